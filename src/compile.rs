@@ -1,0 +1,72 @@
+//! The whole pipeline on one recipe: text -> parsed -> validated -> plan -> files.
+
+use std::sync::Arc;
+
+use camino::{Utf8Path, Utf8PathBuf};
+use miette::NamedSource;
+
+use crate::error::{Error, Located, RecipeError};
+use crate::model::{self, App};
+use crate::plan::{self, Plan};
+use crate::render::{self, Rendered};
+use crate::syntax;
+
+pub const RECIPE_FILE: &str = "dslim.kdl";
+
+#[derive(Debug)]
+pub struct Compiled {
+    pub recipe_path: Utf8PathBuf,
+    pub app: App,
+    pub plan: Plan,
+    pub rendered: Rendered,
+}
+
+impl Compiled {
+    /// The folder the recipe is in, where the generated files go.
+    pub fn dir(&self) -> &Utf8Path {
+        self.recipe_path.parent().unwrap_or(Utf8Path::new("."))
+    }
+}
+
+/// Compiles recipe text; `name` is how errors and headers refer to the recipe.
+pub fn compile_text(text: &str, name: &str) -> Result<(App, Plan, Rendered), Vec<RecipeError>> {
+    let recipe = syntax::parse(text)?;
+    let app = model::validate(&recipe)?;
+    let plan = plan::plan(&app);
+    let rendered = render::render(&app, &plan, name);
+    Ok((app, plan, rendered))
+}
+
+/// `path` is a recipe file or a folder holding `dslim.kdl`.
+pub fn resolve(path: &Utf8Path) -> Utf8PathBuf {
+    if path.is_dir() {
+        path.join(RECIPE_FILE)
+    } else {
+        path.to_path_buf()
+    }
+}
+
+pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
+    let recipe_path = resolve(path);
+    let bytes = std::fs::read(&recipe_path).map_err(|source| Error::Read {
+        hint: if source.kind() == std::io::ErrorKind::NotFound {
+            "write a dslim.kdl recipe there (see README), or point dslim at one: dslim generate path/to/dslim.kdl".into()
+        } else {
+            "check the file's permissions".into()
+        },
+        path: recipe_path.clone(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: recipe_path.clone() })?;
+    let name = recipe_path.file_name().unwrap_or(RECIPE_FILE).to_string();
+    match compile_text(&text, &name) {
+        Ok((app, plan, rendered)) => Ok(Compiled { recipe_path, app, plan, rendered }),
+        Err(errors) => {
+            let source = NamedSource::new(recipe_path.as_str(), Arc::new(text)).with_language("kdl");
+            Err(Error::Recipe {
+                path: recipe_path.clone(),
+                errors: errors.into_iter().map(|error| Located { source: source.clone(), error }).collect(),
+            })
+        }
+    }
+}

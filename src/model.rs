@@ -1,0 +1,605 @@
+//! Parsed recipe -> validated model. Here values get their meaning: versions, package names,
+//! which runtime fits which stack, defaults from `recipes/stacks.toml`. Every value that reaches
+//! the model is safe to place in a Dockerfile or compose.yaml: the character sets checked here
+//! are what makes injection impossible, the renderers then quote on top.
+
+use std::sync::OnceLock;
+
+use miette::SourceSpan;
+use regex::Regex;
+use serde::Serialize;
+
+use crate::error::RecipeError;
+use crate::stacks::{knowledge, version_at_least, Stack};
+use crate::syntax::{Node, Recipe, Scalar, Spanned};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct App {
+    pub name: String,
+    pub stack: String,
+    pub version: String,
+    pub language: Language,
+    pub distro: String,
+    pub release: String,
+    pub registry: Option<String>,
+    pub runtime: Runtime,
+    pub build_deps: Vec<String>,
+    pub runtime_libs: Vec<String>,
+    pub user: User,
+    pub workdir: String,
+    pub ports: Vec<Port>,
+    pub env: Vec<(String, String)>,
+    pub run_env: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+    pub ignore: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub healthcheck: Option<Healthcheck>,
+    pub image: String,
+}
+
+/// What is particular to each stack.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Language {
+    Python { manager: String, requirements: String },
+    Node { manager: String, build: Option<NodeBuild>, spa: Option<Spa> },
+    Go { package: String, binary: String },
+    Rust { binary: String },
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodeBuild {
+    pub script: String,
+    pub output: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Spa {
+    pub nginx: String,
+    pub fallback: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// the language's slim image (or the distro's, for compiled stacks)
+    Slim,
+    Distroless,
+    Scratch,
+    /// nginx serving a single-page app
+    Nginx,
+}
+
+impl Runtime {
+    /// Whether the final image has a shell and package manager to add users and libraries with.
+    pub fn has_shell(self) -> bool {
+        matches!(self, Runtime::Slim)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct User {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Port {
+    pub number: u16,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Healthcheck {
+    pub path: String,
+    pub interval: String,
+    pub timeout: String,
+    pub start_period: String,
+    pub retries: u32,
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).unwrap_or_else(|e| panic!("bad built-in pattern {pattern}: {e}")))
+}
+
+macro_rules! pattern {
+    ($name:ident, $re:expr) => {
+        fn $name() -> &'static Regex {
+            static CELL: OnceLock<Regex> = OnceLock::new();
+            re(&CELL, $re)
+        }
+    };
+}
+
+pattern!(app_name_re, r"^[a-z0-9][a-z0-9_.-]{0,62}$");
+pattern!(user_name_re, r"^[a-z_][a-z0-9_-]{0,31}$");
+pattern!(rel_path_re, r"^[A-Za-z0-9_@+][A-Za-z0-9._@+/-]*$");
+pattern!(abs_path_re, r"^/[A-Za-z0-9._@+/-]*$");
+pattern!(go_package_re, r"^\.(/[A-Za-z0-9._@+-]+)*(/\.\.\.)?$");
+pattern!(binary_re, r"^[A-Za-z0-9][A-Za-z0-9_-]*$");
+pattern!(script_re, r"^[A-Za-z0-9][A-Za-z0-9:_.-]*$");
+pattern!(env_key_re, r"^[A-Za-z_][A-Za-z0-9_]*$");
+pattern!(label_key_re, r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$");
+pattern!(port_re, r"^([0-9]{1,5})(/(tcp|udp))?$");
+pattern!(http_path_re, r"^/[A-Za-z0-9._~/?=&%-]*$");
+pattern!(duration_re, r"^[0-9]+(ms|s|m|h)$");
+pattern!(registry_re, r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$");
+pattern!(image_re, r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$");
+pattern!(nginx_version_re, r"^[0-9]+\.[0-9]+(\.[0-9]+)?$");
+pattern!(ignore_re, r"^[^\s#][^\x00-\x1f]*$");
+
+/// Collects errors while building the model, so the user sees all of them at once.
+struct Checker {
+    errors: Vec<RecipeError>,
+}
+
+impl Checker {
+    fn bad(&mut self, node: &str, expected: &str, v: &Spanned<Scalar>, help: Option<String>) {
+        self.errors.push(RecipeError::BadValue {
+            node: node.into(),
+            expected: expected.into(),
+            span: v.span,
+            found: format!("`{}`", v.value.as_text().escape_debug()),
+            help,
+        });
+    }
+
+    /// The text of `v` if it matches `re`, else an error.
+    fn text(&mut self, node: &str, v: &Spanned<Scalar>, re: &Regex, expected: &str, help: Option<String>) -> Option<String> {
+        let text = v.value.as_text();
+        if re.is_match(&text) {
+            Some(text)
+        } else {
+            self.bad(node, expected, v, help);
+            None
+        }
+    }
+
+    /// Any text without control characters (newlines could start a new Dockerfile instruction).
+    fn plain(&mut self, node: &str, v: &Spanned<Scalar>) -> Option<String> {
+        let text = v.value.as_text();
+        if text.chars().any(|c| c.is_control()) {
+            self.bad(node, "text without newlines or control characters", v, Some("write the value on one line".into()));
+            None
+        } else {
+            Some(text)
+        }
+    }
+
+    fn unsupported(&mut self, span: SourceSpan, message: String, label: &str, help: Option<String>) {
+        self.errors.push(RecipeError::Unsupported { message, span, label: label.into(), help });
+    }
+}
+
+/// Validates a parsed recipe against the stack knowledge.
+pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
+    let k = knowledge();
+    let mut c = Checker { errors: vec![] };
+    let app_span = recipe.app.name.span;
+
+    let name = recipe.app.arg(0).and_then(|v| {
+        c.text("app", v, app_name_re(), "a lowercase name (a-z, 0-9, `-`, `_`, `.`)", Some("it names the compose service and the image".into()))
+    });
+
+    // --- the stack
+    let stack_nodes: Vec<&Node> = recipe.nodes.iter().filter(|n| k.stacks.contains_key(&n.name.value)).collect();
+    let stack_node = match stack_nodes.as_slice() {
+        [one] => Some(*one),
+        [] => {
+            c.errors.push(RecipeError::Missing {
+                message: "the app does not say its stack".into(),
+                span: app_span,
+                help: Some(format!(
+                    "add one of: {}",
+                    k.stacks.iter().map(|(n, s)| format!("{n} \"{}\"", s.version_example)).collect::<Vec<_>>().join(", ")
+                )),
+            });
+            None
+        }
+        [first, second, ..] => {
+            c.unsupported(
+                second.name.span,
+                format!("the app names two stacks, `{}` and `{}`", first.name.value, second.name.value),
+                "second stack",
+                Some("an app has one stack; put a second app in a folder of its own".into()),
+            );
+            None
+        }
+    };
+    let Some(stack_node) = stack_node else {
+        return Err(c.errors);
+    };
+    let stack_name = stack_node.name.value.clone();
+    let stack = &k.stacks[&stack_name];
+    let version = match stack_node.arg(0) {
+        None => Some(stack.default_version.clone()),
+        Some(v) => check_version(&mut c, &stack_name, stack, v),
+    };
+
+    // --- base image family
+    let base = recipe.one("base");
+    let distro = match base.and_then(|b| b.arg(0)) {
+        None => Some("debian".to_string()),
+        Some(v) => {
+            let d = v.value.as_text();
+            if k.distros.contains_key(&d) {
+                Some(d)
+            } else {
+                c.bad("base", "\"debian\" or \"alpine\"", v, crate::error::did_you_mean(&d, k.distros.keys().map(|s| s.as_str())));
+                None
+            }
+        }
+    };
+    let distro = distro.unwrap_or_else(|| "debian".into());
+    let distro_data = &k.distros[&distro];
+    let release = match base.and_then(|b| b.prop("release")) {
+        None => distro_data.default_release.clone(),
+        Some(v) => {
+            let pattern = Regex::new(&distro_data.release_pattern).unwrap_or_else(|e| panic!("stacks.toml release_pattern: {e}"));
+            c.text("base", v, &pattern, &format!("a {distro} release name"), Some(format!("for example: release=\"{}\"", distro_data.default_release)))
+                .unwrap_or_default()
+        }
+    };
+    let registry = base.and_then(|b| b.prop("registry")).and_then(|v| {
+        c.text("base", v, registry_re(), "a registry host and path, like mirror.example.com/dockerhub", None)
+    });
+
+    // --- language specifics
+    let prop = |name: &str| stack_node.prop(name);
+    let manager = match prop("manager") {
+        None => stack.default_manager.clone().unwrap_or_default(),
+        Some(v) => {
+            let m = v.value.as_text();
+            if !stack.managers.contains_key(&m) {
+                let names: Vec<&str> = stack.managers.keys().map(|s| s.as_str()).collect();
+                c.bad(&stack_name, &format!("one of: {}", names.join(", ")), v, crate::error::did_you_mean(&m, names.iter().copied()));
+            }
+            m
+        }
+    };
+    let build_node = recipe.one("build");
+    let spa_node = recipe.one("spa");
+    for (node, what) in [(build_node, "build"), (spa_node, "spa")] {
+        if let (Some(n), false) = (node, stack_name == "node") {
+            c.unsupported(n.name.span, format!("`{what}` is for node apps"), "not a node app", Some(format!("this app's stack is {stack_name}")));
+        }
+    }
+    let language = match stack_name.as_str() {
+        "python" => Language::Python {
+            manager,
+            requirements: match prop("requirements") {
+                None => "requirements.txt".into(),
+                Some(v) => c.text(&stack_name, v, rel_path_re(), "a relative path", None).unwrap_or_default(),
+            },
+        },
+        "node" => {
+            let spa = spa_node.map(|s| Spa {
+                nginx: s
+                    .prop("nginx")
+                    .and_then(|v| c.text("spa", v, nginx_version_re(), "an nginx version like \"1.28\"", None))
+                    .unwrap_or_else(|| k.spa.default_nginx.clone()),
+                fallback: !matches!(s.prop("fallback").map(|v| &v.value), Some(Scalar::Bool(false))),
+            });
+            let build = match (build_node, &spa) {
+                (Some(b), _) => Some(NodeBuild {
+                    script: b
+                        .prop("script")
+                        .and_then(|v| c.text("build", v, script_re(), "a package.json script name", None))
+                        .unwrap_or_else(|| "build".into()),
+                    output: b
+                        .prop("output")
+                        .and_then(|v| c.text("build", v, rel_path_re(), "a relative folder", None))
+                        .unwrap_or_else(|| "dist".into()),
+                }),
+                (None, Some(_)) => Some(NodeBuild { script: "build".into(), output: "dist".into() }),
+                (None, None) => None,
+            };
+            Language::Node { manager, build, spa }
+        }
+        "go" => Language::Go {
+            package: match prop("package") {
+                None => ".".into(),
+                Some(v) => c
+                    .text("go", v, go_package_re(), "a package path starting with `.`, like \"./cmd/server\"", None)
+                    .unwrap_or_default(),
+            },
+            binary: name.clone().unwrap_or_default(),
+        },
+        _ => Language::Rust {
+            binary: match prop("bin") {
+                None => name.clone().unwrap_or_default(),
+                Some(v) => c.text("rust", v, binary_re(), "a binary target name", None).unwrap_or_default(),
+            },
+        },
+    };
+    let is_spa = matches!(&language, Language::Node { spa: Some(_), .. });
+
+    // --- runtime
+    let runtime = if is_spa {
+        if let Some(r) = recipe.one("runtime") {
+            c.unsupported(r.name.span, "a single-page app always runs on nginx".into(), "not used with spa", Some("remove `runtime`".into()));
+        }
+        Runtime::Nginx
+    } else {
+        let allowed: Vec<&str> = stack.runtimes.iter().map(String::as_str).collect();
+        let chosen = match recipe.one("runtime").and_then(|r| r.arg(0)) {
+            None => stack.default_runtime.clone(),
+            Some(v) => {
+                let r = v.value.as_text();
+                if !allowed.contains(&r.as_str()) {
+                    c.bad("runtime", &format!("one of: {}", allowed.join(", ")), v, crate::error::did_you_mean(&r, allowed.iter().copied()));
+                } else if r == "distroless" && distro != "debian" {
+                    c.unsupported(v.span, "distroless images are Debian-based".into(), "needs base \"debian\"", Some("use runtime \"scratch\" or \"slim\" with alpine".into()));
+                }
+                r
+            }
+        };
+        match chosen.as_str() {
+            "distroless" => Runtime::Distroless,
+            "scratch" => Runtime::Scratch,
+            _ => Runtime::Slim,
+        }
+    };
+
+    // --- system packages
+    let package_re = Regex::new(&distro_data.package_pattern).unwrap_or_else(|e| panic!("stacks.toml package_pattern: {e}"));
+    let mut packages = |node_name: &str| -> Vec<String> {
+        let mut out = vec![];
+        for node in recipe.all(node_name) {
+            for v in &node.args {
+                if let Some(p) = c.text(node_name, v, &package_re, &format!("a {distro} package name"), Some("for example: libpq-dev".into())) {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+            }
+        }
+        out
+    };
+    let build_deps = packages("build-deps");
+    let runtime_libs = packages("runtime-libs");
+    if !runtime.has_shell() {
+        if let Some(n) = recipe.one("runtime-libs") {
+            c.unsupported(
+                n.name.span,
+                format!("the {} runtime has no package manager to install `runtime-libs` with", runtime_name(runtime)),
+                "cannot be installed",
+                Some("use runtime \"slim\", or drop runtime-libs".into()),
+            );
+        }
+    }
+
+    // --- user
+    let default_user = stack.image_user.clone().unwrap_or_else(|| "app".into());
+    let user = match recipe.one("user") {
+        Some(u) if is_spa => {
+            c.unsupported(u.name.span, format!("a single-page app runs as nginx's unprivileged user (uid {})", k.spa.uid), "not used with spa", Some("remove `user`".into()));
+            None
+        }
+        Some(u) => {
+            let name = u.arg(0).and_then(|v| {
+                let n = c.text("user", v, user_name_re(), "a user name (a-z, 0-9, `_`, `-`)", None)?;
+                if n == "root" {
+                    c.unsupported(v.span, "dslim images never run as root".into(), "root", Some("name an unprivileged user, e.g. user \"app\"".into()));
+                    return None;
+                }
+                Some(n)
+            });
+            let id = |c: &mut Checker, key: &str| -> u32 {
+                match u.prop(key) {
+                    None => 1000,
+                    Some(v) => match v.value {
+                        Scalar::Int(i) if (1..=2_147_483_647).contains(&i) => i as u32,
+                        _ => {
+                            c.bad("user", "an id from 1 to 2147483647 (0 is root)", v, None);
+                            0
+                        }
+                    },
+                }
+            };
+            let (uid, gid) = (id(&mut c, "uid"), id(&mut c, "gid"));
+            name.map(|name| User { name, uid, gid })
+        }
+        None => None,
+    };
+    let user = user.unwrap_or(User {
+        name: if is_spa { "nginx".into() } else { default_user },
+        uid: if is_spa { k.spa.uid } else { 1000 },
+        gid: if is_spa { k.spa.uid } else { 1000 },
+    });
+
+    let workdir = recipe
+        .one("workdir")
+        .and_then(|n| n.arg(0))
+        .and_then(|v| c.text("workdir", v, abs_path_re(), "an absolute path like /app", None))
+        .unwrap_or_else(|| "/app".into());
+
+    // --- ports
+    let mut ports: Vec<Port> = vec![];
+    for v in recipe.all("port").flat_map(|n| &n.args) {
+        let text = v.value.as_text();
+        let parsed = port_re().captures(&text).and_then(|caps| {
+            let number: u16 = caps[1].parse().ok().filter(|n| *n > 0)?;
+            Some(Port { number, protocol: caps.get(3).map_or("tcp", |m| m.as_str()).to_string() })
+        });
+        match parsed {
+            Some(p) if is_spa && p.number < 1024 => c.unsupported(
+                v.span,
+                format!("nginx runs unprivileged and cannot listen on port {}", p.number),
+                "privileged port",
+                Some(format!("use a port from 1024 up, e.g. port {}; publish it as 80 with compose if you need to", k.spa.default_port)),
+            ),
+            Some(p) if !ports.contains(&p) => ports.push(p),
+            Some(_) => {}
+            None => c.bad("port", "a port number from 1 to 65535, optionally with /tcp or /udp", v, None),
+        }
+    }
+    if is_spa && ports.is_empty() {
+        ports.push(Port { number: k.spa.default_port, protocol: "tcp".into() });
+    }
+
+    // --- key=value nodes
+    let mut pairs = |node_name: &str, key_re: &Regex, key_expected: &str| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = vec![];
+        for node in recipe.all(node_name) {
+            for (key, (key_span, v)) in &node.props {
+                if !key_re.is_match(key) {
+                    c.errors.push(RecipeError::BadValue {
+                        node: node_name.into(),
+                        expected: key_expected.into(),
+                        span: *key_span,
+                        found: format!("`{}`", key.escape_debug()),
+                        help: None,
+                    });
+                    continue;
+                }
+                if let Some(value) = c.plain(node_name, v) {
+                    out.retain(|(k, _)| k != key);
+                    out.push((key.clone(), value));
+                }
+            }
+        }
+        out
+    };
+    let env = pairs("env", env_key_re(), "a variable name (letters, digits, `_`)");
+    let run_env = pairs("run-env", env_key_re(), "a variable name (letters, digits, `_`)");
+    let labels = pairs("label", label_key_re(), "a label key in reverse-DNS form, like org.opencontainers.image.source");
+
+    let ignore = recipe
+        .all("ignore")
+        .flat_map(|n| &n.args)
+        .filter_map(|v| c.text("ignore", v, ignore_re(), "a .dockerignore pattern on one line", None))
+        .collect();
+
+    // --- what runs
+    let words = |c: &mut Checker, node_name: &str| -> Vec<String> {
+        recipe.one(node_name).map(|n| n.args.iter().filter_map(|v| c.plain(node_name, v)).collect()).unwrap_or_default()
+    };
+    let mut entrypoint = words(&mut c, "entrypoint");
+    let cmd = words(&mut c, "cmd");
+    match (&language, recipe.one("entrypoint")) {
+        (Language::Node { spa: Some(_), .. }, Some(n)) => c.unsupported(
+            n.name.span,
+            "a single-page app is served by nginx; it has no entrypoint of its own".into(),
+            "not used with spa",
+            Some("remove `entrypoint`".into()),
+        ),
+        (Language::Go { binary, .. } | Language::Rust { binary }, None) => entrypoint = vec![format!("/usr/local/bin/{binary}")],
+        (Language::Python { .. } | Language::Node { spa: None, .. }, None) => c.errors.push(RecipeError::Missing {
+            message: format!("app `{}` has no entrypoint", name.clone().unwrap_or_default()),
+            span: app_span,
+            help: Some(match stack_name.as_str() {
+                "python" => "say what starts it, e.g. entrypoint \"gunicorn\" \"--bind\" \"0.0.0.0:8000\" \"app:app\"".into(),
+                _ => "say what starts it, e.g. entrypoint \"node\" \"server.js\"".into(),
+            }),
+        }),
+        _ => {}
+    }
+
+    // --- healthcheck
+    let healthcheck = recipe.one("healthcheck").and_then(|h| {
+        let path_v = h.arg(0)?;
+        if stack.healthcheck.is_empty() || !runtime.has_shell() {
+            c.unsupported(
+                h.name.span,
+                format!("the {} runtime of this {stack_name} app has no tool to probe HTTP with", runtime_name(runtime)),
+                "no probe available",
+                Some("HTTP healthchecks work for python and node apps on a slim runtime".into()),
+            );
+            return None;
+        }
+        if ports.is_empty() {
+            c.errors.push(RecipeError::Missing {
+                message: "a healthcheck needs a port to probe".into(),
+                span: h.name.span,
+                help: Some("add `port 8000` (the port the app listens on)".into()),
+            });
+        }
+        let path = c.text("healthcheck", path_v, http_path_re(), "a URL path starting with /", Some("for example: healthcheck \"/health\"".into()))?;
+        let duration = |c: &mut Checker, key: &str, default: &str| -> String {
+            h.prop(key)
+                .and_then(|v| c.text("healthcheck", v, duration_re(), "a duration like \"30s\" or \"1m\"", None))
+                .unwrap_or_else(|| default.into())
+        };
+        let retries = match h.prop("retries") {
+            Some(Spanned { value: Scalar::Int(i), .. }) if (1..=100).contains(i) => *i as u32,
+            Some(v) => {
+                c.bad("healthcheck", "retries from 1 to 100", v, None);
+                3
+            }
+            None => 3,
+        };
+        Some(Healthcheck {
+            path,
+            interval: duration(&mut c, "interval", "30s"),
+            timeout: duration(&mut c, "timeout", "5s"),
+            start_period: duration(&mut c, "start-period", "10s"),
+            retries,
+        })
+    });
+
+    let image = recipe
+        .one("image")
+        .and_then(|n| n.arg(0))
+        .and_then(|v| c.text("image", v, image_re(), "a lowercase image reference like ghcr.io/acme/api:1.0", None))
+        .or_else(|| name.clone());
+
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    Ok(App {
+        name: name.unwrap_or_default(),
+        stack: stack_name,
+        version: version.unwrap_or_default(),
+        language,
+        distro,
+        release,
+        registry,
+        runtime,
+        build_deps,
+        runtime_libs,
+        user,
+        workdir,
+        ports,
+        env,
+        run_env,
+        labels,
+        ignore,
+        entrypoint,
+        cmd,
+        healthcheck,
+        image: image.unwrap_or_default(),
+    })
+}
+
+fn check_version(c: &mut Checker, stack_name: &str, stack: &Stack, v: &Spanned<Scalar>) -> Option<String> {
+    let pattern = Regex::new(&stack.version_pattern).unwrap_or_else(|e| panic!("stacks.toml version_pattern: {e}"));
+    let version = c.text(
+        stack_name,
+        v,
+        &pattern,
+        &format!("a {stack_name} version"),
+        Some(format!("for example: {stack_name} \"{}\"", stack.version_example)),
+    )?;
+    if !version_at_least(&version, &stack.min_version) {
+        c.unsupported(
+            v.span,
+            format!("{stack_name} {version} is older than dslim supports"),
+            "too old",
+            Some(format!("use {stack_name} {} or newer (current: {})", stack.min_version, stack.default_version)),
+        );
+        return None;
+    }
+    Some(version)
+}
+
+fn runtime_name(r: Runtime) -> &'static str {
+    match r {
+        Runtime::Slim => "slim",
+        Runtime::Distroless => "distroless",
+        Runtime::Scratch => "scratch",
+        Runtime::Nginx => "nginx",
+    }
+}

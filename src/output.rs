@@ -1,0 +1,75 @@
+//! Writing generated files: atomically, and never over a file dslim did not write (or that
+//! was edited since) unless forced.
+
+use std::io::Write;
+
+use camino::Utf8Path;
+
+use crate::error::Error;
+use crate::render::{provenance, Provenance, Rendered};
+
+/// What happened to one file.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// What writing would do to `path`, or why it must not.
+pub fn check(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Error> {
+    let existing = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Outcome::Created),
+        Err(source) => return Err(Error::Write { path: path.to_path_buf(), source }),
+    };
+    if existing == contents.as_bytes() {
+        return Ok(Outcome::Unchanged);
+    }
+    if !force {
+        let text = String::from_utf8_lossy(&existing);
+        match provenance(&text) {
+            Provenance::Generated => {}
+            Provenance::Edited => {
+                return Err(Error::Overwrite { path: path.to_path_buf(), reason: "was edited by hand after dslim generated it".into() })
+            }
+            Provenance::Foreign => return Err(Error::Overwrite { path: path.to_path_buf(), reason: "was not written by dslim".into() }),
+        }
+    }
+    Ok(Outcome::Updated)
+}
+
+/// Writes all files, after checking all of them: either every file may be written or none is.
+pub fn write_all(dir: &Utf8Path, rendered: &Rendered, force: bool) -> Result<Vec<(String, Outcome)>, Error> {
+    let mut plan = vec![];
+    for (name, contents) in &rendered.files {
+        let path = dir.join(name);
+        plan.push((name.clone(), check(&path, contents, force)?, contents));
+    }
+    let mut done = vec![];
+    for (name, outcome, contents) in plan {
+        if outcome != Outcome::Unchanged {
+            write_atomically(&dir.join(&name), contents)?;
+        }
+        done.push((name, outcome));
+    }
+    Ok(done)
+}
+
+/// Write to a temporary file in the same folder, then rename over the target: readers see
+/// the old file or the new one, never half of one.
+pub fn write_atomically(path: &Utf8Path, contents: &str) -> Result<(), Error> {
+    let dir = path.parent().filter(|p| !p.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
+    let fail = |source: std::io::Error| Error::Write { path: path.to_path_buf(), source };
+    let mut tmp = tempfile::Builder::new().prefix(".dslim-").tempfile_in(dir).map_err(fail)?;
+    tmp.write_all(contents.as_bytes()).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    // keep the usual permissions of a file in a repository (tempfile makes it 0600)
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644)).map_err(fail)?;
+    }
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! Python: dependencies go into a venv at /opt/venv in a builder stage that has the compilers
+//! and -dev headers; the final image gets the venv, the runtime libraries and the source.
+
+use super::{app_owner, copy_manifests, Ctx, EnvVar, Provider, RuntimeStage, Stage, Step};
+use crate::model::{App, Language};
+use crate::stacks::fill;
+
+pub struct Python;
+
+impl Python {
+    fn manager<'a>(&self, app: &'a App) -> (&'a str, &'a str) {
+        match &app.language {
+            Language::Python { manager, requirements } => (manager, requirements),
+            _ => ("pip", "requirements.txt"),
+        }
+    }
+}
+
+impl Provider for Python {
+    fn build_stages(&self, app: &App, ctx: &Ctx) -> Vec<Stage> {
+        let (manager_name, requirements) = self.manager(app);
+        let manager = &ctx.stack.managers[manager_name];
+        let vars = [("requirements", requirements)];
+        let manifests: Vec<String> = manager.manifests.iter().map(|m| fill(m, &vars)).collect();
+
+        let mut steps = vec![];
+        steps.extend(ctx.build_deps_step(app));
+        if !manager.builder_env.is_empty() {
+            steps.push(Step::Env { vars: manager.builder_env.iter().map(|(k, v)| EnvVar::own(k, v)).collect() });
+        }
+        steps.push(Step::Workdir { path: app.workdir.clone() });
+        steps.extend(copy_manifests(&manifests));
+        steps.push(Step::Run {
+            commands: manager.install.iter().map(|c| fill(c, &vars)).collect(),
+            caches: manager.cache.clone(),
+        });
+        vec![Stage {
+            name: "builder".into(),
+            from: ctx.builder_image(app),
+            purpose: format!("builder: installs the dependencies with {manager_name} into /opt/venv; build tools stay here"),
+            steps,
+        }]
+    }
+
+    fn runtime_stage(&self, app: &App, ctx: &Ctx) -> RuntimeStage {
+        let mut copies: Vec<Step> = ctx
+            .stack
+            .artifacts
+            .iter()
+            .map(|(from, to)| Step::Copy { from: Some("builder".into()), sources: vec![from.clone()], dest: to.clone(), chown: None })
+            .collect();
+        copies.push(Step::Copy { from: None, sources: vec![".".into()], dest: ".".into(), chown: app_owner() });
+        RuntimeStage {
+            from: ctx.runtime_image(app),
+            copies,
+            env: ctx.stack.runtime_env.iter().map(|(k, v)| EnvVar::own(k, v)).collect(),
+        }
+    }
+}

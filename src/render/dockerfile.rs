@@ -1,0 +1,123 @@
+//! The Dockerfile: one instruction per plan step, values quoted for Dockerfile syntax.
+
+use minijinja::{context, Environment};
+
+use crate::plan::{EnvVar, Plan, Step};
+
+const TEMPLATE: &str = "\
+# Stages: {{ stage_names | join(\" -> \") }}. compose builds `{{ target }}`;
+# to debug a stage: docker build --target {{ stage_names[0] }} -t {{ app }}:{{ stage_names[0] }} .
+{% for stage in stages %}
+# {{ stage.purpose }}
+FROM {{ stage.from }} AS {{ stage.name }}
+{% for line in stage.lines %}{{ line }}
+{% endfor %}{% endfor %}";
+
+/// Renders the plan's stages. The layout lives in the template above; each instruction's
+/// quoting lives in `instruction`.
+pub fn dockerfile(plan: &Plan) -> String {
+    let stages: Vec<_> = plan
+        .stages
+        .iter()
+        .map(|s| {
+            context! {
+                name => s.name,
+                from => s.from,
+                purpose => s.purpose,
+                lines => s.steps.iter().map(instruction).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let stage_names: Vec<&str> = plan.stages.iter().map(|s| s.name.as_str()).collect();
+    let mut env = Environment::new();
+    env.set_keep_trailing_newline(true);
+    env.render_str(TEMPLATE, context! { stages, stage_names, target => plan.target, app => plan.app })
+        .unwrap_or_else(|e| panic!("built-in Dockerfile template: {e}"))
+}
+
+const CONTINUE: &str = " \\\n    ";
+
+fn instruction(step: &Step) -> String {
+    match step {
+        Step::Arg { name, default } => format!("ARG {name}={default}"),
+        Step::Env { vars } => format!("ENV {}", vars.iter().map(env_pair).collect::<Vec<_>>().join(CONTINUE)),
+        Step::Workdir { path } => format!("WORKDIR {path}"),
+        Step::Run { commands, caches } => {
+            let mounts: Vec<String> = caches.iter().map(|c| format!("--mount=type=cache,target={c}")).collect();
+            // one command per line: `&&` chains read better split
+            let lines: Vec<&str> = commands.iter().flat_map(|c| c.split(" && ")).collect();
+            let mut out = String::from("RUN ");
+            if !mounts.is_empty() {
+                out.push_str(&mounts.join(" "));
+                out.push_str(CONTINUE);
+            }
+            out.push_str(&lines.join(&format!("{CONTINUE}&& ")));
+            out
+        }
+        Step::Copy { from, sources, dest, chown } => {
+            let mut out = String::from("COPY --link");
+            if let Some(from) = from {
+                out.push_str(&format!(" --from={from}"));
+            }
+            if let Some(chown) = chown {
+                out.push_str(&format!(" --chown={chown}"));
+            }
+            for s in sources {
+                out.push(' ');
+                out.push_str(s);
+            }
+            out.push(' ');
+            out.push_str(dest);
+            out
+        }
+        Step::User { user } => format!("USER {user}"),
+        Step::Expose { ports } => format!("EXPOSE {}", ports.iter().map(|p| p.trim_end_matches("/tcp")).collect::<Vec<_>>().join(" ")),
+        Step::Label { labels } => format!(
+            "LABEL {}",
+            labels.iter().map(|(k, v)| format!("{k}={}", quote(v, false))).collect::<Vec<_>>().join(CONTINUE)
+        ),
+        Step::Entrypoint { argv } => format!("ENTRYPOINT {}", exec_form(argv)),
+        Step::Cmd { argv } => format!("CMD {}", exec_form(argv)),
+    }
+}
+
+fn env_pair(var: &EnvVar) -> String {
+    format!("{}={}", var.name, quote(&var.value, var.expand))
+}
+
+/// A double-quoted Dockerfile word. `$` is escaped unless the value is dslim's own and
+/// means to expand a variable; backslashes and quotes always are.
+fn quote(value: &str, expand: bool) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' | '"' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '$' if !expand => out.push_str("\\$"),
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The JSON (exec) form, which Docker runs without a shell and without variable expansion.
+fn exec_form(argv: &[String]) -> String {
+    let words: Vec<String> = argv.iter().map(|w| serde_json::Value::String(w.clone()).to_string()).collect();
+    format!("[{}]", words.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_keeps_hostile_values_inside_their_string() {
+        assert_eq!(quote(r#"a" b\ $(id) ${HOME}"#, false), r#""a\" b\\ \$(id) \${HOME}""#);
+        assert_eq!(quote("/opt/venv/bin:${PATH}", true), "\"/opt/venv/bin:${PATH}\"");
+        assert_eq!(exec_form(&["sh".into(), "-c".into(), "echo \"hi\"\nRUN x".into()]), r#"["sh", "-c", "echo \"hi\"\nRUN x"]"#);
+    }
+}
