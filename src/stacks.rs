@@ -65,6 +65,10 @@ pub struct Stack {
     #[serde(default)]
     pub artifacts: Vec<(String, String)>,
     #[serde(default)]
+    pub strip_compiled: Option<String>,
+    #[serde(default)]
+    pub builder_env: Vec<(String, String)>,
+    #[serde(default)]
     pub image_user: Option<String>,
     pub images: BTreeMap<String, Images>,
     #[serde(default)]
@@ -109,6 +113,8 @@ pub struct Manager {
     pub install_all: Option<String>,
     #[serde(default)]
     pub run_script: Option<String>,
+    #[serde(default)]
+    pub prune: Option<String>,
 }
 
 /// The stack knowledge. The TOML is part of the binary and checked by the tests,

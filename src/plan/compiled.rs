@@ -24,6 +24,9 @@ impl Provider for Compiled {
         let caches: Vec<String> = stack.cache.iter().map(|c| fill(c, &[("workdir", SRC)])).collect();
         let mut steps = vec![];
         steps.extend(ctx.build_deps_step(app));
+        if !stack.builder_env.is_empty() {
+            steps.push(Step::Env { vars: stack.builder_env.iter().map(|(k, v)| super::EnvVar::own(k, v)).collect() });
+        }
         steps.push(Step::Workdir { path: SRC.into() });
         if !stack.manifests.is_empty() {
             steps.extend(copy_manifests(&stack.manifests));

@@ -27,6 +27,9 @@ fn install_stage(app: &App, ctx: &Ctx, manager: &Manager, name: &str, install: &
     let mut commands = vec![];
     commands.extend(manager.setup.clone());
     commands.push(install.to_string());
+    if name == "deps" {
+        commands.extend(manager.prune.clone());
+    }
     steps.push(Step::Run { commands, caches: manager.cache.clone() });
     Stage { name: name.into(), from: ctx.builder_image(app), purpose, steps }
 }

@@ -30,10 +30,11 @@ impl Provider for Python {
         }
         steps.push(Step::Workdir { path: app.workdir.clone() });
         steps.extend(copy_manifests(&manifests));
-        steps.push(Step::Run {
-            commands: manager.install.iter().map(|c| fill(c, &vars)).collect(),
-            caches: manager.cache.clone(),
-        });
+        let mut commands: Vec<String> = manager.install.iter().map(|c| fill(c, &vars)).collect();
+        if !app.build_deps.is_empty() {
+            commands.extend(ctx.stack.strip_compiled.clone());
+        }
+        steps.push(Step::Run { commands, caches: manager.cache.clone() });
         vec![Stage {
             name: "builder".into(),
             from: ctx.builder_image(app),
