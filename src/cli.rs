@@ -10,7 +10,11 @@ use crate::output::{self, Outcome};
 use crate::render::COMPOSE;
 
 #[derive(Debug, Parser)]
-#[command(name = "dslim", version, about = "Compile a short KDL recipe into a slim multi-stage Dockerfile, compose.yaml and .dockerignore")]
+#[command(
+    name = "dslim",
+    version,
+    about = "Compile a short KDL recipe into a slim multi-stage Dockerfile, compose.yaml and .dockerignore"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -68,7 +72,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let compiled = compile_file(&recipe)?;
             generate(&compiled, force)
         }
-        Command::Build { recipe, force, dry_run, compose_args } => {
+        Command::Build {
+            recipe,
+            force,
+            dry_run,
+            compose_args,
+        } => {
             let compiled = compile_file(&recipe)?;
             let compose_file = compiled.dir().join(COMPOSE);
             if dry_run {
@@ -84,7 +93,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     program: "docker".into(),
                     prefix: vec!["compose".into()],
                 });
-                println!("would run: {}", compose.display(&compose_file, &compose_args));
+                println!(
+                    "would run: {}",
+                    compose.display(&compose_file, &compose_args)
+                );
                 return Ok(());
             }
             let compose = docker::detect_compose()?;
@@ -92,7 +104,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             generate(&compiled, force)?;
             eprintln!("running: {}", compose.display(&compose_file, &compose_args));
             docker::build(&compose, compiled.dir(), &compose_file, &compose_args)?;
-            eprintln!("built image `{}` (stage `{}`)", compiled.app.image, compiled.plan.target);
+            eprintln!(
+                "built image `{}` (stage `{}`)",
+                compiled.app.image, compiled.plan.target
+            );
             Ok(())
         }
         Command::Check { recipe } => {
@@ -101,7 +116,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .rendered
                 .files
                 .iter()
-                .filter(|(name, contents)| std::fs::read(compiled.dir().join(name)).ok().as_deref() != Some(contents.as_bytes()))
+                .filter(|(name, contents)| {
+                    std::fs::read(compiled.dir().join(name)).ok().as_deref()
+                        != Some(contents.as_bytes())
+                })
                 .map(|(name, _)| compiled.dir().join(name).to_string())
                 .collect();
             if stale.is_empty() {
@@ -116,7 +134,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             match format {
                 PlanFormat::Json => {
                     let value = serde_json::json!({ "app": compiled.app, "plan": compiled.plan });
-                    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&value).unwrap_or_default()
+                    );
                 }
                 PlanFormat::Files => {
                     for (name, contents) in &compiled.rendered.files {

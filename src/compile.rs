@@ -57,15 +57,29 @@ pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
         path: recipe_path.clone(),
         source,
     })?;
-    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 { path: recipe_path.clone() })?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        path: recipe_path.clone(),
+    })?;
     let name = recipe_path.file_name().unwrap_or(RECIPE_FILE).to_string();
     match compile_text(&text, &name) {
-        Ok((app, plan, rendered)) => Ok(Compiled { recipe_path, app, plan, rendered }),
+        Ok((app, plan, rendered)) => Ok(Compiled {
+            recipe_path,
+            app,
+            plan,
+            rendered,
+        }),
         Err(errors) => {
-            let source = NamedSource::new(recipe_path.as_str(), Arc::new(text)).with_language("kdl");
+            let source =
+                NamedSource::new(recipe_path.as_str(), Arc::new(text)).with_language("kdl");
             Err(Error::Recipe {
                 path: recipe_path.clone(),
-                errors: errors.into_iter().map(|error| Located { source: source.clone(), error }).collect(),
+                errors: errors
+                    .into_iter()
+                    .map(|error| Located {
+                        source: source.clone(),
+                        error,
+                    })
+                    .collect(),
             })
         }
     }

@@ -16,7 +16,10 @@ pub struct ComposeCommand {
 
 impl ComposeCommand {
     fn plugin(docker: &str) -> Self {
-        ComposeCommand { program: docker.into(), prefix: vec!["compose".into()] }
+        ComposeCommand {
+            program: docker.into(),
+            prefix: vec!["compose".into()],
+        }
     }
 
     pub fn args(&self, compose_file: &Utf8Path, extra: &[String]) -> Vec<String> {
@@ -27,12 +30,20 @@ impl ComposeCommand {
     }
 
     pub fn display(&self, compose_file: &Utf8Path, extra: &[String]) -> String {
-        std::iter::once(self.program.clone()).chain(self.args(compose_file, extra)).collect::<Vec<_>>().join(" ")
+        std::iter::once(self.program.clone())
+            .chain(self.args(compose_file, extra))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
 fn succeeds(program: &str, args: &[&str]) -> bool {
-    Command::new(program).args(args).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// `DSLIM_DOCKER` names the docker binary (default `docker`).
@@ -47,7 +58,10 @@ pub fn detect_compose() -> Result<ComposeCommand, Error> {
         return Ok(ComposeCommand::plugin(&docker));
     }
     if succeeds("docker-compose", &["version"]) {
-        return Ok(ComposeCommand { program: "docker-compose".into(), prefix: vec![] });
+        return Ok(ComposeCommand {
+            program: "docker-compose".into(),
+            prefix: vec![],
+        });
     }
     if succeeds(&docker, &["--version"]) {
         return Err(Error::ComposeMissing);
@@ -61,26 +75,46 @@ pub fn check_daemon() -> Result<(), Error> {
     let out = Command::new(&docker)
         .args(["info", "--format", "{{.ServerVersion}}"])
         .output()
-        .map_err(|source| Error::Spawn { command: format!("{docker} info"), source })?;
+        .map_err(|source| Error::Spawn {
+            command: format!("{docker} info"),
+            source,
+        })?;
     if out.status.success() {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let detail = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("docker info failed").trim().to_string();
+    let detail = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("docker info failed")
+        .trim()
+        .to_string();
     Err(Error::DockerDown { detail })
 }
 
 /// Runs the build in `dir`, streaming Docker's output.
-pub fn build(compose: &ComposeCommand, dir: &Utf8Path, compose_file: &Utf8Path, extra: &[String]) -> Result<(), Error> {
+pub fn build(
+    compose: &ComposeCommand,
+    dir: &Utf8Path,
+    compose_file: &Utf8Path,
+    extra: &[String],
+) -> Result<(), Error> {
     let command = compose.display(compose_file, extra);
     let status = Command::new(&compose.program)
         .args(compose.args(compose_file, extra))
         .current_dir(dir)
         .status()
-        .map_err(|source| Error::Spawn { command: command.clone(), source })?;
+        .map_err(|source| Error::Spawn {
+            command: command.clone(),
+            source,
+        })?;
     if status.success() {
         Ok(())
     } else {
-        Err(Error::BuildFailed { command, status: status.to_string() })
+        Err(Error::BuildFailed {
+            command,
+            status: status.to_string(),
+        })
     }
 }

@@ -42,7 +42,10 @@ pub enum RecipeError {
     },
 
     #[error("`{node}` is given more than once")]
-    #[diagnostic(code(dslim::duplicate), help("keep one `{node}` and remove the others"))]
+    #[diagnostic(
+        code(dslim::duplicate),
+        help("keep one `{node}` and remove the others")
+    )]
     Duplicate {
         node: String,
         #[label("again here")]
@@ -203,7 +206,10 @@ impl Error {
 }
 
 /// "did you mean `runtime-libs`?" when `name` is close to one of `candidates`.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))

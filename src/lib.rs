@@ -2,16 +2,16 @@
 //! .dockerignore. Data flows one way:
 //! recipe text -> `syntax` (parsed) -> `model` (validated) -> `plan` (stages as data) -> `render` (files) -> `docker`.
 
+pub mod cli;
+pub mod compile;
+pub mod docker;
 pub mod error;
 pub mod model;
+pub mod output;
 pub mod plan;
 pub mod render;
 pub mod stacks;
 pub mod syntax;
-pub mod cli;
-pub mod compile;
-pub mod docker;
-pub mod output;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 

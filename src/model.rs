@@ -42,10 +42,22 @@ pub struct App {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Language {
-    Python { manager: String, requirements: String },
-    Node { manager: String, build: Option<NodeBuild>, spa: Option<Spa> },
-    Go { package: String, binary: String },
-    Rust { binary: String },
+    Python {
+        manager: String,
+        requirements: String,
+    },
+    Node {
+        manager: String,
+        build: Option<NodeBuild>,
+        spa: Option<Spa>,
+    },
+    Go {
+        package: String,
+        binary: String,
+    },
+    Rust {
+        binary: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -101,7 +113,9 @@ pub struct Healthcheck {
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
-    cell.get_or_init(|| Regex::new(pattern).unwrap_or_else(|e| panic!("bad built-in pattern {pattern}: {e}")))
+    cell.get_or_init(|| {
+        Regex::new(pattern).unwrap_or_else(|e| panic!("bad built-in pattern {pattern}: {e}"))
+    })
 }
 
 macro_rules! pattern {
@@ -125,8 +139,14 @@ pattern!(label_key_re, r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$");
 pattern!(port_re, r"^([0-9]{1,5})(/(tcp|udp))?$");
 pattern!(http_path_re, r"^/[A-Za-z0-9._~/?=&%-]*$");
 pattern!(duration_re, r"^[0-9]+(ms|s|m|h)$");
-pattern!(registry_re, r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$");
-pattern!(image_re, r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$");
+pattern!(
+    registry_re,
+    r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$"
+);
+pattern!(
+    image_re,
+    r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$"
+);
 pattern!(nginx_version_re, r"^[0-9]+\.[0-9]+(\.[0-9]+)?$");
 pattern!(ignore_re, r"^[^\s#][^\x00-\x1f]*$");
 
@@ -147,7 +167,14 @@ impl Checker {
     }
 
     /// The text of `v` if it matches `re`, else an error.
-    fn text(&mut self, node: &str, v: &Spanned<Scalar>, re: &Regex, expected: &str, help: Option<String>) -> Option<String> {
+    fn text(
+        &mut self,
+        node: &str,
+        v: &Spanned<Scalar>,
+        re: &Regex,
+        expected: &str,
+        help: Option<String>,
+    ) -> Option<String> {
         let text = v.value.as_text();
         if re.is_match(&text) {
             Some(text)
@@ -161,15 +188,31 @@ impl Checker {
     fn plain(&mut self, node: &str, v: &Spanned<Scalar>) -> Option<String> {
         let text = v.value.as_text();
         if text.chars().any(|c| c.is_control()) {
-            self.bad(node, "text without newlines or control characters", v, Some("write the value on one line".into()));
+            self.bad(
+                node,
+                "text without newlines or control characters",
+                v,
+                Some("write the value on one line".into()),
+            );
             None
         } else {
             Some(text)
         }
     }
 
-    fn unsupported(&mut self, span: SourceSpan, message: String, label: &str, help: Option<String>) {
-        self.errors.push(RecipeError::Unsupported { message, span, label: label.into(), help });
+    fn unsupported(
+        &mut self,
+        span: SourceSpan,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
+        self.errors.push(RecipeError::Unsupported {
+            message,
+            span,
+            label: label.into(),
+            help,
+        });
     }
 }
 
@@ -180,11 +223,21 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let app_span = recipe.app.name.span;
 
     let name = recipe.app.arg(0).and_then(|v| {
-        c.text("app", v, app_name_re(), "a lowercase name (a-z, 0-9, `-`, `_`, `.`)", Some("it names the compose service and the image".into()))
+        c.text(
+            "app",
+            v,
+            app_name_re(),
+            "a lowercase name (a-z, 0-9, `-`, `_`, `.`)",
+            Some("it names the compose service and the image".into()),
+        )
     });
 
     // --- the stack
-    let stack_nodes: Vec<&Node> = recipe.nodes.iter().filter(|n| k.stacks.contains_key(&n.name.value)).collect();
+    let stack_nodes: Vec<&Node> = recipe
+        .nodes
+        .iter()
+        .filter(|n| k.stacks.contains_key(&n.name.value))
+        .collect();
     let stack_node = match stack_nodes.as_slice() {
         [one] => Some(*one),
         [] => {
@@ -193,7 +246,11 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
                 span: app_span,
                 help: Some(format!(
                     "add one of: {}",
-                    k.stacks.iter().map(|(n, s)| format!("{n} \"{}\"", s.version_example)).collect::<Vec<_>>().join(", ")
+                    k.stacks
+                        .iter()
+                        .map(|(n, s)| format!("{n} \"{}\"", s.version_example))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             });
             None
@@ -201,7 +258,10 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         [first, second, ..] => {
             c.unsupported(
                 second.name.span,
-                format!("the app names two stacks, `{}` and `{}`", first.name.value, second.name.value),
+                format!(
+                    "the app names two stacks, `{}` and `{}`",
+                    first.name.value, second.name.value
+                ),
                 "second stack",
                 Some("an app has one stack; put a second app in a folder of its own".into()),
             );
@@ -227,7 +287,12 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             if k.distros.contains_key(&d) {
                 Some(d)
             } else {
-                c.bad("base", "\"debian\" or \"alpine\"", v, crate::error::did_you_mean(&d, k.distros.keys().map(|s| s.as_str())));
+                c.bad(
+                    "base",
+                    "\"debian\" or \"alpine\"",
+                    v,
+                    crate::error::did_you_mean(&d, k.distros.keys().map(|s| s.as_str())),
+                );
                 None
             }
         }
@@ -237,13 +302,29 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let release = match base.and_then(|b| b.prop("release")) {
         None => distro_data.default_release.clone(),
         Some(v) => {
-            let pattern = Regex::new(&distro_data.release_pattern).unwrap_or_else(|e| panic!("stacks.toml release_pattern: {e}"));
-            c.text("base", v, &pattern, &format!("a {distro} release name"), Some(format!("for example: release=\"{}\"", distro_data.default_release)))
-                .unwrap_or_default()
+            let pattern = Regex::new(&distro_data.release_pattern)
+                .unwrap_or_else(|e| panic!("stacks.toml release_pattern: {e}"));
+            c.text(
+                "base",
+                v,
+                &pattern,
+                &format!("a {distro} release name"),
+                Some(format!(
+                    "for example: release=\"{}\"",
+                    distro_data.default_release
+                )),
+            )
+            .unwrap_or_default()
         }
     };
     let registry = base.and_then(|b| b.prop("registry")).and_then(|v| {
-        c.text("base", v, registry_re(), "a registry host and path, like mirror.example.com/dockerhub", None)
+        c.text(
+            "base",
+            v,
+            registry_re(),
+            "a registry host and path, like mirror.example.com/dockerhub",
+            None,
+        )
     });
 
     // --- language specifics
@@ -254,7 +335,12 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             let m = v.value.as_text();
             if !stack.managers.contains_key(&m) {
                 let names: Vec<&str> = stack.managers.keys().map(|s| s.as_str()).collect();
-                c.bad(&stack_name, &format!("one of: {}", names.join(", ")), v, crate::error::did_you_mean(&m, names.iter().copied()));
+                c.bad(
+                    &stack_name,
+                    &format!("one of: {}", names.join(", ")),
+                    v,
+                    crate::error::did_you_mean(&m, names.iter().copied()),
+                );
             }
             m
         }
@@ -263,7 +349,12 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let spa_node = recipe.one("spa");
     for (node, what) in [(build_node, "build"), (spa_node, "spa")] {
         if let (Some(n), false) = (node, stack_name == "node") {
-            c.unsupported(n.name.span, format!("`{what}` is for node apps"), "not a node app", Some(format!("this app's stack is {stack_name}")));
+            c.unsupported(
+                n.name.span,
+                format!("`{what}` is for node apps"),
+                "not a node app",
+                Some(format!("this app's stack is {stack_name}")),
+            );
         }
     }
     let language = match stack_name.as_str() {
@@ -271,38 +362,66 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             manager,
             requirements: match prop("requirements") {
                 None => "requirements.txt".into(),
-                Some(v) => c.text(&stack_name, v, rel_path_re(), "a relative path", None).unwrap_or_default(),
+                Some(v) => c
+                    .text(&stack_name, v, rel_path_re(), "a relative path", None)
+                    .unwrap_or_default(),
             },
         },
         "node" => {
             let spa = spa_node.map(|s| Spa {
                 nginx: s
                     .prop("nginx")
-                    .and_then(|v| c.text("spa", v, nginx_version_re(), "an nginx version like \"1.28\"", None))
+                    .and_then(|v| {
+                        c.text(
+                            "spa",
+                            v,
+                            nginx_version_re(),
+                            "an nginx version like \"1.28\"",
+                            None,
+                        )
+                    })
                     .unwrap_or_else(|| k.spa.default_nginx.clone()),
-                fallback: !matches!(s.prop("fallback").map(|v| &v.value), Some(Scalar::Bool(false))),
+                fallback: !matches!(
+                    s.prop("fallback").map(|v| &v.value),
+                    Some(Scalar::Bool(false))
+                ),
             });
             let build = match (build_node, &spa) {
                 (Some(b), _) => Some(NodeBuild {
                     script: b
                         .prop("script")
-                        .and_then(|v| c.text("build", v, script_re(), "a package.json script name", None))
+                        .and_then(|v| {
+                            c.text("build", v, script_re(), "a package.json script name", None)
+                        })
                         .unwrap_or_else(|| "build".into()),
                     output: b
                         .prop("output")
                         .and_then(|v| c.text("build", v, rel_path_re(), "a relative folder", None))
                         .unwrap_or_else(|| "dist".into()),
                 }),
-                (None, Some(_)) => Some(NodeBuild { script: "build".into(), output: "dist".into() }),
+                (None, Some(_)) => Some(NodeBuild {
+                    script: "build".into(),
+                    output: "dist".into(),
+                }),
                 (None, None) => None,
             };
-            Language::Node { manager, build, spa }
+            Language::Node {
+                manager,
+                build,
+                spa,
+            }
         }
         "go" => Language::Go {
             package: match prop("package") {
                 None => ".".into(),
                 Some(v) => c
-                    .text("go", v, go_package_re(), "a package path starting with `.`, like \"./cmd/server\"", None)
+                    .text(
+                        "go",
+                        v,
+                        go_package_re(),
+                        "a package path starting with `.`, like \"./cmd/server\"",
+                        None,
+                    )
                     .unwrap_or_default(),
             },
             binary: name.clone().unwrap_or_default(),
@@ -310,7 +429,9 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         _ => Language::Rust {
             binary: match prop("bin") {
                 None => name.clone().unwrap_or_default(),
-                Some(v) => c.text("rust", v, binary_re(), "a binary target name", None).unwrap_or_default(),
+                Some(v) => c
+                    .text("rust", v, binary_re(), "a binary target name", None)
+                    .unwrap_or_default(),
             },
         },
     };
@@ -319,7 +440,12 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     // --- runtime
     let runtime = if is_spa {
         if let Some(r) = recipe.one("runtime") {
-            c.unsupported(r.name.span, "a single-page app always runs on nginx".into(), "not used with spa", Some("remove `runtime`".into()));
+            c.unsupported(
+                r.name.span,
+                "a single-page app always runs on nginx".into(),
+                "not used with spa",
+                Some("remove `runtime`".into()),
+            );
         }
         Runtime::Nginx
     } else {
@@ -329,9 +455,19 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             Some(v) => {
                 let r = v.value.as_text();
                 if !allowed.contains(&r.as_str()) {
-                    c.bad("runtime", &format!("one of: {}", allowed.join(", ")), v, crate::error::did_you_mean(&r, allowed.iter().copied()));
+                    c.bad(
+                        "runtime",
+                        &format!("one of: {}", allowed.join(", ")),
+                        v,
+                        crate::error::did_you_mean(&r, allowed.iter().copied()),
+                    );
                 } else if r == "distroless" && distro != "debian" {
-                    c.unsupported(v.span, "distroless images are Debian-based".into(), "needs base \"debian\"", Some("use runtime \"scratch\" or \"slim\" with alpine".into()));
+                    c.unsupported(
+                        v.span,
+                        "distroless images are Debian-based".into(),
+                        "needs base \"debian\"",
+                        Some("use runtime \"scratch\" or \"slim\" with alpine".into()),
+                    );
                 }
                 r
             }
@@ -344,12 +480,19 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     };
 
     // --- system packages
-    let package_re = Regex::new(&distro_data.package_pattern).unwrap_or_else(|e| panic!("stacks.toml package_pattern: {e}"));
+    let package_re = Regex::new(&distro_data.package_pattern)
+        .unwrap_or_else(|e| panic!("stacks.toml package_pattern: {e}"));
     let mut packages = |node_name: &str| -> Vec<String> {
         let mut out = vec![];
         for node in recipe.all(node_name) {
             for v in &node.args {
-                if let Some(p) = c.text(node_name, v, &package_re, &format!("a {distro} package name"), Some("for example: libpq-dev".into())) {
+                if let Some(p) = c.text(
+                    node_name,
+                    v,
+                    &package_re,
+                    &format!("a {distro} package name"),
+                    Some("for example: libpq-dev".into()),
+                ) {
                     if !out.contains(&p) {
                         out.push(p);
                     }
@@ -364,7 +507,10 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         if let Some(n) = recipe.one("runtime-libs") {
             c.unsupported(
                 n.name.span,
-                format!("the {} runtime has no package manager to install `runtime-libs` with", runtime_name(runtime)),
+                format!(
+                    "the {} runtime has no package manager to install `runtime-libs` with",
+                    runtime_name(runtime)
+                ),
                 "cannot be installed",
                 Some("use runtime \"slim\", or drop runtime-libs".into()),
             );
@@ -375,14 +521,33 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let default_user = stack.image_user.clone().unwrap_or_else(|| "app".into());
     let user = match recipe.one("user") {
         Some(u) if is_spa => {
-            c.unsupported(u.name.span, format!("a single-page app runs as nginx's unprivileged user (uid {})", k.spa.uid), "not used with spa", Some("remove `user`".into()));
+            c.unsupported(
+                u.name.span,
+                format!(
+                    "a single-page app runs as nginx's unprivileged user (uid {})",
+                    k.spa.uid
+                ),
+                "not used with spa",
+                Some("remove `user`".into()),
+            );
             None
         }
         Some(u) => {
             let name = u.arg(0).and_then(|v| {
-                let n = c.text("user", v, user_name_re(), "a user name (a-z, 0-9, `_`, `-`)", None)?;
+                let n = c.text(
+                    "user",
+                    v,
+                    user_name_re(),
+                    "a user name (a-z, 0-9, `_`, `-`)",
+                    None,
+                )?;
                 if n == "root" {
-                    c.unsupported(v.span, "dslim images never run as root".into(), "root", Some("name an unprivileged user, e.g. user \"app\"".into()));
+                    c.unsupported(
+                        v.span,
+                        "dslim images never run as root".into(),
+                        "root",
+                        Some("name an unprivileged user, e.g. user \"app\"".into()),
+                    );
                     return None;
                 }
                 Some(n)
@@ -413,7 +578,15 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let workdir = recipe
         .one("workdir")
         .and_then(|n| n.arg(0))
-        .and_then(|v| c.text("workdir", v, abs_path_re(), "an absolute path like /app", None))
+        .and_then(|v| {
+            c.text(
+                "workdir",
+                v,
+                abs_path_re(),
+                "an absolute path like /app",
+                None,
+            )
+        })
         .unwrap_or_else(|| "/app".into());
 
     // --- ports
@@ -422,7 +595,10 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         let text = v.value.as_text();
         let parsed = port_re().captures(&text).and_then(|caps| {
             let number: u16 = caps[1].parse().ok().filter(|n| *n > 0)?;
-            Some(Port { number, protocol: caps.get(3).map_or("tcp", |m| m.as_str()).to_string() })
+            Some(Port {
+                number,
+                protocol: caps.get(3).map_or("tcp", |m| m.as_str()).to_string(),
+            })
         });
         match parsed {
             Some(p) if is_spa && p.number < 1024 => c.unsupported(
@@ -437,45 +613,77 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         }
     }
     if is_spa && ports.is_empty() {
-        ports.push(Port { number: k.spa.default_port, protocol: "tcp".into() });
+        ports.push(Port {
+            number: k.spa.default_port,
+            protocol: "tcp".into(),
+        });
     }
 
     // --- key=value nodes
-    let mut pairs = |node_name: &str, key_re: &Regex, key_expected: &str| -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = vec![];
-        for node in recipe.all(node_name) {
-            for (key, (key_span, v)) in &node.props {
-                if !key_re.is_match(key) {
-                    c.errors.push(RecipeError::BadValue {
-                        node: node_name.into(),
-                        expected: key_expected.into(),
-                        span: *key_span,
-                        found: format!("`{}`", key.escape_debug()),
-                        help: None,
-                    });
-                    continue;
-                }
-                if let Some(value) = c.plain(node_name, v) {
-                    out.retain(|(k, _)| k != key);
-                    out.push((key.clone(), value));
+    let mut pairs =
+        |node_name: &str, key_re: &Regex, key_expected: &str| -> Vec<(String, String)> {
+            let mut out: Vec<(String, String)> = vec![];
+            for node in recipe.all(node_name) {
+                for (key, (key_span, v)) in &node.props {
+                    if !key_re.is_match(key) {
+                        c.errors.push(RecipeError::BadValue {
+                            node: node_name.into(),
+                            expected: key_expected.into(),
+                            span: *key_span,
+                            found: format!("`{}`", key.escape_debug()),
+                            help: None,
+                        });
+                        continue;
+                    }
+                    if let Some(value) = c.plain(node_name, v) {
+                        out.retain(|(k, _)| k != key);
+                        out.push((key.clone(), value));
+                    }
                 }
             }
-        }
-        out
-    };
-    let env = pairs("env", env_key_re(), "a variable name (letters, digits, `_`)");
-    let run_env = pairs("run-env", env_key_re(), "a variable name (letters, digits, `_`)");
-    let labels = pairs("label", label_key_re(), "a label key in reverse-DNS form, like org.opencontainers.image.source");
+            out
+        };
+    let env = pairs(
+        "env",
+        env_key_re(),
+        "a variable name (letters, digits, `_`)",
+    );
+    let run_env = pairs(
+        "run-env",
+        env_key_re(),
+        "a variable name (letters, digits, `_`)",
+    );
+    let labels = pairs(
+        "label",
+        label_key_re(),
+        "a label key in reverse-DNS form, like org.opencontainers.image.source",
+    );
 
     let ignore = recipe
         .all("ignore")
         .flat_map(|n| &n.args)
-        .filter_map(|v| c.text("ignore", v, ignore_re(), "a .dockerignore pattern on one line", None))
+        .filter_map(|v| {
+            c.text(
+                "ignore",
+                v,
+                ignore_re(),
+                "a .dockerignore pattern on one line",
+                None,
+            )
+        })
         .collect();
 
     // --- what runs
     let words = |c: &mut Checker, node_name: &str| -> Vec<String> {
-        recipe.one(node_name).map(|n| n.args.iter().filter_map(|v| c.plain(node_name, v)).collect()).unwrap_or_default()
+        recipe
+            .one(node_name)
+            .map(|n| {
+                n.args
+                    .iter()
+                    .filter_map(|v| c.plain(node_name, v))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let mut entrypoint = words(&mut c, "entrypoint");
     let cmd = words(&mut c, "cmd");
@@ -504,7 +712,10 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         if stack.healthcheck.is_empty() || !runtime.has_shell() {
             c.unsupported(
                 h.name.span,
-                format!("the {} runtime of this {stack_name} app has no tool to probe HTTP with", runtime_name(runtime)),
+                format!(
+                    "the {} runtime of this {stack_name} app has no tool to probe HTTP with",
+                    runtime_name(runtime)
+                ),
                 "no probe available",
                 Some("HTTP healthchecks work for python and node apps on a slim runtime".into()),
             );
@@ -517,14 +728,31 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
                 help: Some("add `port 8000` (the port the app listens on)".into()),
             });
         }
-        let path = c.text("healthcheck", path_v, http_path_re(), "a URL path starting with /", Some("for example: healthcheck \"/health\"".into()))?;
+        let path = c.text(
+            "healthcheck",
+            path_v,
+            http_path_re(),
+            "a URL path starting with /",
+            Some("for example: healthcheck \"/health\"".into()),
+        )?;
         let duration = |c: &mut Checker, key: &str, default: &str| -> String {
             h.prop(key)
-                .and_then(|v| c.text("healthcheck", v, duration_re(), "a duration like \"30s\" or \"1m\"", None))
+                .and_then(|v| {
+                    c.text(
+                        "healthcheck",
+                        v,
+                        duration_re(),
+                        "a duration like \"30s\" or \"1m\"",
+                        None,
+                    )
+                })
                 .unwrap_or_else(|| default.into())
         };
         let retries = match h.prop("retries") {
-            Some(Spanned { value: Scalar::Int(i), .. }) if (1..=100).contains(i) => *i as u32,
+            Some(Spanned {
+                value: Scalar::Int(i),
+                ..
+            }) if (1..=100).contains(i) => *i as u32,
             Some(v) => {
                 c.bad("healthcheck", "retries from 1 to 100", v, None);
                 3
@@ -543,7 +771,15 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let image = recipe
         .one("image")
         .and_then(|n| n.arg(0))
-        .and_then(|v| c.text("image", v, image_re(), "a lowercase image reference like ghcr.io/acme/api:1.0", None))
+        .and_then(|v| {
+            c.text(
+                "image",
+                v,
+                image_re(),
+                "a lowercase image reference like ghcr.io/acme/api:1.0",
+                None,
+            )
+        })
         .or_else(|| name.clone());
 
     if !c.errors.is_empty() {
@@ -574,21 +810,33 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     })
 }
 
-fn check_version(c: &mut Checker, stack_name: &str, stack: &Stack, v: &Spanned<Scalar>) -> Option<String> {
-    let pattern = Regex::new(&stack.version_pattern).unwrap_or_else(|e| panic!("stacks.toml version_pattern: {e}"));
+fn check_version(
+    c: &mut Checker,
+    stack_name: &str,
+    stack: &Stack,
+    v: &Spanned<Scalar>,
+) -> Option<String> {
+    let pattern = Regex::new(&stack.version_pattern)
+        .unwrap_or_else(|e| panic!("stacks.toml version_pattern: {e}"));
     let version = c.text(
         stack_name,
         v,
         &pattern,
         &format!("a {stack_name} version"),
-        Some(format!("for example: {stack_name} \"{}\"", stack.version_example)),
+        Some(format!(
+            "for example: {stack_name} \"{}\"",
+            stack.version_example
+        )),
     )?;
     if !version_at_least(&version, &stack.min_version) {
         c.unsupported(
             v.span,
             format!("{stack_name} {version} is older than dslim supports"),
             "too old",
-            Some(format!("use {stack_name} {} or newer (current: {})", stack.min_version, stack.default_version)),
+            Some(format!(
+                "use {stack_name} {} or newer (current: {})",
+                stack.min_version, stack.default_version
+            )),
         );
         return None;
     }

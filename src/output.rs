@@ -21,7 +21,12 @@ pub fn check(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Er
     let existing = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Outcome::Created),
-        Err(source) => return Err(Error::Write { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(Error::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
     if existing == contents.as_bytes() {
         return Ok(Outcome::Unchanged);
@@ -31,16 +36,28 @@ pub fn check(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Er
         match provenance(&text) {
             Provenance::Generated => {}
             Provenance::Edited => {
-                return Err(Error::Overwrite { path: path.to_path_buf(), reason: "was edited by hand after dslim generated it".into() })
+                return Err(Error::Overwrite {
+                    path: path.to_path_buf(),
+                    reason: "was edited by hand after dslim generated it".into(),
+                })
             }
-            Provenance::Foreign => return Err(Error::Overwrite { path: path.to_path_buf(), reason: "was not written by dslim".into() }),
+            Provenance::Foreign => {
+                return Err(Error::Overwrite {
+                    path: path.to_path_buf(),
+                    reason: "was not written by dslim".into(),
+                })
+            }
         }
     }
     Ok(Outcome::Updated)
 }
 
 /// Writes all files, after checking all of them: either every file may be written or none is.
-pub fn write_all(dir: &Utf8Path, rendered: &Rendered, force: bool) -> Result<Vec<(String, Outcome)>, Error> {
+pub fn write_all(
+    dir: &Utf8Path,
+    rendered: &Rendered,
+    force: bool,
+) -> Result<Vec<(String, Outcome)>, Error> {
     let mut plan = vec![];
     for (name, contents) in &rendered.files {
         let path = dir.join(name);
@@ -59,16 +76,26 @@ pub fn write_all(dir: &Utf8Path, rendered: &Rendered, force: bool) -> Result<Vec
 /// Write to a temporary file in the same folder, then rename over the target: readers see
 /// the old file or the new one, never half of one.
 pub fn write_atomically(path: &Utf8Path, contents: &str) -> Result<(), Error> {
-    let dir = path.parent().filter(|p| !p.as_str().is_empty()).unwrap_or(Utf8Path::new("."));
-    let fail = |source: std::io::Error| Error::Write { path: path.to_path_buf(), source };
-    let mut tmp = tempfile::Builder::new().prefix(".dslim-").tempfile_in(dir).map_err(fail)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_str().is_empty())
+        .unwrap_or(Utf8Path::new("."));
+    let fail = |source: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dslim-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
     tmp.write_all(contents.as_bytes()).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     // keep the usual permissions of a file in a repository (tempfile makes it 0600)
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644)).map_err(fail)?;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(fail)?;
     }
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())

@@ -122,7 +122,8 @@ pub struct Manager {
 pub fn knowledge() -> &'static Knowledge {
     static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
     KNOWLEDGE.get_or_init(|| {
-        toml::from_str(STACKS_TOML).unwrap_or_else(|e| panic!("recipes/stacks.toml is invalid: {e}"))
+        toml::from_str(STACKS_TOML)
+            .unwrap_or_else(|e| panic!("recipes/stacks.toml is invalid: {e}"))
     })
 }
 
@@ -141,7 +142,10 @@ pub fn version_at_least(version: &str, min: &str) -> bool {
     let parse = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
     let (v, m) = (parse(version), parse(min));
     for i in 0..m.len().max(v.len()) {
-        let (a, b) = (v.get(i).copied().unwrap_or(0), m.get(i).copied().unwrap_or(0));
+        let (a, b) = (
+            v.get(i).copied().unwrap_or(0),
+            m.get(i).copied().unwrap_or(0),
+        );
         if a != b {
             return a > b;
         }
@@ -157,10 +161,19 @@ mod tests {
     fn knowledge_parses_and_every_stack_has_debian_images() {
         let k = knowledge();
         for (name, stack) in &k.stacks {
-            assert!(stack.images.contains_key("debian"), "{name} has no debian images");
-            assert!(stack.images.contains_key("alpine"), "{name} has no alpine images");
+            assert!(
+                stack.images.contains_key("debian"),
+                "{name} has no debian images"
+            );
+            assert!(
+                stack.images.contains_key("alpine"),
+                "{name} has no alpine images"
+            );
             if let Some(m) = &stack.default_manager {
-                assert!(stack.managers.contains_key(m), "{name}: default manager {m} unknown");
+                assert!(
+                    stack.managers.contains_key(m),
+                    "{name}: default manager {m} unknown"
+                );
             }
             assert!(stack.runtimes.contains(&stack.default_runtime), "{name}");
         }

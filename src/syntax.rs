@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use kdl::{KdlDocument, KdlNode, KdlValue};
+use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
 use miette::SourceSpan;
 
 use crate::error::{did_you_mean, RecipeError};
@@ -113,30 +113,70 @@ struct Spec {
 }
 
 const fn spec(name: &'static str, args: Args, props: Props, repeatable: bool) -> Spec {
-    Spec { name, args, props, repeatable }
+    Spec {
+        name,
+        args,
+        props,
+        repeatable,
+    }
 }
 
 /// The nodes an `app` may hold, besides the stack nodes (python, node, go, rust).
 const APP_NODES: &[Spec] = &[
-    spec("base", Args::One(Kind::Str), Props::Fixed(&[("release", Kind::Version), ("registry", Kind::Str)]), false),
+    spec(
+        "base",
+        Args::One(Kind::Str),
+        Props::Fixed(&[("release", Kind::Version), ("registry", Kind::Str)]),
+        false,
+    ),
     spec("runtime", Args::One(Kind::Str), Props::Fixed(&[]), false),
     spec("build-deps", Args::Many(Kind::Str), Props::Fixed(&[]), true),
-    spec("runtime-libs", Args::Many(Kind::Str), Props::Fixed(&[]), true),
-    spec("build", Args::None, Props::Fixed(&[("script", Kind::Str), ("output", Kind::Str)]), false),
-    spec("spa", Args::None, Props::Fixed(&[("nginx", Kind::Version), ("fallback", Kind::Bool)]), false),
-    spec("user", Args::One(Kind::Str), Props::Fixed(&[("uid", Kind::Int), ("gid", Kind::Int)]), false),
+    spec(
+        "runtime-libs",
+        Args::Many(Kind::Str),
+        Props::Fixed(&[]),
+        true,
+    ),
+    spec(
+        "build",
+        Args::None,
+        Props::Fixed(&[("script", Kind::Str), ("output", Kind::Str)]),
+        false,
+    ),
+    spec(
+        "spa",
+        Args::None,
+        Props::Fixed(&[("nginx", Kind::Version), ("fallback", Kind::Bool)]),
+        false,
+    ),
+    spec(
+        "user",
+        Args::One(Kind::Str),
+        Props::Fixed(&[("uid", Kind::Int), ("gid", Kind::Int)]),
+        false,
+    ),
     spec("workdir", Args::One(Kind::Str), Props::Fixed(&[]), false),
     spec("port", Args::Many(Kind::Version), Props::Fixed(&[]), true),
     spec("env", Args::None, Props::Any, true),
     spec("run-env", Args::None, Props::Any, true),
     spec("label", Args::None, Props::Any, true),
     spec("ignore", Args::Many(Kind::Str), Props::Fixed(&[]), true),
-    spec("entrypoint", Args::Many(Kind::Text), Props::Fixed(&[]), false),
+    spec(
+        "entrypoint",
+        Args::Many(Kind::Text),
+        Props::Fixed(&[]),
+        false,
+    ),
     spec("cmd", Args::Many(Kind::Text), Props::Fixed(&[]), false),
     spec(
         "healthcheck",
         Args::One(Kind::Str),
-        Props::Fixed(&[("interval", Kind::Str), ("timeout", Kind::Str), ("start-period", Kind::Str), ("retries", Kind::Int)]),
+        Props::Fixed(&[
+            ("interval", Kind::Str),
+            ("timeout", Kind::Str),
+            ("start-period", Kind::Str),
+            ("retries", Kind::Int),
+        ]),
         false,
     ),
     spec("image", Args::One(Kind::Str), Props::Fixed(&[]), false),
@@ -148,7 +188,12 @@ fn app_spec(name: &str) -> Option<Spec> {
     }
     // stack nodes: `python "3.13" manager="uv"`; the knowledge table lives for the whole run
     let (stack_name, _) = knowledge().stacks.get_key_value(name)?;
-    Some(Spec { name: stack_name.as_str(), args: Args::Optional(Kind::Version), props: Props::Stack, repeatable: false })
+    Some(Spec {
+        name: stack_name.as_str(),
+        args: Args::Optional(Kind::Version),
+        props: Props::Stack,
+        repeatable: false,
+    })
 }
 
 /// All node names an app may hold (for "did you mean").
@@ -165,10 +210,15 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
         e.diagnostics
             .into_iter()
             .map(|d| RecipeError::Syntax {
-                message: format!("invalid KDL: {}", d.message.unwrap_or_else(|| "unexpected input".into())),
+                message: format!(
+                    "invalid KDL: {}",
+                    d.message.unwrap_or_else(|| "unexpected input".into())
+                ),
                 span: d.span,
                 label: d.label.unwrap_or_else(|| "here".into()),
-                help: d.help.or_else(|| Some("recipes are KDL v2: https://kdl.dev".into())),
+                help: d
+                    .help
+                    .or_else(|| Some("recipes are KDL v2: https://kdl.dev".into())),
             })
             .collect::<Vec<_>>()
     })?;
@@ -185,7 +235,11 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
                     "a recipe holds one `app \"NAME\" { ... }` node".to_string()
                 })
             });
-            errors.push(RecipeError::UnknownNode { name: name.to_string(), span: node.name().span(), help });
+            errors.push(RecipeError::UnknownNode {
+                name: name.to_string(),
+                span: node.name().span(),
+                help,
+            });
             continue;
         }
         if let Some((first, _)) = &app {
@@ -200,14 +254,24 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
             });
             continue;
         }
-        let app_node_spec = Spec { name: "app", args: Args::One(Kind::Str), props: Props::Fixed(&[]), repeatable: false };
-        let Some(app_node) = check_node(node, &app_node_spec, &mut errors) else { continue };
+        let app_node_spec = Spec {
+            name: "app",
+            args: Args::One(Kind::Str),
+            props: Props::Fixed(&[]),
+            repeatable: false,
+        };
+        let Some(app_node) = check_node(node, &app_node_spec, &mut errors) else {
+            continue;
+        };
         let mut nodes = vec![];
         match node.children() {
             None => errors.push(RecipeError::Missing {
                 message: "`app` has no body".into(),
                 span: node.span(),
-                help: Some("describe the app in braces: app \"api\" { python \"3.13\"; entrypoint ... }".into()),
+                help: Some(
+                    "describe the app in braces: app \"api\" { python \"3.13\"; entrypoint ... }"
+                        .into(),
+                ),
             }),
             Some(children) => {
                 let mut seen: BTreeMap<&str, SourceSpan> = BTreeMap::new();
@@ -228,7 +292,9 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
                         errors.push(RecipeError::UnknownNode {
                             name: child_name.to_string(),
                             span: child.name().span(),
-                            help: help.or_else(|| Some(format!("known nodes: {}", app_node_names().join(", ")))),
+                            help: help.or_else(|| {
+                                Some(format!("known nodes: {}", app_node_names().join(", ")))
+                            }),
                         });
                         continue;
                     };
@@ -256,14 +322,21 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
         None if errors.is_empty() => Err(vec![RecipeError::Missing {
             message: "the recipe has no `app` node".into(),
             span: SourceSpan::from((0, 0)),
-            help: Some("start with: app \"api\" { python \"3.13\"; port 8000; entrypoint ... }".into()),
+            help: Some(
+                "start with: app \"api\" { python \"3.13\"; port 8000; entrypoint ... }".into(),
+            ),
         }]),
         _ => Err(errors),
     }
 }
 
 fn stack_list() -> String {
-    knowledge().stacks.keys().cloned().collect::<Vec<_>>().join(", ")
+    knowledge()
+        .stacks
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Checks one node against its spec; pushes errors and returns None when it is unusable.
@@ -276,7 +349,10 @@ fn check_node(node: &KdlNode, spec: &Spec, errors: &mut Vec<RecipeError>) -> Opt
                 message: format!("`{name}` takes no block"),
                 span: children.span(),
                 label: "unexpected block".into(),
-                help: Some("write its values on the same line, e.g. build-deps \"gcc\" \"libpq-dev\"".into()),
+                help: Some(
+                    "write its values on the same line, e.g. build-deps \"gcc\" \"libpq-dev\""
+                        .into(),
+                ),
             });
         }
     }
@@ -311,7 +387,7 @@ fn check_node(node: &KdlNode, spec: &Spec, errors: &mut Vec<RecipeError>) -> Opt
                     }
                     Args::Many(k) => k,
                 };
-                if let Some(v) = check_value(name, entry.value(), entry.span(), kind, errors) {
+                if let Some(v) = check_value(name, entry, kind, errors) {
                     args.push(v);
                 }
             }
@@ -322,7 +398,12 @@ fn check_node(node: &KdlNode, spec: &Spec, errors: &mut Vec<RecipeError>) -> Opt
                     Props::Fixed(list) => match list.iter().find(|(p, _)| *p == key_name) {
                         Some((_, k)) => *k,
                         None => {
-                            errors.push(unknown_property(name, key_name, key.span(), list.iter().map(|(p, _)| *p)));
+                            errors.push(unknown_property(
+                                name,
+                                key_name,
+                                key.span(),
+                                list.iter().map(|(p, _)| *p),
+                            ));
                             continue;
                         }
                     },
@@ -331,12 +412,17 @@ fn check_node(node: &KdlNode, spec: &Spec, errors: &mut Vec<RecipeError>) -> Opt
                         if allowed.iter().any(|p| p == key_name) {
                             Kind::Str
                         } else {
-                            errors.push(unknown_property(name, key_name, key.span(), allowed.iter().map(|s| s.as_str())));
+                            errors.push(unknown_property(
+                                name,
+                                key_name,
+                                key.span(),
+                                allowed.iter().map(|s| s.as_str()),
+                            ));
                             continue;
                         }
                     }
                 };
-                if let Some(v) = check_value(name, entry.value(), entry.span(), kind, errors) {
+                if let Some(v) = check_value(name, entry, kind, errors) {
                     if let Some((first, _)) = props.get(key_name) {
                         errors.push(RecipeError::Duplicate {
                             node: format!("{name} {key_name}="),
@@ -367,10 +453,21 @@ fn check_node(node: &KdlNode, spec: &Spec, errors: &mut Vec<RecipeError>) -> Opt
     if errors.len() > before {
         return None;
     }
-    Some(Node { name: Spanned::new(name.to_string(), node.name().span()), span: node.span(), args, props })
+    Some(Node {
+        name: Spanned::new(name.to_string(), node.name().span()),
+        span: node.span(),
+        args,
+        props,
+    })
 }
 
-fn check_value(node: &str, value: &KdlValue, span: SourceSpan, kind: Kind, errors: &mut Vec<RecipeError>) -> Option<Spanned<Scalar>> {
+fn check_value(
+    node: &str,
+    entry: &KdlEntry,
+    kind: Kind,
+    errors: &mut Vec<RecipeError>,
+) -> Option<Spanned<Scalar>> {
+    let (value, span) = (entry.value(), entry.span());
     let bad = |expected: &str, found: &str, help: Option<String>| RecipeError::BadValue {
         node: node.to_string(),
         expected: expected.to_string(),
@@ -380,18 +477,33 @@ fn check_value(node: &str, value: &KdlValue, span: SourceSpan, kind: Kind, error
     };
     let scalar = match (kind, value) {
         (_, KdlValue::Float(f)) => {
+            // as the user typed it: the parsed float has lost any trailing zero
+            let typed = entry
+                .format()
+                .map(|f| f.value_repr.trim().to_string())
+                .unwrap_or_else(|| f.to_string());
             let help = match kind {
-                Kind::Version | Kind::Text | Kind::Str => Some(format!("write it as a string: \"{f}\" (as a number, 3.10 would read as 3.1)")),
+                Kind::Version | Kind::Text | Kind::Str => Some(format!(
+                    "write it as a string: \"{typed}\" (a number {typed} would mean {f})"
+                )),
                 _ => None,
             };
             errors.push(bad(kind_name(kind), "a decimal number", help));
             return None;
         }
-        (Kind::Str, KdlValue::String(s)) | (Kind::Version, KdlValue::String(s)) | (Kind::Text, KdlValue::String(s)) => Scalar::Text(s.clone()),
-        (Kind::Version, KdlValue::Integer(i)) | (Kind::Text, KdlValue::Integer(i)) | (Kind::Int, KdlValue::Integer(i)) => Scalar::Int(*i),
+        (Kind::Str, KdlValue::String(s))
+        | (Kind::Version, KdlValue::String(s))
+        | (Kind::Text, KdlValue::String(s)) => Scalar::Text(s.clone()),
+        (Kind::Version, KdlValue::Integer(i))
+        | (Kind::Text, KdlValue::Integer(i))
+        | (Kind::Int, KdlValue::Integer(i)) => Scalar::Int(*i),
         (Kind::Text, KdlValue::Bool(b)) | (Kind::Bool, KdlValue::Bool(b)) => Scalar::Bool(*b),
         (Kind::Int, KdlValue::String(s)) => {
-            errors.push(bad("a whole number", "a string", Some(format!("drop the quotes: {s}"))));
+            errors.push(bad(
+                "a whole number",
+                "a string",
+                Some(format!("drop the quotes: {s}")),
+            ));
             return None;
         }
         (Kind::Bool, other) => {
@@ -427,7 +539,12 @@ fn describe(v: &KdlValue) -> String {
     }
 }
 
-fn unknown_property<'a>(node: &str, name: &str, span: SourceSpan, allowed: impl Iterator<Item = &'a str> + Clone) -> RecipeError {
+fn unknown_property<'a>(
+    node: &str,
+    name: &str,
+    span: SourceSpan,
+    allowed: impl Iterator<Item = &'a str> + Clone,
+) -> RecipeError {
     let list: Vec<&str> = allowed.clone().collect();
     let help = did_you_mean(name, allowed).or_else(|| {
         Some(if list.is_empty() {
@@ -436,16 +553,27 @@ fn unknown_property<'a>(node: &str, name: &str, span: SourceSpan, allowed: impl 
             format!("`{node}` takes: {}", list.join(", "))
         })
     });
-    RecipeError::UnknownProperty { node: node.to_string(), name: name.to_string(), span, help }
+    RecipeError::UnknownProperty {
+        node: node.to_string(),
+        name: name.to_string(),
+        span,
+        help,
+    }
 }
 
 fn props_help(spec: &Spec) -> Option<String> {
     match spec.props {
-        Props::Any => Some(format!("write KEY=\"value\" pairs: {} LOG_LEVEL=\"info\"", spec.name)),
+        Props::Any => Some(format!(
+            "write KEY=\"value\" pairs: {} LOG_LEVEL=\"info\"",
+            spec.name
+        )),
         Props::Fixed(list) if !list.is_empty() => Some(format!(
             "`{}` takes properties: {}",
             spec.name,
-            list.iter().map(|(p, _)| format!("{p}=...")).collect::<Vec<_>>().join(" ")
+            list.iter()
+                .map(|(p, _)| format!("{p}=..."))
+                .collect::<Vec<_>>()
+                .join(" ")
         )),
         _ => None,
     }
@@ -481,20 +609,29 @@ mod tests {
         assert_eq!(r.app.args[0].value, Scalar::Text("api".into()));
         let py = r.one("python").unwrap();
         assert_eq!(py.arg(0).unwrap().value, Scalar::Text("3.13".into()));
-        assert_eq!(py.prop("manager").unwrap().value, Scalar::Text("pip".into()));
+        assert_eq!(
+            py.prop("manager").unwrap().value,
+            Scalar::Text("pip".into())
+        );
         assert_eq!(r.one("build-deps").unwrap().args.len(), 2);
     }
 
     #[test]
     fn suggests_the_closest_node() {
         let errs = parse("app \"a\" {\n runtime-lib libpq5\n}\n").unwrap_err();
-        assert!(matches!(&errs[0], RecipeError::UnknownNode { help: Some(h), .. } if h.contains("runtime-libs")), "{errs:?}");
+        assert!(
+            matches!(&errs[0], RecipeError::UnknownNode { help: Some(h), .. } if h.contains("runtime-libs")),
+            "{errs:?}"
+        );
     }
 
     #[test]
     fn refuses_a_float_version_with_a_hint() {
         let errs = parse("app \"a\" {\n python 3.10\n}\n").unwrap_err();
-        assert!(matches!(&errs[0], RecipeError::BadValue { help: Some(h), .. } if h.contains("\"3.1\"") || h.contains("3.10")), "{errs:?}");
+        assert!(
+            matches!(&errs[0], RecipeError::BadValue { help: Some(h), .. } if h.contains("\"3.10\"")),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -506,6 +643,9 @@ mod tests {
     #[test]
     fn planned_stacks_say_so() {
         let errs = parse("app \"a\" {\n ruby \"3.3\"\n}\n").unwrap_err();
-        assert!(matches!(&errs[0], RecipeError::Unsupported { .. }), "{errs:?}");
+        assert!(
+            matches!(&errs[0], RecipeError::Unsupported { .. }),
+            "{errs:?}"
+        );
     }
 }

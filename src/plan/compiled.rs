@@ -21,22 +21,46 @@ impl Provider for Compiled {
     fn build_stages(&self, app: &App, ctx: &Ctx) -> Vec<Stage> {
         let (binary, package) = binary(app);
         let stack = ctx.stack;
-        let caches: Vec<String> = stack.cache.iter().map(|c| fill(c, &[("workdir", SRC)])).collect();
+        let caches: Vec<String> = stack
+            .cache
+            .iter()
+            .map(|c| fill(c, &[("workdir", SRC)]))
+            .collect();
         let mut steps = vec![];
         steps.extend(ctx.build_deps_step(app));
         if !stack.builder_env.is_empty() {
-            steps.push(Step::Env { vars: stack.builder_env.iter().map(|(k, v)| super::EnvVar::own(k, v)).collect() });
+            steps.push(Step::Env {
+                vars: stack
+                    .builder_env
+                    .iter()
+                    .map(|(k, v)| super::EnvVar::own(k, v))
+                    .collect(),
+            });
         }
         steps.push(Step::Workdir { path: SRC.into() });
         if !stack.manifests.is_empty() {
             steps.extend(copy_manifests(&stack.manifests));
             if let Some(download) = &stack.download {
-                steps.push(Step::Run { commands: vec![download.clone()], caches: caches.clone() });
+                steps.push(Step::Run {
+                    commands: vec![download.clone()],
+                    caches: caches.clone(),
+                });
             }
         }
-        steps.push(Step::Copy { from: None, sources: vec![".".into()], dest: ".".into(), chown: None });
-        let build = fill(stack.build.as_deref().unwrap_or_default(), &[("binary", binary), ("package", package)]);
-        steps.push(Step::Run { commands: vec![build], caches });
+        steps.push(Step::Copy {
+            from: None,
+            sources: vec![".".into()],
+            dest: ".".into(),
+            chown: None,
+        });
+        let build = fill(
+            stack.build.as_deref().unwrap_or_default(),
+            &[("binary", binary), ("package", package)],
+        );
+        steps.push(Step::Run {
+            commands: vec![build],
+            caches,
+        });
         vec![Stage {
             name: "builder".into(),
             from: ctx.builder_image(app),
@@ -62,6 +86,10 @@ impl Provider for Compiled {
             dest: format!("/usr/local/bin/{binary}"),
             chown: None,
         });
-        RuntimeStage { from: ctx.runtime_image(app), copies, env: vec![] }
+        RuntimeStage {
+            from: ctx.runtime_image(app),
+            copies,
+            env: vec![],
+        }
     }
 }

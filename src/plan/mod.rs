@@ -34,17 +34,42 @@ pub struct Stage {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Step {
-    Arg { name: String, default: String },
-    Env { vars: Vec<EnvVar> },
-    Workdir { path: String },
+    Arg {
+        name: String,
+        default: String,
+    },
+    Env {
+        vars: Vec<EnvVar>,
+    },
+    Workdir {
+        path: String,
+    },
     /// shell commands joined with `&&` in one layer, with BuildKit cache mounts
-    Run { commands: Vec<String>, caches: Vec<String> },
-    Copy { from: Option<String>, sources: Vec<String>, dest: String, chown: Option<String> },
-    User { user: String },
-    Expose { ports: Vec<String> },
-    Label { labels: Vec<(String, String)> },
-    Entrypoint { argv: Vec<String> },
-    Cmd { argv: Vec<String> },
+    Run {
+        commands: Vec<String>,
+        caches: Vec<String>,
+    },
+    Copy {
+        from: Option<String>,
+        sources: Vec<String>,
+        dest: String,
+        chown: Option<String>,
+    },
+    User {
+        user: String,
+    },
+    Expose {
+        ports: Vec<String>,
+    },
+    Label {
+        labels: Vec<(String, String)>,
+    },
+    Entrypoint {
+        argv: Vec<String>,
+    },
+    Cmd {
+        argv: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -57,10 +82,18 @@ pub struct EnvVar {
 
 impl EnvVar {
     pub fn own(name: &str, value: &str) -> Self {
-        EnvVar { name: name.into(), value: value.into(), expand: true }
+        EnvVar {
+            name: name.into(),
+            value: value.into(),
+            expand: true,
+        }
     }
     pub fn literal(name: &str, value: &str) -> Self {
-        EnvVar { name: name.into(), value: value.into(), expand: false }
+        EnvVar {
+            name: name.into(),
+            value: value.into(),
+            expand: false,
+        }
     }
 }
 
@@ -87,8 +120,20 @@ pub struct Ctx {
 impl Ctx {
     /// A Docker Hub image reference for this app's version and release, behind the registry mirror if any.
     pub fn image(&self, app: &App, template: &str) -> String {
-        let release_number = self.distro.releases.get(&app.release).map(String::as_str).unwrap_or("");
-        let name = fill(template, &[("version", &app.version), ("release", &app.release), ("release_number", release_number)]);
+        let release_number = self
+            .distro
+            .releases
+            .get(&app.release)
+            .map(String::as_str)
+            .unwrap_or("");
+        let name = fill(
+            template,
+            &[
+                ("version", &app.version),
+                ("release", &app.release),
+                ("release_number", release_number),
+            ],
+        );
         with_registry(app.registry.as_deref(), &name)
     }
 
@@ -100,13 +145,18 @@ impl Ctx {
     pub fn runtime_image(&self, app: &App) -> String {
         match app.runtime {
             Runtime::Scratch => "scratch".into(),
-            Runtime::Distroless => self.image(app, self.stack.distroless.as_deref().unwrap_or_default()),
+            Runtime::Distroless => {
+                self.image(app, self.stack.distroless.as_deref().unwrap_or_default())
+            }
             Runtime::Nginx => {
                 let nginx = match &app.language {
                     Language::Node { spa: Some(spa), .. } => spa.nginx.as_str(),
                     _ => knowledge().spa.default_nginx.as_str(),
                 };
-                with_registry(app.registry.as_deref(), &fill(&knowledge().spa.image, &[("version", nginx)]))
+                with_registry(
+                    app.registry.as_deref(),
+                    &fill(&knowledge().spa.image, &[("version", nginx)]),
+                )
             }
             Runtime::Slim => match &self.stack.images[&app.distro].slim {
                 Some(slim) => self.image(app, slim),
@@ -126,19 +176,27 @@ impl Ctx {
         for dep in &app.build_deps {
             let name = dep.split('=').next().unwrap_or(dep);
             for companion in self.distro.companions.get(name).into_iter().flatten() {
-                if !packages.iter().any(|p| p.split('=').next() == Some(companion.as_str())) {
+                if !packages
+                    .iter()
+                    .any(|p| p.split('=').next() == Some(companion.as_str()))
+                {
                     packages.push(companion.clone());
                 }
             }
         }
-        (!packages.is_empty()).then(|| Step::Run { commands: vec![self.install(&packages)], caches: vec![] })
+        (!packages.is_empty()).then(|| Step::Run {
+            commands: vec![self.install(&packages)],
+            caches: vec![],
+        })
     }
 }
 
 /// Prefixes a Docker Hub reference with a mirror: `python:3.13` -> `mirror/library/python:3.13`.
 /// References that already name a registry (gcr.io/...) are left alone.
 fn with_registry(registry: Option<&str>, image: &str) -> String {
-    let Some(registry) = registry else { return image.to_string() };
+    let Some(registry) = registry else {
+        return image.to_string();
+    };
     let first = image.split('/').next().unwrap_or("");
     if image.contains('/') && (first.contains('.') || first.contains(':')) {
         return image.to_string();
@@ -161,7 +219,10 @@ fn provider(language: &Language) -> &'static dyn Provider {
 /// Builds the plan for a validated app.
 pub fn plan(app: &App) -> Plan {
     let k = knowledge();
-    let ctx = Ctx { stack: &k.stacks[&app.stack], distro: &k.distros[&app.distro] };
+    let ctx = Ctx {
+        stack: &k.stacks[&app.stack],
+        distro: &k.distros[&app.distro],
+    };
     let provider = provider(&app.language);
     let mut stages = provider.build_stages(app, &ctx);
     let runtime = provider.runtime_stage(app, &ctx);
@@ -173,8 +234,14 @@ pub fn plan(app: &App) -> Plan {
     let user = match app.runtime {
         Runtime::Nginx => app.user.uid.to_string(),
         _ => {
-            build_args = vec![("UID".to_string(), app.user.uid.to_string()), ("GID".to_string(), app.user.gid.to_string())];
-            steps.extend(build_args.iter().map(|(name, default)| Step::Arg { name: name.clone(), default: default.clone() }));
+            build_args = vec![
+                ("UID".to_string(), app.user.uid.to_string()),
+                ("GID".to_string(), app.user.gid.to_string()),
+            ];
+            steps.extend(build_args.iter().map(|(name, default)| Step::Arg {
+                name: name.clone(),
+                default: default.clone(),
+            }));
             if app.runtime.has_shell() {
                 let mut commands = vec![];
                 if !app.runtime_libs.is_empty() {
@@ -186,29 +253,50 @@ pub fn plan(app: &App) -> Plan {
                     &ctx.distro.add_user
                 };
                 commands.push(fill(template, &[("user", &app.user.name)]));
-                steps.push(Step::Run { commands, caches: vec![] });
+                steps.push(Step::Run {
+                    commands,
+                    caches: vec![],
+                });
             }
             // numeric, so that the host and Kubernetes' runAsNonRoot can tell it is not root
             "${UID}:${GID}".to_string()
         }
     };
     // the recipe's values win over the stack's defaults of the same name
-    let mut env: Vec<EnvVar> = runtime.env.into_iter().filter(|e| !app.env.iter().any(|(k, _)| *k == e.name)).collect();
+    let mut env: Vec<EnvVar> = runtime
+        .env
+        .into_iter()
+        .filter(|e| !app.env.iter().any(|(k, _)| *k == e.name))
+        .collect();
     env.extend(app.env.iter().map(|(k, v)| EnvVar::literal(k, v)));
     if !env.is_empty() {
         steps.push(Step::Env { vars: env });
     }
     if app.runtime != Runtime::Scratch && app.runtime != Runtime::Nginx {
-        steps.push(Step::Workdir { path: app.workdir.clone() });
+        steps.push(Step::Workdir {
+            path: app.workdir.clone(),
+        });
     }
     steps.extend(runtime.copies);
     steps.push(Step::User { user });
     if !app.ports.is_empty() {
-        steps.push(Step::Expose { ports: app.ports.iter().map(|p| format!("{}/{}", p.number, p.protocol)).collect() });
+        steps.push(Step::Expose {
+            ports: app
+                .ports
+                .iter()
+                .map(|p| format!("{}/{}", p.number, p.protocol))
+                .collect(),
+        });
     }
     let mut labels = vec![
-        ("org.opencontainers.image.title".to_string(), app.name.clone()),
-        ("org.opencontainers.image.base.name".to_string(), runtime.from.clone()),
+        (
+            "org.opencontainers.image.title".to_string(),
+            app.name.clone(),
+        ),
+        (
+            "org.opencontainers.image.base.name".to_string(),
+            runtime.from.clone(),
+        ),
     ];
     for (key, value) in &app.labels {
         labels.retain(|(k, _)| k != key);
@@ -216,24 +304,45 @@ pub fn plan(app: &App) -> Plan {
     }
     steps.push(Step::Label { labels });
     if !app.entrypoint.is_empty() {
-        steps.push(Step::Entrypoint { argv: app.entrypoint.clone() });
+        steps.push(Step::Entrypoint {
+            argv: app.entrypoint.clone(),
+        });
     }
     if !app.cmd.is_empty() {
-        steps.push(Step::Cmd { argv: app.cmd.clone() });
+        steps.push(Step::Cmd {
+            argv: app.cmd.clone(),
+        });
     }
     stages.push(Stage {
         name: "runtime".into(),
         from: runtime.from,
-        purpose: "runtime: what ships. No compilers, no package manager caches, a non-root user".into(),
+        purpose: "runtime: what ships. No compilers, no package manager caches, a non-root user"
+            .into(),
         steps,
     });
 
-    let mut dockerignore: Vec<String> =
-        [".git/", ".dockerignore", "Dockerfile", "compose.yaml", "dslim.kdl", ".env", ".env.*", "*.log"].map(String::from).to_vec();
+    let mut dockerignore: Vec<String> = [
+        ".git/",
+        ".dockerignore",
+        "Dockerfile",
+        "compose.yaml",
+        "dslim.kdl",
+        ".env",
+        ".env.*",
+        "*.log",
+    ]
+    .map(String::from)
+    .to_vec();
     dockerignore.extend(ctx.stack.dockerignore.iter().cloned());
     dockerignore.extend(app.ignore.iter().cloned());
 
-    Plan { app: app.name.clone(), target: "runtime".into(), stages, build_args, dockerignore }
+    Plan {
+        app: app.name.clone(),
+        target: "runtime".into(),
+        stages,
+        build_args,
+        dockerignore,
+    }
 }
 
 /// `COPY` of the given manifests into the workdir, keeping their relative paths.
@@ -249,7 +358,15 @@ fn copy_manifests(manifests: &[String]) -> Vec<Step> {
             None => by_dir.push((dir, vec![m.clone()])),
         }
     }
-    by_dir.into_iter().map(|(dest, sources)| Step::Copy { from: None, sources, dest, chown: None }).collect()
+    by_dir
+        .into_iter()
+        .map(|(dest, sources)| Step::Copy {
+            from: None,
+            sources,
+            dest,
+            chown: None,
+        })
+        .collect()
 }
 
 /// The non-root owner of the app's files in the final image.
@@ -263,15 +380,31 @@ mod tests {
 
     #[test]
     fn registry_mirrors_official_and_namespaced_images_only() {
-        assert_eq!(with_registry(Some("m.example.com/hub"), "python:3.13-slim"), "m.example.com/hub/library/python:3.13-slim");
-        assert_eq!(with_registry(Some("m.example.com"), "nginxinc/nginx-unprivileged:1.28"), "m.example.com/nginxinc/nginx-unprivileged:1.28");
-        assert_eq!(with_registry(Some("m.example.com"), "gcr.io/distroless/static-debian13:nonroot"), "gcr.io/distroless/static-debian13:nonroot");
+        assert_eq!(
+            with_registry(Some("m.example.com/hub"), "python:3.13-slim"),
+            "m.example.com/hub/library/python:3.13-slim"
+        );
+        assert_eq!(
+            with_registry(Some("m.example.com"), "nginxinc/nginx-unprivileged:1.28"),
+            "m.example.com/nginxinc/nginx-unprivileged:1.28"
+        );
+        assert_eq!(
+            with_registry(
+                Some("m.example.com"),
+                "gcr.io/distroless/static-debian13:nonroot"
+            ),
+            "gcr.io/distroless/static-debian13:nonroot"
+        );
         assert_eq!(with_registry(None, "python:3.13"), "python:3.13");
     }
 
     #[test]
     fn manifests_keep_their_folders() {
-        let steps = copy_manifests(&["pyproject.toml".into(), "uv.lock".into(), "requirements/prod.txt".into()]);
+        let steps = copy_manifests(&[
+            "pyproject.toml".into(),
+            "uv.lock".into(),
+            "requirements/prod.txt".into(),
+        ]);
         assert_eq!(steps.len(), 2);
         assert!(matches!(&steps[1], Step::Copy { dest, .. } if dest == "./requirements/"));
     }

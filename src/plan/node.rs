@@ -10,19 +10,38 @@ pub struct Node;
 
 fn parts(app: &App) -> (&str, Option<&NodeBuild>, Option<&Spa>) {
     match &app.language {
-        Language::Node { manager, build, spa } => (manager, build.as_ref(), spa.as_ref()),
+        Language::Node {
+            manager,
+            build,
+            spa,
+        } => (manager, build.as_ref(), spa.as_ref()),
         _ => ("npm", None, None),
     }
 }
 
 /// FROM, build deps, WORKDIR, manifests and one install command: the head of `deps` and `build`.
-fn install_stage(app: &App, ctx: &Ctx, manager: &Manager, name: &str, install: &str, purpose: String) -> Stage {
+fn install_stage(
+    app: &App,
+    ctx: &Ctx,
+    manager: &Manager,
+    name: &str,
+    install: &str,
+    purpose: String,
+) -> Stage {
     let mut steps = vec![];
     steps.extend(ctx.build_deps_step(app));
     if !manager.builder_env.is_empty() {
-        steps.push(Step::Env { vars: manager.builder_env.iter().map(|(k, v)| EnvVar::own(k, v)).collect() });
+        steps.push(Step::Env {
+            vars: manager
+                .builder_env
+                .iter()
+                .map(|(k, v)| EnvVar::own(k, v))
+                .collect(),
+        });
     }
-    steps.push(Step::Workdir { path: app.workdir.clone() });
+    steps.push(Step::Workdir {
+        path: app.workdir.clone(),
+    });
     steps.extend(copy_manifests(&manager.manifests));
     let mut commands = vec![];
     commands.extend(manager.setup.clone());
@@ -30,8 +49,16 @@ fn install_stage(app: &App, ctx: &Ctx, manager: &Manager, name: &str, install: &
     if name == "deps" {
         commands.extend(manager.prune.clone());
     }
-    steps.push(Step::Run { commands, caches: manager.cache.clone() });
-    Stage { name: name.into(), from: ctx.builder_image(app), purpose, steps }
+    steps.push(Step::Run {
+        commands,
+        caches: manager.cache.clone(),
+    });
+    Stage {
+        name: name.into(),
+        from: ctx.builder_image(app),
+        purpose,
+        steps,
+    }
 }
 
 impl Provider for Node {
@@ -56,26 +83,57 @@ impl Provider for Node {
                 manager,
                 "build",
                 manager.install_all.as_deref().unwrap_or_default(),
-                format!("build: all dependencies, then `{}`; only {} leaves this stage", build.script, build.output),
+                format!(
+                    "build: all dependencies, then `{}`; only {} leaves this stage",
+                    build.script, build.output
+                ),
             );
             if let Some(spa) = spa {
                 // nginx's server block, written here because the nginx stage has no root shell;
                 // placed before the dependency install so it stays cached
                 let spa_data = &knowledge().spa;
-                let port = app.ports.first().map_or(spa_data.default_port, |p| p.number).to_string();
-                let fallback = if spa.fallback { &spa_data.fallback } else { &spa_data.no_fallback };
+                let port = app
+                    .ports
+                    .first()
+                    .map_or(spa_data.default_port, |p| p.number)
+                    .to_string();
+                let fallback = if spa.fallback {
+                    &spa_data.fallback
+                } else {
+                    &spa_data.no_fallback
+                };
                 let lines: Vec<String> = spa_data
                     .server_conf
                     .iter()
-                    .map(|l| shell_double_quoted(&fill(l, &[("port", &port), ("fallback", fallback)])))
+                    .map(|l| {
+                        shell_double_quoted(&fill(l, &[("port", &port), ("fallback", fallback)]))
+                    })
                     .collect();
-                let write = Step::Run { commands: vec![format!("printf '%s\\n' {} > /tmp/nginx.conf", lines.join(" "))], caches: vec![] };
-                let at = stage.steps.iter().position(|s| matches!(s, Step::Workdir { .. })).map_or(0, |i| i + 1);
+                let write = Step::Run {
+                    commands: vec![format!(
+                        "printf '%s\\n' {} > /tmp/nginx.conf",
+                        lines.join(" ")
+                    )],
+                    caches: vec![],
+                };
+                let at = stage
+                    .steps
+                    .iter()
+                    .position(|s| matches!(s, Step::Workdir { .. }))
+                    .map_or(0, |i| i + 1);
                 stage.steps.insert(at, write);
             }
-            stage.steps.push(Step::Copy { from: None, sources: vec![".".into()], dest: ".".into(), chown: None });
+            stage.steps.push(Step::Copy {
+                from: None,
+                sources: vec![".".into()],
+                dest: ".".into(),
+                chown: None,
+            });
             stage.steps.push(Step::Run {
-                commands: vec![fill(manager.run_script.as_deref().unwrap_or_default(), &[("script", &build.script)])],
+                commands: vec![fill(
+                    manager.run_script.as_deref().unwrap_or_default(),
+                    &[("script", &build.script)],
+                )],
                 caches: vec![],
             });
             stages.push(stage);
@@ -98,7 +156,11 @@ impl Provider for Node {
                 from: ctx.runtime_image(app),
                 copies: vec![
                     from_build("/tmp/nginx.conf".into(), spa_data.conf.clone(), None),
-                    from_build(format!("{}/{output}/", app.workdir), format!("{}/", spa_data.html), None),
+                    from_build(
+                        format!("{}/{output}/", app.workdir),
+                        format!("{}/", spa_data.html),
+                        None,
+                    ),
                 ],
                 env: vec![],
             };
@@ -112,15 +174,34 @@ impl Provider for Node {
         }];
         match build {
             Some(b) => {
-                copies.push(Step::Copy { from: None, sources: vec!["package.json".into()], dest: "./".into(), chown: app_owner() });
-                copies.push(from_build(format!("{workdir}/{}", b.output), format!("./{}", b.output), app_owner()));
+                copies.push(Step::Copy {
+                    from: None,
+                    sources: vec!["package.json".into()],
+                    dest: "./".into(),
+                    chown: app_owner(),
+                });
+                copies.push(from_build(
+                    format!("{workdir}/{}", b.output),
+                    format!("./{}", b.output),
+                    app_owner(),
+                ));
             }
-            None => copies.push(Step::Copy { from: None, sources: vec![".".into()], dest: ".".into(), chown: app_owner() }),
+            None => copies.push(Step::Copy {
+                from: None,
+                sources: vec![".".into()],
+                dest: ".".into(),
+                chown: app_owner(),
+            }),
         }
         RuntimeStage {
             from: ctx.runtime_image(app),
             copies,
-            env: ctx.stack.runtime_env.iter().map(|(k, v)| EnvVar::own(k, v)).collect(),
+            env: ctx
+                .stack
+                .runtime_env
+                .iter()
+                .map(|(k, v)| EnvVar::own(k, v))
+                .collect(),
         }
     }
 }

@@ -10,7 +10,10 @@ pub struct Python;
 impl Python {
     fn manager<'a>(&self, app: &'a App) -> (&'a str, &'a str) {
         match &app.language {
-            Language::Python { manager, requirements } => (manager, requirements),
+            Language::Python {
+                manager,
+                requirements,
+            } => (manager, requirements),
             _ => ("pip", "requirements.txt"),
         }
     }
@@ -26,15 +29,26 @@ impl Provider for Python {
         let mut steps = vec![];
         steps.extend(ctx.build_deps_step(app));
         if !manager.builder_env.is_empty() {
-            steps.push(Step::Env { vars: manager.builder_env.iter().map(|(k, v)| EnvVar::own(k, v)).collect() });
+            steps.push(Step::Env {
+                vars: manager
+                    .builder_env
+                    .iter()
+                    .map(|(k, v)| EnvVar::own(k, v))
+                    .collect(),
+            });
         }
-        steps.push(Step::Workdir { path: app.workdir.clone() });
+        steps.push(Step::Workdir {
+            path: app.workdir.clone(),
+        });
         steps.extend(copy_manifests(&manifests));
         let mut commands: Vec<String> = manager.install.iter().map(|c| fill(c, &vars)).collect();
         if !app.build_deps.is_empty() {
             commands.extend(ctx.stack.strip_compiled.clone());
         }
-        steps.push(Step::Run { commands, caches: manager.cache.clone() });
+        steps.push(Step::Run {
+            commands,
+            caches: manager.cache.clone(),
+        });
         vec![Stage {
             name: "builder".into(),
             from: ctx.builder_image(app),
@@ -48,13 +62,28 @@ impl Provider for Python {
             .stack
             .artifacts
             .iter()
-            .map(|(from, to)| Step::Copy { from: Some("builder".into()), sources: vec![from.clone()], dest: to.clone(), chown: None })
+            .map(|(from, to)| Step::Copy {
+                from: Some("builder".into()),
+                sources: vec![from.clone()],
+                dest: to.clone(),
+                chown: None,
+            })
             .collect();
-        copies.push(Step::Copy { from: None, sources: vec![".".into()], dest: ".".into(), chown: app_owner() });
+        copies.push(Step::Copy {
+            from: None,
+            sources: vec![".".into()],
+            dest: ".".into(),
+            chown: app_owner(),
+        });
         RuntimeStage {
             from: ctx.runtime_image(app),
             copies,
-            env: ctx.stack.runtime_env.iter().map(|(k, v)| EnvVar::own(k, v)).collect(),
+            env: ctx
+                .stack
+                .runtime_env
+                .iter()
+                .map(|(k, v)| EnvVar::own(k, v))
+                .collect(),
         }
     }
 }

@@ -18,7 +18,7 @@ struct Service {
     build: Build,
     image: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    ports: Vec<String>,
+    ports: Vec<PortMapping>,
     #[serde(skip_serializing_if = "Mapping::is_empty")]
     environment: Mapping,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,6 +34,14 @@ struct Build {
     args: Mapping,
 }
 
+/// The long port syntax: unambiguous, where `22:22` is a base-60 number to YAML 1.1 parsers.
+#[derive(Serialize)]
+struct PortMapping {
+    target: u16,
+    published: String,
+    protocol: String,
+}
+
 #[derive(Serialize)]
 struct Healthcheck {
     test: Vec<String>,
@@ -44,14 +52,31 @@ struct Healthcheck {
 }
 
 pub fn compose(app: &App, plan: &Plan) -> String {
-    let map = |pairs: Vec<(String, String)>| -> Mapping { pairs.into_iter().map(|(k, v)| (Value::String(k), Value::String(v))).collect() };
+    let map = |pairs: Vec<(String, String)>| -> Mapping {
+        pairs
+            .into_iter()
+            .map(|(k, v)| (Value::String(k), Value::String(v)))
+            .collect()
+    };
     // UID/GID come from the environment when set (seed 002's pattern), else the recipe's ids
-    let args = map(plan.build_args.iter().map(|(k, default)| (k.clone(), format!("${{{k}:-{default}}}"))).collect());
+    let args = map(plan
+        .build_args
+        .iter()
+        .map(|(k, default)| (k.clone(), format!("${{{k}:-{default}}}")))
+        .collect());
     let healthcheck = app.healthcheck.as_ref().map(|h| {
-        let port = app.ports.first().map(|p| p.number.to_string()).unwrap_or_default();
+        let port = app
+            .ports
+            .first()
+            .map(|p| p.number.to_string())
+            .unwrap_or_default();
         let probe = &knowledge().stacks[&app.stack].healthcheck;
         let mut test = vec!["CMD".to_string()];
-        test.extend(probe.iter().map(|word| fill(word, &[("port", &port), ("path", &h.path)])));
+        test.extend(
+            probe
+                .iter()
+                .map(|word| fill(word, &[("port", &port), ("path", &h.path)])),
+        );
         Healthcheck {
             test,
             interval: h.interval.clone(),
@@ -61,14 +86,20 @@ pub fn compose(app: &App, plan: &Plan) -> String {
         }
     });
     let service = Service {
-        build: Build { context: ".".into(), dockerfile: super::DOCKERFILE.into(), target: plan.target.clone(), args },
+        build: Build {
+            context: ".".into(),
+            dockerfile: super::DOCKERFILE.into(),
+            target: plan.target.clone(),
+            args,
+        },
         image: app.image.clone(),
         ports: app
             .ports
             .iter()
-            .map(|p| match p.protocol.as_str() {
-                "tcp" => format!("{0}:{0}", p.number),
-                proto => format!("{0}:{0}/{proto}", p.number),
+            .map(|p| PortMapping {
+                target: p.number,
+                published: p.number.to_string(),
+                protocol: p.protocol.clone(),
             })
             .collect(),
         environment: map(app.run_env.clone()),
@@ -77,7 +108,9 @@ pub fn compose(app: &App, plan: &Plan) -> String {
     let mut services = Mapping::new();
     services.insert(
         Value::String(app.name.clone()),
-        serde_norway::to_value(service).unwrap_or_else(|e| panic!("compose service serializes: {e}")),
+        serde_norway::to_value(service)
+            .unwrap_or_else(|e| panic!("compose service serializes: {e}")),
     );
-    serde_norway::to_string(&ComposeFile { services }).unwrap_or_else(|e| panic!("compose file serializes: {e}"))
+    serde_norway::to_string(&ComposeFile { services })
+        .unwrap_or_else(|e| panic!("compose file serializes: {e}"))
 }

@@ -31,8 +31,11 @@ pub fn dockerfile(plan: &Plan) -> String {
     let stage_names: Vec<&str> = plan.stages.iter().map(|s| s.name.as_str()).collect();
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
-    env.render_str(TEMPLATE, context! { stages, stage_names, target => plan.target, app => plan.app })
-        .unwrap_or_else(|e| panic!("built-in Dockerfile template: {e}"))
+    env.render_str(
+        TEMPLATE,
+        context! { stages, stage_names, target => plan.target, app => plan.app },
+    )
+    .unwrap_or_else(|e| panic!("built-in Dockerfile template: {e}"))
 }
 
 const CONTINUE: &str = " \\\n    ";
@@ -40,10 +43,16 @@ const CONTINUE: &str = " \\\n    ";
 fn instruction(step: &Step) -> String {
     match step {
         Step::Arg { name, default } => format!("ARG {name}={default}"),
-        Step::Env { vars } => format!("ENV {}", vars.iter().map(env_pair).collect::<Vec<_>>().join(CONTINUE)),
+        Step::Env { vars } => format!(
+            "ENV {}",
+            vars.iter().map(env_pair).collect::<Vec<_>>().join(CONTINUE)
+        ),
         Step::Workdir { path } => format!("WORKDIR {path}"),
         Step::Run { commands, caches } => {
-            let mounts: Vec<String> = caches.iter().map(|c| format!("--mount=type=cache,target={c}")).collect();
+            let mounts: Vec<String> = caches
+                .iter()
+                .map(|c| format!("--mount=type=cache,target={c}"))
+                .collect();
             // one command per line: `&&` chains read better split
             let lines: Vec<&str> = commands.iter().flat_map(|c| c.split(" && ")).collect();
             let mut out = String::from("RUN ");
@@ -54,7 +63,12 @@ fn instruction(step: &Step) -> String {
             out.push_str(&lines.join(&format!("{CONTINUE}&& ")));
             out
         }
-        Step::Copy { from, sources, dest, chown } => {
+        Step::Copy {
+            from,
+            sources,
+            dest,
+            chown,
+        } => {
             let mut out = String::from("COPY --link");
             if let Some(from) = from {
                 out.push_str(&format!(" --from={from}"));
@@ -71,10 +85,21 @@ fn instruction(step: &Step) -> String {
             out
         }
         Step::User { user } => format!("USER {user}"),
-        Step::Expose { ports } => format!("EXPOSE {}", ports.iter().map(|p| p.trim_end_matches("/tcp")).collect::<Vec<_>>().join(" ")),
+        Step::Expose { ports } => format!(
+            "EXPOSE {}",
+            ports
+                .iter()
+                .map(|p| p.trim_end_matches("/tcp"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
         Step::Label { labels } => format!(
             "LABEL {}",
-            labels.iter().map(|(k, v)| format!("{k}={}", quote(v, false))).collect::<Vec<_>>().join(CONTINUE)
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={}", quote(v, false)))
+                .collect::<Vec<_>>()
+                .join(CONTINUE)
         ),
         Step::Entrypoint { argv } => format!("ENTRYPOINT {}", exec_form(argv)),
         Step::Cmd { argv } => format!("CMD {}", exec_form(argv)),
@@ -106,7 +131,10 @@ fn quote(value: &str, expand: bool) -> String {
 
 /// The JSON (exec) form, which Docker runs without a shell and without variable expansion.
 fn exec_form(argv: &[String]) -> String {
-    let words: Vec<String> = argv.iter().map(|w| serde_json::Value::String(w.clone()).to_string()).collect();
+    let words: Vec<String> = argv
+        .iter()
+        .map(|w| serde_json::Value::String(w.clone()).to_string())
+        .collect();
     format!("[{}]", words.join(", "))
 }
 
@@ -116,8 +144,17 @@ mod tests {
 
     #[test]
     fn quoting_keeps_hostile_values_inside_their_string() {
-        assert_eq!(quote(r#"a" b\ $(id) ${HOME}"#, false), r#""a\" b\\ \$(id) \${HOME}""#);
-        assert_eq!(quote("/opt/venv/bin:${PATH}", true), "\"/opt/venv/bin:${PATH}\"");
-        assert_eq!(exec_form(&["sh".into(), "-c".into(), "echo \"hi\"\nRUN x".into()]), r#"["sh", "-c", "echo \"hi\"\nRUN x"]"#);
+        assert_eq!(
+            quote(r#"a" b\ $(id) ${HOME}"#, false),
+            r#""a\" b\\ \$(id) \${HOME}""#
+        );
+        assert_eq!(
+            quote("/opt/venv/bin:${PATH}", true),
+            "\"/opt/venv/bin:${PATH}\""
+        );
+        assert_eq!(
+            exec_form(&["sh".into(), "-c".into(), "echo \"hi\"\nRUN x".into()]),
+            r#"["sh", "-c", "echo \"hi\"\nRUN x"]"#
+        );
     }
 }

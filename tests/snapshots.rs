@@ -1,0 +1,184 @@
+//! What dslim generates, for each stack and each option, as reviewed snapshots.
+
+mod common;
+
+use common::files;
+
+macro_rules! snapshot {
+    ($name:ident, $recipe:expr) => {
+        #[test]
+        fn $name() {
+            insta::assert_snapshot!(stringify!($name), files($recipe));
+        }
+    };
+}
+
+snapshot!(
+    python_pip,
+    r#"app "api" {
+    python "3.13" manager="pip"
+    port 8000
+    entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "main:app"
+}"#
+);
+
+snapshot!(
+    python_uv_with_native_deps,
+    r#"app "api" {
+    python "3.13" manager="uv"
+    build-deps "gcc" "libpq-dev"
+    runtime-libs "libpq5"
+    user "web" uid=1001 gid=1001
+    port 8000
+    env LOG_LEVEL="info"
+    run-env DATABASE_URL="${DATABASE_URL:-postgres://db/app}"
+    healthcheck "/health" interval="10s" retries=5
+    entrypoint "uvicorn" "main:app" "--host" "0.0.0.0" "--port" "8000"
+}"#
+);
+
+snapshot!(
+    python_poetry_nested_requirements_workdir,
+    r#"app "worker" {
+    python "3.12" manager="poetry"
+    workdir "/srv/worker"
+    entrypoint "python" "-m" "worker"
+    cmd "--queue" "default"
+}"#
+);
+
+snapshot!(
+    python_pip_custom_requirements,
+    r#"app "api" {
+    python "3.13" requirements="requirements/prod.txt"
+    entrypoint "python" "main.py"
+}"#
+);
+
+snapshot!(
+    python_alpine_behind_a_mirror,
+    r#"app "api" {
+    python "3.13"
+    base "alpine" release="3.22" registry="mirror.example.com/hub"
+    build-deps "gcc" "postgresql-dev"
+    runtime-libs "libpq"
+    entrypoint "python" "main.py"
+}"#
+);
+
+snapshot!(
+    node_api_without_build,
+    r#"app "api" {
+    node "20"
+    port 3000
+    entrypoint "node" "server.js"
+}"#
+);
+
+snapshot!(
+    node_api_with_build_and_native_modules,
+    r#"app "api" {
+    node "22" manager="npm"
+    build script="compile" output="lib"
+    build-deps "python3" "make" "g++"
+    port 3000
+    entrypoint "node" "lib/index.js"
+}"#
+);
+
+snapshot!(
+    node_yarn,
+    r#"app "api" {
+    node "20" manager="yarn"
+    entrypoint "node" "index.js"
+}"#
+);
+
+snapshot!(
+    node_pnpm_with_build,
+    r#"app "api" {
+    node "20" manager="pnpm"
+    build
+    port 3000
+    entrypoint "node" "dist/main.js"
+}"#
+);
+
+snapshot!(
+    node_spa,
+    r#"app "web" {
+    node "20"
+    spa nginx="1.26"
+}"#
+);
+
+snapshot!(
+    node_spa_without_fallback_on_another_port,
+    r#"app "web" {
+    node "20" manager="pnpm"
+    build script="build:prod" output="build"
+    spa fallback=#false
+    port 9000
+}"#
+);
+
+snapshot!(
+    go_scratch,
+    r#"app "server" {
+    go "1.24"
+    port 8080
+}"#
+);
+
+snapshot!(
+    go_distroless_subpackage,
+    r#"app "server" {
+    go "1.24" package="./cmd/server"
+    runtime "distroless"
+    port 8080
+    label org.opencontainers.image.source="https://example.com/acme/server"
+}"#
+);
+
+snapshot!(
+    go_slim_with_runtime_libs,
+    r#"app "server" {
+    go "1.24"
+    runtime "slim"
+    runtime-libs "tzdata"
+    cmd "-listen" ":8080"
+}"#
+);
+
+snapshot!(
+    rust_slim,
+    r#"app "server" {
+    rust "1.85" bin="server"
+    build-deps "pkg-config" "libssl-dev"
+    runtime-libs "libssl3t64"
+    port 8080
+}"#
+);
+
+snapshot!(
+    rust_distroless,
+    r#"app "server" {
+    rust "1.85"
+    runtime "distroless"
+    port 8080
+    image "ghcr.io/acme/server:1.2.3"
+}"#
+);
+
+snapshot!(
+    defaults_when_only_the_stack_is_given,
+    r#"app "tool" {
+    go
+}"#
+);
+
+#[test]
+fn regenerating_is_byte_for_byte_stable() {
+    let recipe = r#"app "api" { python "3.13"; env B="2" A="1"; label z.y="1" a.b="2"; entrypoint "python" "main.py" }"#;
+    assert_eq!(files(recipe), files(recipe));
+}
