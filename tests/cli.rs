@@ -174,18 +174,10 @@ fn build_without_docker_says_so_and_fails() {
 
 #[test]
 fn build_with_the_daemon_down_says_so_and_fails() {
-    // a docker that has compose but no daemon: a script standing in for the CLI
-    let test = Test::new().recipe(RECIPE).file(
-        "bin/docker",
-        "#!/bin/sh\nif [ \"$1\" = info ]; then echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi\nexit 0\n",
-    );
-    let docker = test.path().join("bin/docker");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    test.env("DSLIM_DOCKER", docker.to_str().unwrap())
+    // compose is there, the daemon is not
+    Test::new()
+        .recipe(RECIPE)
+        .fake_docker("if [ \"$1\" = info ]; then echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi\nexit 0")
         .args(&["build"])
         .status(1)
         .stderr_has("Docker daemon is not reachable")
@@ -195,17 +187,9 @@ fn build_with_the_daemon_down_says_so_and_fails() {
 
 #[test]
 fn a_failing_build_exits_non_zero_with_the_command() {
-    let test = Test::new().recipe(RECIPE).file(
-        "bin/docker",
-        "#!/bin/sh\n[ \"$1\" = compose ] && [ \"$2\" != version ] && exit 17\nexit 0\n",
-    );
-    let docker = test.path().join("bin/docker");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    test.env("DSLIM_DOCKER", docker.to_str().unwrap())
+    Test::new()
+        .recipe(RECIPE)
+        .fake_docker("[ \"$1\" = compose ] && [ \"$2\" != version ] && exit 17\nexit 0")
         .args(&["build"])
         .status(1)
         .stderr_has("compose -f")

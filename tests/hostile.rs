@@ -105,13 +105,7 @@ const SLOTS: &[(&str, &str)] = &[
 /// The shape of a generated set of files: Dockerfile instruction keywords, compose key paths,
 /// number of .dockerignore lines.
 fn shape(files: &[(String, String)]) -> (Vec<String>, Vec<String>, usize) {
-    let text = |name: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone())
-            .unwrap()
-    };
+    let text = |name: &str| file_text(files, name);
     let keywords = instructions(&text("Dockerfile"))
         .iter()
         .map(|i| i.split_whitespace().next().unwrap_or("").to_string())
@@ -126,6 +120,14 @@ fn shape(files: &[(String, String)]) -> (Vec<String>, Vec<String>, usize) {
         .map(|k| k.split('/').skip(3).collect::<Vec<_>>().join("/"))
         .collect();
     (keywords, keys, text(".dockerignore").lines().count())
+}
+
+fn file_text(files: &[(String, String)], name: &str) -> String {
+    files
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t.clone())
+        .unwrap()
 }
 
 fn key_paths(v: &serde_norway::Value, prefix: &str, out: &mut Vec<String>) {
@@ -175,13 +177,7 @@ fn hostile_values_are_refused_or_stay_inside_their_slot() {
 
 /// Values that are accepted come back out exactly, where the syntax lets us read them back.
 fn check_round_trip(template: &str, value: &str, files: &[(String, String)]) {
-    let text = |name: &str| {
-        files
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| t.clone())
-            .unwrap()
-    };
+    let text = |name: &str| file_text(files, name);
     if template.contains("entrypoint \"/usr/local/bin/api\" {}") || template.contains("cmd {}") {
         let keyword = if template.contains("cmd {}") {
             "CMD "

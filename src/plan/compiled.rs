@@ -1,7 +1,7 @@
 //! Go and Rust: one builder compiles a single binary with cache mounts for the module/crate
 //! registry and build cache; the final image holds that binary (and CA certificates on scratch).
 
-use super::{copy_manifests, Ctx, Provider, RuntimeStage, Stage, Step};
+use super::{Ctx, Provider, RuntimeStage, Stage, Step};
 use crate::model::{App, Language, Runtime};
 use crate::stacks::fill;
 
@@ -26,26 +26,12 @@ impl Provider for Compiled {
             .iter()
             .map(|c| fill(c, &[("workdir", SRC)]))
             .collect();
-        let mut steps = vec![];
-        steps.extend(ctx.build_deps_step(app));
-        if !stack.builder_env.is_empty() {
-            steps.push(Step::Env {
-                vars: stack
-                    .builder_env
-                    .iter()
-                    .map(|(k, v)| super::EnvVar::own(k, v))
-                    .collect(),
+        let mut steps = ctx.builder_head(app, &stack.builder_env, SRC, &stack.manifests);
+        if let (false, Some(download)) = (stack.manifests.is_empty(), &stack.download) {
+            steps.push(Step::Run {
+                commands: vec![download.clone()],
+                caches: caches.clone(),
             });
-        }
-        steps.push(Step::Workdir { path: SRC.into() });
-        if !stack.manifests.is_empty() {
-            steps.extend(copy_manifests(&stack.manifests));
-            if let Some(download) = &stack.download {
-                steps.push(Step::Run {
-                    commands: vec![download.clone()],
-                    caches: caches.clone(),
-                });
-            }
         }
         steps.push(Step::Copy {
             from: None,

@@ -170,6 +170,39 @@ impl Ctx {
         fill(&self.distro.install, &[("packages", &packages.join(" "))])
     }
 
+    /// The head every builder stage shares: build dependencies, the tool's environment, the
+    /// working directory and the dependency manifests, copied before the source so that the
+    /// install below them stays cached until a manifest changes.
+    pub fn builder_head(
+        &self,
+        app: &App,
+        env: &[(String, String)],
+        workdir: &str,
+        manifests: &[String],
+    ) -> Vec<Step> {
+        let mut steps = vec![];
+        steps.extend(self.build_deps_step(app));
+        if !env.is_empty() {
+            steps.push(Step::Env {
+                vars: env.iter().map(|(k, v)| EnvVar::own(k, v)).collect(),
+            });
+        }
+        steps.push(Step::Workdir {
+            path: workdir.into(),
+        });
+        steps.extend(copy_manifests(manifests));
+        steps
+    }
+
+    /// The stack's environment for the final image (the venv on PATH, NODE_ENV...).
+    pub fn runtime_env(&self) -> Vec<EnvVar> {
+        self.stack
+            .runtime_env
+            .iter()
+            .map(|(k, v)| EnvVar::own(k, v))
+            .collect()
+    }
+
     /// A RUN that installs build dependencies, if the recipe has any.
     pub fn build_deps_step(&self, app: &App) -> Option<Step> {
         let mut packages = app.build_deps.clone();

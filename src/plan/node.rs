@@ -2,7 +2,7 @@
 //! build script, and a slim runtime; or, for a single-page app, nginx serving the build output
 //! with no Node in the final image.
 
-use super::{app_owner, copy_manifests, Ctx, EnvVar, Provider, RuntimeStage, Stage, Step};
+use super::{app_owner, Ctx, Provider, RuntimeStage, Stage, Step};
 use crate::model::{App, Language, NodeBuild, Spa};
 use crate::stacks::{fill, knowledge, Manager};
 
@@ -28,21 +28,7 @@ fn install_stage(
     install: &str,
     purpose: String,
 ) -> Stage {
-    let mut steps = vec![];
-    steps.extend(ctx.build_deps_step(app));
-    if !manager.builder_env.is_empty() {
-        steps.push(Step::Env {
-            vars: manager
-                .builder_env
-                .iter()
-                .map(|(k, v)| EnvVar::own(k, v))
-                .collect(),
-        });
-    }
-    steps.push(Step::Workdir {
-        path: app.workdir.clone(),
-    });
-    steps.extend(copy_manifests(&manager.manifests));
+    let mut steps = ctx.builder_head(app, &manager.builder_env, &app.workdir, &manager.manifests);
     let mut commands = vec![];
     commands.extend(manager.setup.clone());
     commands.push(install.to_string());
@@ -196,12 +182,7 @@ impl Provider for Node {
         RuntimeStage {
             from: ctx.runtime_image(app),
             copies,
-            env: ctx
-                .stack
-                .runtime_env
-                .iter()
-                .map(|(k, v)| EnvVar::own(k, v))
-                .collect(),
+            env: ctx.runtime_env(),
         }
     }
 }

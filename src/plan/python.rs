@@ -1,7 +1,7 @@
 //! Python: dependencies go into a venv at /opt/venv in a builder stage that has the compilers
 //! and -dev headers; the final image gets the venv, the runtime libraries and the source.
 
-use super::{app_owner, copy_manifests, Ctx, EnvVar, Provider, RuntimeStage, Stage, Step};
+use super::{app_owner, Ctx, Provider, RuntimeStage, Stage, Step};
 use crate::model::{App, Language};
 use crate::stacks::fill;
 
@@ -26,21 +26,7 @@ impl Provider for Python {
         let vars = [("requirements", requirements)];
         let manifests: Vec<String> = manager.manifests.iter().map(|m| fill(m, &vars)).collect();
 
-        let mut steps = vec![];
-        steps.extend(ctx.build_deps_step(app));
-        if !manager.builder_env.is_empty() {
-            steps.push(Step::Env {
-                vars: manager
-                    .builder_env
-                    .iter()
-                    .map(|(k, v)| EnvVar::own(k, v))
-                    .collect(),
-            });
-        }
-        steps.push(Step::Workdir {
-            path: app.workdir.clone(),
-        });
-        steps.extend(copy_manifests(&manifests));
+        let mut steps = ctx.builder_head(app, &manager.builder_env, &app.workdir, &manifests);
         let mut commands: Vec<String> = manager.install.iter().map(|c| fill(c, &vars)).collect();
         if !app.build_deps.is_empty() {
             commands.extend(ctx.stack.strip_compiled.clone());
@@ -78,12 +64,7 @@ impl Provider for Python {
         RuntimeStage {
             from: ctx.runtime_image(app),
             copies,
-            env: ctx
-                .stack
-                .runtime_env
-                .iter()
-                .map(|(k, v)| EnvVar::own(k, v))
-                .collect(),
+            env: ctx.runtime_env(),
         }
     }
 }

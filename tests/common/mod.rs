@@ -62,6 +62,19 @@ impl Test {
         self
     }
 
+    /// A shell script standing in for the `docker` CLI, used through DSLIM_DOCKER.
+    pub fn fake_docker(self, script: &str) -> Self {
+        let test = self.file("bin/docker", &format!("#!/bin/sh\n{script}\n"));
+        let docker = test.path().join("bin/docker");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let docker = docker.to_string_lossy().into_owned();
+        test.env("DSLIM_DOCKER", &docker)
+    }
+
     pub fn args(mut self, args: &[&str]) -> Self {
         self.args = args.iter().map(|s| s.to_string()).collect();
         self
