@@ -146,12 +146,14 @@ mb() {
     awk -v b="$1" 'BEGIN { printf "%.1f", b / 1000000 }'
 }
 
-# diff_cell HAND DSLIM: "-12.3 MB (-6.0%)"
+# diff_cell HAND DSLIM: "-12.3 MB (-6.0%)", or exact bytes/kB below 1 MB
 diff_cell() {
     awk -v h="$1" -v d="$2" 'BEGIN {
-        delta = (d - h) / 1000000
-        pct = (h > 0) ? (d - h) * 100 / h : 0
-        printf "%+.1f MB (%+.1f%%)", delta, pct
+        delta = d - h; pct = (h > 0) ? 100 * delta / h : 0
+        a = (delta < 0) ? -delta : delta
+        if (a >= 1000000)   printf "%+.1f MB (%+.1f%%)", delta / 1000000, pct
+        else if (a >= 1000) printf "%+.1f kB (%+.2f%%)", delta / 1000, pct
+        else                printf "%+d B", delta
     }'
 }
 

@@ -1,0 +1,61 @@
+//! The README's examples work as written.
+
+mod common;
+
+use common::Test;
+
+const README: &str = include_str!("../README.md");
+
+/// The contents of the README's fenced blocks in `language`.
+fn blocks(language: &str) -> Vec<String> {
+    let fence = format!("```{language}\n");
+    README
+        .split(&fence)
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn every_kdl_recipe_in_the_readme_compiles() {
+    let recipes = blocks("kdl");
+    assert!(recipes.len() >= 4, "expected the README's recipes");
+    for recipe in recipes {
+        dslim::compile::compile_text(&recipe, "dslim.kdl")
+            .unwrap_or_else(|e| panic!("README recipe rejected: {e:?}\n{recipe}"));
+    }
+}
+
+#[test]
+fn the_quick_start_command_runs_on_the_bundled_example() {
+    let quick_start = &blocks("sh")[0];
+    assert!(quick_start.contains("cargo run -- plan --format files examples/flask"));
+    let mut cmd = assert_cmd::Command::cargo_bin("dslim").unwrap();
+    let out = cmd
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["plan", "--format", "files", "examples/flask"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("FROM python:3.13-slim-trixie AS builder")
+    );
+}
+
+#[test]
+fn the_diagnostic_shown_in_the_readme_is_what_dslim_prints() {
+    let shown = blocks("text")
+        .into_iter()
+        .find(|b| b.contains("unknown node"))
+        .expect("the README shows a diagnostic");
+    let out = Test::new()
+        .recipe("app \"api\" {\n    python \"3.13\"\n    build-deps \"gcc\" \"libpq-dev\"\n    runtime-lib \"libpq5\"\n    port 8000\n    entrypoint \"python\" \"main.py\"\n}\n")
+        .args(&["generate"])
+        .status(2)
+        .run();
+    assert!(
+        out.stderr.contains(shown.trim_end()),
+        "README shows:\n{shown}\ndslim prints:\n{}",
+        out.stderr
+    );
+}
