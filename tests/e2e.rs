@@ -103,9 +103,23 @@ impl Drop for Container {
 
 /// Builds the example with dslim and checks everything a user would.
 fn build_and_serve(example: &str, image: &str, port: u16, path: &str, body: &str) -> PathBuf {
+    build_and_serve_edited(example, |recipe| recipe, image, port, path, body)
+}
+
+/// The same, after `edit` has changed the example's recipe.
+fn build_and_serve_edited(
+    example: &str,
+    edit: impl Fn(String) -> String,
+    image: &str,
+    port: u16,
+    path: &str,
+    body: &str,
+) -> PathBuf {
     require_docker();
     let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
     let dir = copy_example(example);
+    let recipe = dir.path().join("dslim.kdl");
+    std::fs::write(&recipe, edit(std::fs::read_to_string(&recipe).unwrap())).unwrap();
 
     let built = dslim(dir.path(), &["build"]);
     assert!(
@@ -299,5 +313,76 @@ fn go_server_on_scratch() {
 #[test]
 fn rust_server() {
     let dir = build_and_serve("rust-server", "rust-server", 8080, "/", "Hello from Rust");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn go_server_on_distroless() {
+    let dir = build_and_serve_edited(
+        "go-server",
+        |r| {
+            r.replace("app \"go-server\"", "app \"go-server-distroless\"")
+                .replace("port 8080", "port 8080\n    runtime \"distroless\"")
+        },
+        "go-server-distroless",
+        8080,
+        "/",
+        "Hello from Go",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+// rust on distroless (cc) is covered by a snapshot only: the docker lab's stand-in for
+// gcr.io/distroless/cc-debian13 lacks the /lib64 loader link the real image has, so no glibc
+// binary can start in it here.
+
+#[test]
+fn the_compose_healthcheck_turns_healthy() {
+    // the fastapi example declares `healthcheck "/"`: compose must see the service become healthy
+    let dir = build_and_serve(
+        "fastapi-postgres",
+        "fastapi-postgres",
+        8000,
+        "/",
+        "libpq_version",
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let project = "dslim-e2e-health";
+    let up = run(Command::new("docker")
+        .args([
+            "compose",
+            "-p",
+            project,
+            "-f",
+            "compose.yaml",
+            "up",
+            "-d",
+            "--wait",
+            "--wait-timeout",
+            "90",
+        ])
+        .current_dir(&dir));
+    let state = run(Command::new("docker")
+        .args([
+            "compose",
+            "-p",
+            project,
+            "-f",
+            "compose.yaml",
+            "ps",
+            "--format",
+            "{{.Health}}",
+        ])
+        .current_dir(&dir));
+    let _ = Command::new("docker")
+        .args(["compose", "-p", project, "-f", "compose.yaml", "down"])
+        .current_dir(&dir)
+        .output();
+    assert!(
+        up.status.success(),
+        "compose up --wait failed:\n{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "healthy");
     let _ = std::fs::remove_dir_all(dir);
 }
