@@ -49,6 +49,27 @@ pub enum Command {
         #[arg(default_value = ".")]
         recipe: Utf8PathBuf,
     },
+    /// Detect the stack of the app in a folder and write its dslim.kdl
+    Init {
+        /// The app's folder
+        #[arg(default_value = ".")]
+        dir: Utf8PathBuf,
+        /// The stack, when detection finds several or none: python, node, go, rust
+        #[arg(long)]
+        stack: Option<String>,
+        /// The port the app listens on
+        #[arg(long)]
+        port: Option<u16>,
+        /// The command that starts the app, as one shell-quoted string ("gunicorn app:app")
+        #[arg(long)]
+        entrypoint: Option<String>,
+        /// Replace an existing dslim.kdl
+        #[arg(long)]
+        force: bool,
+        /// Do not ask for confirmation (never asked when stdin is not a terminal)
+        #[arg(long, short)]
+        yes: bool,
+    },
     /// Print the build plan (stages and steps) without writing anything
     Plan {
         #[arg(default_value = ".")]
@@ -128,6 +149,30 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             } else {
                 Err(Error::Stale { paths: stale })
             }
+        }
+        Command::Init {
+            dir,
+            stack,
+            port,
+            entrypoint,
+            force,
+            yes,
+        } => {
+            let entrypoint = match entrypoint {
+                None => None,
+                Some(text) => Some(shlex::split(&text).filter(|w| !w.is_empty()).ok_or_else(|| Error::Detect {
+                    message: format!("cannot split --entrypoint {text:?} into words"),
+                    help: Some("quote it like a shell command: --entrypoint \"gunicorn --bind 0.0.0.0:8000 app:app\"".into()),
+                })?),
+            };
+            crate::init::run(&crate::init::Options {
+                dir,
+                stack,
+                port,
+                entrypoint,
+                force,
+                yes,
+            })
         }
         Command::Plan { recipe, format } => {
             let compiled = compile_file(&recipe)?;

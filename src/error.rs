@@ -159,6 +159,21 @@ pub enum Error {
     #[diagnostic(code(dslim::encoding))]
     NotUtf8 { path: Utf8PathBuf },
 
+    #[error("{message}")]
+    #[diagnostic(code(dslim::detect))]
+    Detect {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("the recipe dslim init wrote does not compile; this is a bug in dslim init")]
+    #[diagnostic(
+        code(dslim::init_bug),
+        help("please report it with the recipe below:\n{recipe}")
+    )]
+    InitBug { recipe: String },
+
     #[error("Docker is not installed (no `docker` or `docker-compose` on PATH)")]
     #[diagnostic(
         code(dslim::docker_missing),

@@ -4,8 +4,10 @@
 
 pub mod cli;
 pub mod compile;
+pub mod detect;
 pub mod docker;
 pub mod error;
+pub mod init;
 pub mod model;
 pub mod output;
 pub mod plan;

@@ -1,0 +1,219 @@
+//! Node: package.json with its lockfile; a server started by its `start` script or `main`, or a
+//! single-page app whose `build` produces static files for nginx.
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{
+    default_version, knowledge, major_minor, native_dep, patterns, port, Detection, Detector,
+    Evidence, Finding, Project,
+};
+
+pub struct Node;
+
+impl Detector for Node {
+    fn stack(&self) -> &'static str {
+        "node"
+    }
+
+    fn detect(&self, project: &Project) -> Option<Detection> {
+        let text = project.read("package.json")?;
+        let mut d = Detection::new("node", vec![Evidence::file("package.json", "")]);
+        let package: Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                d.unsupported = Some(format!("package.json is not valid JSON: {e}"));
+                return Some(d);
+            }
+        };
+        let k = &knowledge().node;
+        let at = |needle: &str| {
+            Evidence::line(
+                "package.json",
+                project.line_of("package.json", needle).unwrap_or(1),
+                "",
+            )
+        };
+
+        // --- package manager, from the lockfile
+        let lockfiles = [
+            ("pnpm-lock.yaml", "pnpm"),
+            ("yarn.lock", "yarn"),
+            ("package-lock.json", "npm"),
+            ("npm-shrinkwrap.json", "npm"),
+        ];
+        d.manager = Some(match lockfiles.iter().find(|(f, _)| project.exists(f)) {
+            Some((file, manager)) => Finding::found(manager.to_string(), Evidence::file(file, "")),
+            None => {
+                let declared = package["packageManager"]
+                    .as_str()
+                    .and_then(|s| s.split('@').next())
+                    .filter(|m| ["npm", "yarn", "pnpm"].contains(m));
+                let manager = declared.unwrap_or("npm").to_string();
+                d.warnings.push(format!("there is no lockfile: run `{manager} install` to create one; the build installs exactly what it locks"));
+                match declared {
+                    Some(_) => Finding::found(manager, at("packageManager")),
+                    None => Finding::guessed(manager, "no lockfile"),
+                }
+            }
+        });
+        if project.exists(".yarnrc.yml") {
+            d.unsupported = Some(
+                "Yarn 2+ (Berry) is not supported yet; dslim builds with Yarn classic, npm or pnpm"
+                    .into(),
+            );
+        }
+
+        // --- version
+        d.version = Some(version(project, &package));
+
+        let names = |key: &str| -> Vec<String> {
+            package[key]
+                .as_object()
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let dependencies = names("dependencies");
+        let all: Vec<String> = dependencies
+            .iter()
+            .cloned()
+            .chain(names("devDependencies"))
+            .collect();
+        let scripts = &package["scripts"];
+        let build_script = scripts["build"].as_str();
+
+        // --- a single-page app: a bundler builds it and nothing serves it but a static server
+        let tool = all.iter().find(|n| k.spa_tools.contains_key(n.as_str()));
+        let server = dependencies.iter().find(|n| k.servers.contains(n));
+        if let (Some(tool), None, Some(_)) = (tool, server, build_script) {
+            d.spa = true;
+            let output = configured_output(project)
+                .unwrap_or_else(|| (k.spa_tools[tool].clone(), at(&format!("\"{tool}\""))));
+            d.build = Some(Finding::found(("build".to_string(), output.0), output.1));
+            d.port = Some(Finding::guessed(
+                crate::stacks::knowledge().spa.default_port,
+                "the port of unprivileged nginx",
+            ));
+            return Some(d);
+        }
+
+        // --- a server
+        let start = scripts["start"].as_str();
+        d.entrypoint = start
+            .and_then(|s| shlex::split(s).filter(|w| w.first().map(String::as_str) == Some("node")))
+            .map(|argv| Finding::found(argv, at("\"start\"")))
+            .or_else(|| {
+                package["main"].as_str().map(|main| {
+                    Finding::found(vec!["node".into(), main.to_string()], at("\"main\""))
+                })
+            })
+            .or_else(|| {
+                [
+                    "server.js",
+                    "index.js",
+                    "app.js",
+                    "src/index.js",
+                    "src/server.js",
+                ]
+                .iter()
+                .find(|f| project.exists(f))
+                .map(|f| {
+                    Finding::found(
+                        vec!["node".to_string(), f.to_string()],
+                        Evidence::file(f, ""),
+                    )
+                })
+            });
+        if d.entrypoint.is_none() {
+            match start {
+                Some(s) => d.warnings.push(format!("the start script `{s}` does not run node directly: pass --entrypoint (e.g. --entrypoint \"node dist/index.js\")")),
+                None => d.warnings.push("found no start script, main or server.js: pass --entrypoint".into()),
+            }
+        }
+        if build_script.is_some() {
+            let output = configured_output(project).or_else(|| {
+                // `node dist/index.js` runs from the build's output folder
+                let argv = &d.entrypoint.as_ref()?.value;
+                let dir = argv
+                    .get(1)?
+                    .split('/')
+                    .next()
+                    .filter(|dir| argv[1].contains('/') && !dir.is_empty())?;
+                Some((dir.to_string(), at("\"start\"")))
+            });
+            d.build = Some(match output {
+                Some((dir, evidence)) => Finding::found(("build".to_string(), dir), evidence),
+                None => Finding::guessed(
+                    ("build".to_string(), "dist".to_string()),
+                    "the usual output folder",
+                ),
+            });
+        }
+        let sources = project.sources(&["js", "mjs", "cjs", "ts", "mts"], 2);
+        d.port = Some(port(
+            project,
+            &sources,
+            &k.ports,
+            k.default_port,
+            "the usual port of Node servers",
+        ));
+        d.native = dependencies
+            .iter()
+            .filter_map(|n| native_dep("node", n, at(&format!("\"{n}\""))))
+            .collect();
+        Some(d)
+    }
+}
+
+/// The output folder a bundler or tsconfig names, and where.
+fn configured_output(project: &Project) -> Option<(String, Evidence)> {
+    let files = [
+        "vite.config.ts",
+        "vite.config.js",
+        "vite.config.mjs",
+        "tsconfig.json",
+    ];
+    let present: Vec<String> = files
+        .iter()
+        .filter(|f| project.exists(f))
+        .map(|f| f.to_string())
+        .collect();
+    let (file, line, dir) = project.find_any(&present, &patterns(&knowledge().node.output_dirs))?;
+    let dir = dir
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string();
+    Some((dir, Evidence::line(&file, line, "")))
+}
+
+fn version(project: &Project, package: &Value) -> Finding<String> {
+    let major = Regex::new(r"([0-9]+)(?:\.[0-9]+)*").unwrap_or_else(|e| panic!("{e}"));
+    for file in [".nvmrc", ".node-version"] {
+        if let Some(text) = project.read(file) {
+            if let Some(c) = major.captures(text.lines().next().unwrap_or("")) {
+                return Finding::found(c[1].to_string(), Evidence::line(file, 1, ""));
+            }
+        }
+    }
+    if let Some(engines) = package["engines"]["node"].as_str() {
+        let evidence = Evidence::line(
+            "package.json",
+            project.line_of("package.json", "\"node\"").unwrap_or(1),
+            format!("engines.node = \"{engines}\""),
+        );
+        let default = &crate::stacks::knowledge().stacks["node"].default_version;
+        if let Some(c) = major.captures(engines) {
+            let named = c[1].to_string();
+            // ">=18" allows today's default; "20.x", "^20", "~20.1" mean that major
+            let lower_bound_only =
+                engines.trim_start().starts_with(">=") || engines.trim_start().starts_with('>');
+            let version = if lower_bound_only && crate::stacks::version_at_least(default, &named) {
+                default.clone()
+            } else {
+                major_minor(&named)
+            };
+            return Finding::found(version, evidence);
+        }
+    }
+    default_version("node")
+}

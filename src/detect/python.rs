@@ -1,0 +1,335 @@
+//! Python: requirements.txt, pyproject.toml (uv, poetry), Pipfile; Flask/FastAPI/Django apps
+//! served by gunicorn or uvicorn when they are dependencies.
+
+use regex::Regex;
+
+use super::{
+    default_version, knowledge, major_minor, native_dep, patterns, port, Detection, Detector,
+    Evidence, Finding, Project,
+};
+
+pub struct Python;
+
+/// A dependency and where it is declared.
+struct Dependency {
+    name: String,
+    evidence: Evidence,
+}
+
+impl Detector for Python {
+    fn stack(&self) -> &'static str {
+        "python"
+    }
+
+    fn detect(&self, project: &Project) -> Option<Detection> {
+        let manifests: Vec<Evidence> = [
+            "requirements.txt",
+            "pyproject.toml",
+            "Pipfile",
+            "uv.lock",
+            "poetry.lock",
+        ]
+        .iter()
+        .filter(|f| project.exists(f))
+        .map(|f| Evidence::file(f, ""))
+        .collect();
+        if manifests.is_empty() {
+            return None;
+        }
+        let mut d = Detection::new("python", manifests);
+        let pyproject: Option<toml::Value> = project
+            .read("pyproject.toml")
+            .and_then(|t| toml::from_str(&t).ok());
+
+        // --- package manager, from the lockfiles
+        let has_poetry_table = pyproject
+            .as_ref()
+            .and_then(|p| p.get("tool"))
+            .and_then(|t| t.get("poetry"))
+            .is_some();
+        let manager = if project.exists("uv.lock") {
+            Finding::found("uv".to_string(), Evidence::file("uv.lock", ""))
+        } else if project.exists("poetry.lock") {
+            Finding::found("poetry".to_string(), Evidence::file("poetry.lock", ""))
+        } else if project.exists("requirements.txt") {
+            Finding::found("pip".to_string(), Evidence::file("requirements.txt", ""))
+        } else if has_poetry_table {
+            d.warnings.push("pyproject.toml uses Poetry but there is no poetry.lock: run `poetry lock` before `dslim build`".into());
+            Finding::found(
+                "poetry".to_string(),
+                Evidence::file("pyproject.toml", "[tool.poetry]"),
+            )
+        } else if project.exists("Pipfile") {
+            d.unsupported = Some("Pipfile (pipenv) is not supported yet; export it with `pipenv requirements > requirements.txt` and run init again".into());
+            Finding::found("pipenv".to_string(), Evidence::file("Pipfile", ""))
+        } else {
+            d.warnings
+                .push("pyproject.toml has no lockfile: run `uv lock` before `dslim build`".into());
+            Finding::found(
+                "uv".to_string(),
+                Evidence::file("pyproject.toml", "[project]"),
+            )
+        };
+
+        let dependencies = dependencies(project, pyproject.as_ref());
+        let depends_on = |name: &str| dependencies.iter().find(|dep| dep.name == name);
+
+        // --- version
+        d.version = Some(version(project, pyproject.as_ref()));
+
+        // --- the app and what serves it
+        let sources = project.sources(&["py"], 2);
+        let k = &knowledge().python;
+        let port = port(
+            project,
+            &sources,
+            &k.ports,
+            k.default_port,
+            "the usual port of gunicorn and uvicorn apps",
+        );
+        let bind = format!("0.0.0.0:{}", port.value);
+        let gunicorn = depends_on("gunicorn");
+        let uvicorn = depends_on("uvicorn");
+        let django = sources.iter().find_map(|f| {
+            let file_name = f.rsplit('/').next()?;
+            let (kind, marker) = match file_name {
+                "wsgi.py" => ("wsgi", "get_wsgi_application"),
+                "asgi.py" => ("asgi", "get_asgi_application"),
+                _ => return None,
+            };
+            let line = project.line_of(f, marker)?;
+            Some((kind, module_of(f), Evidence::line(f, line, "Django")))
+        });
+        let wsgi = project.find_any(&sources, &patterns(&k.wsgi_apps));
+        let asgi = project.find_any(&sources, &patterns(&k.asgi_apps));
+        let with_server = |server: &Dependency, mut app: Evidence| {
+            app.note = if app.note.is_empty() {
+                "the app".into()
+            } else {
+                app.note
+            };
+            Finding {
+                value: vec![],
+                source: super::Source::Found(vec![app, server.evidence.clone()]),
+            }
+        };
+        let entrypoint: Option<Finding<Vec<String>>> = match (&asgi, &wsgi, &django) {
+            (Some((file, line, var)), _, _) if uvicorn.is_some() => {
+                let mut f = with_server(
+                    uvicorn?,
+                    Evidence::line(file, *line, format!("{var} = ...")),
+                );
+                f.value = vec![
+                    "uvicorn".into(),
+                    format!("{}:{var}", module_of(file)),
+                    "--host".into(),
+                    "0.0.0.0".into(),
+                    "--port".into(),
+                    port.value.to_string(),
+                ];
+                Some(f)
+            }
+            (_, Some((file, line, var)), _) if gunicorn.is_some() => {
+                let mut f = with_server(
+                    gunicorn?,
+                    Evidence::line(file, *line, format!("{var} = ...")),
+                );
+                f.value = vec![
+                    "gunicorn".into(),
+                    "--bind".into(),
+                    bind.clone(),
+                    format!("{}:{var}", module_of(file)),
+                ];
+                Some(f)
+            }
+            (_, _, Some((_, module, evidence))) if gunicorn.is_some() => {
+                let mut f = with_server(gunicorn?, evidence.clone());
+                let wsgi_module = module.replace(".asgi", ".wsgi");
+                f.value = vec![
+                    "gunicorn".into(),
+                    "--bind".into(),
+                    bind.clone(),
+                    format!("{wsgi_module}:application"),
+                ];
+                Some(f)
+            }
+            (_, _, Some(("asgi", module, evidence))) if uvicorn.is_some() => {
+                let mut f = with_server(uvicorn?, evidence.clone());
+                f.value = vec![
+                    "uvicorn".into(),
+                    format!("{module}:application"),
+                    "--host".into(),
+                    "0.0.0.0".into(),
+                    "--port".into(),
+                    port.value.to_string(),
+                ];
+                Some(f)
+            }
+            _ => None,
+        };
+        d.entrypoint = entrypoint.or_else(|| {
+            // no server among the dependencies: a script that starts itself
+            let main = sources.iter().find(|f| ["main.py", "app.py", "server.py", "run.py"].contains(&f.as_str()) && project.line_of(f, "__main__").is_some())?;
+            let line = project.line_of(main, "__main__")?;
+            if asgi.is_some() || wsgi.is_some() {
+                d.warnings.push("neither gunicorn nor uvicorn is a dependency, so the app runs its own development server; add one of them for production".into());
+            }
+            Some(Finding::found(vec!["python".into(), main.clone()], Evidence::line(main, line, "if __name__ == \"__main__\"")))
+        });
+        if d.entrypoint.is_none() {
+            d.warnings.push("found no app to start (no Flask/FastAPI/Django app with gunicorn or uvicorn, no main.py): pass --entrypoint".into());
+        }
+        d.port = Some(port);
+
+        if manager.value == "pip" && !project.exists("requirements.txt") {
+            d.warnings.push("pip needs requirements.txt".into());
+        }
+        d.manager = Some(manager);
+        d.native = dependencies
+            .iter()
+            .filter_map(|dep| native_dep("python", &dep.name, dep.evidence.clone()))
+            .collect();
+        Some(d)
+    }
+}
+
+/// `src/api/main.py` -> `src.api.main`
+fn module_of(file: &str) -> String {
+    file.trim_end_matches(".py").replace('/', ".")
+}
+
+/// Declared dependencies, normalized (lowercase, `_` -> `-`), with the line declaring them.
+fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Dependency> {
+    let name_re = Regex::new(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)").unwrap_or_else(|e| panic!("{e}"));
+    let normalize = |n: &str| n.to_ascii_lowercase().replace('_', "-");
+    let mut out = vec![];
+    if let Some(text) = project.read("requirements.txt") {
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.starts_with('#') || line.starts_with('-') {
+                continue;
+            }
+            if let Some(c) = name_re.captures(line) {
+                out.push(Dependency {
+                    name: normalize(&c[1]),
+                    evidence: Evidence::line("requirements.txt", i + 1, ""),
+                });
+            }
+        }
+    }
+    let mut declared: Vec<String> = vec![];
+    if let Some(p) = pyproject {
+        if let Some(list) = p
+            .get("project")
+            .and_then(|p| p.get("dependencies"))
+            .and_then(|d| d.as_array())
+        {
+            declared.extend(
+                list.iter()
+                    .filter_map(|v| v.as_str())
+                    .filter_map(|s| name_re.captures(s).map(|c| c[1].to_string())),
+            );
+        }
+        if let Some(table) = p
+            .get("tool")
+            .and_then(|t| t.get("poetry"))
+            .and_then(|t| t.get("dependencies"))
+            .and_then(|d| d.as_table())
+        {
+            declared.extend(table.keys().filter(|k| *k != "python").cloned());
+        }
+    }
+    for name in declared {
+        let line = project.line_of("pyproject.toml", &name).unwrap_or(1);
+        out.push(Dependency {
+            name: normalize(&name),
+            evidence: Evidence::line("pyproject.toml", line, ""),
+        });
+    }
+    out
+}
+
+fn version(project: &Project, pyproject: Option<&toml::Value>) -> Finding<String> {
+    let plain = Regex::new(r"([0-9]+\.[0-9]+)").unwrap_or_else(|e| panic!("{e}"));
+    if let Some(text) = project.read(".python-version") {
+        if let Some(c) = plain.captures(text.lines().next().unwrap_or("")) {
+            return Finding::found(c[1].to_string(), Evidence::line(".python-version", 1, ""));
+        }
+    }
+    if let Some(text) = project.read("runtime.txt") {
+        if let Some(c) = plain.captures(text.lines().next().unwrap_or("")) {
+            return Finding::found(c[1].to_string(), Evidence::line("runtime.txt", 1, ""));
+        }
+    }
+    let requires = pyproject.and_then(|p| {
+        p.get("project")
+            .and_then(|p| p.get("requires-python"))
+            .and_then(|v| v.as_str())
+            .map(|s| (s.to_string(), "requires-python"))
+            .or_else(|| {
+                p.get("tool")?
+                    .get("poetry")?
+                    .get("dependencies")?
+                    .get("python")?
+                    .as_str()
+                    .map(|s| (s.to_string(), "python"))
+            })
+    });
+    if let Some((spec, key)) = requires {
+        let line = project.line_of("pyproject.toml", key).unwrap_or(1);
+        let evidence = Evidence::line("pyproject.toml", line, format!("{key} = \"{spec}\""));
+        if let Some(v) = from_specifier(&spec) {
+            return Finding::found(v, evidence);
+        }
+    }
+    default_version("python")
+}
+
+/// The version to build with for a requirement like ">=3.11", "~=3.12", "==3.12.*", "^3.11",
+/// ">=3.10,<3.13": an exact pin wins; an upper bound gives the newest release below it;
+/// a lower bound alone allows the current default.
+pub fn from_specifier(spec: &str) -> Option<String> {
+    let default = &crate::stacks::knowledge().stacks["python"].default_version;
+    let clause_re = Regex::new(r"^\s*(==|~=|>=|>|<=|<|\^|~)?\s*([0-9]+(?:\.[0-9]+)*)").ok()?;
+    let mut lower: Option<String> = None;
+    for clause in spec.split(',') {
+        let c = clause_re.captures(clause)?;
+        let (op, v) = (c.get(1).map_or("==", |m| m.as_str()), major_minor(&c[2]));
+        match op {
+            "==" | "~=" | "~" => return Some(v),
+            "<" => {
+                let (major, minor) = v.split_once('.')?;
+                let minor: u32 = minor.parse().ok()?;
+                if minor > 0 {
+                    return Some(format!("{major}.{}", minor - 1));
+                }
+            }
+            "<=" => return Some(v),
+            _ => lower = Some(v),
+        }
+    }
+    let lower = lower?;
+    Some(if crate::stacks::version_at_least(default, &lower) {
+        default.clone()
+    } else {
+        lower
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_specifiers() {
+        let default = crate::stacks::knowledge().stacks["python"]
+            .default_version
+            .clone();
+        assert_eq!(from_specifier(">=3.11").as_deref(), Some(default.as_str()));
+        assert_eq!(from_specifier("~=3.12").as_deref(), Some("3.12"));
+        assert_eq!(from_specifier("==3.12.*").as_deref(), Some("3.12"));
+        assert_eq!(from_specifier(">=3.10,<3.13").as_deref(), Some("3.12"));
+        assert_eq!(from_specifier("^3.11").as_deref(), Some(default.as_str()));
+        assert_eq!(from_specifier(">=3.99").as_deref(), Some("3.99"));
+    }
+}

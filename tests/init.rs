@@ -1,0 +1,259 @@
+//! `dslim init` on small real-looking apps: what it detects, the recipe it writes (which must
+//! compile), and how it refuses.
+
+mod common;
+
+use common::Test;
+
+/// Runs init in a folder holding `files`; returns the recipe it wrote and its report.
+fn init(files: &[(&str, &str)], args: &[&str]) -> (String, String) {
+    let mut test = Test::new();
+    for (name, text) in files {
+        test = test.file(&format!("app/{name}"), text);
+    }
+    let mut all = vec!["init", "app"];
+    all.extend_from_slice(args);
+    let out = test.args(&all).run();
+    let recipe = out.file("app/dslim.kdl");
+    dslim::compile::compile_text(&recipe, "dslim.kdl")
+        .unwrap_or_else(|e| panic!("init wrote a recipe that does not compile: {e:?}\n{recipe}"));
+    (recipe, out.stderr)
+}
+
+macro_rules! detects {
+    ($name:ident, $files:expr) => {
+        detects!($name, $files, &[]);
+    };
+    ($name:ident, $files:expr, $args:expr) => {
+        #[test]
+        fn $name() {
+            let (recipe, report) = init($files, $args);
+            insta::assert_snapshot!(stringify!($name), format!("{report}\n{recipe}"));
+        }
+    };
+}
+
+const FLASK_APP: &str = "from flask import Flask\n\napp = Flask(__name__)\n\n@app.get(\"/\")\ndef index():\n    return \"hi\"\n\nif __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", port=5000)\n";
+
+detects!(
+    flask_with_gunicorn_and_python_version,
+    &[
+        (".python-version", "3.12.4\n"),
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", FLASK_APP),
+    ]
+);
+
+detects!(
+    flask_without_a_server_runs_its_own,
+    &[
+        ("requirements.txt", "flask==3.1.0\n"),
+        ("app.py", FLASK_APP)
+    ]
+);
+
+detects!(
+    fastapi_with_psycopg2_from_source,
+    &[
+        (
+            "requirements.txt",
+            "fastapi==0.115.0\nuvicorn==0.30.0\npsycopg2==2.9.9  # built from source\n"
+        ),
+        ("runtime.txt", "python-3.13.1\n"),
+        (
+            "api/main.py",
+            "from fastapi import FastAPI\n\napp = FastAPI(title=\"x\")\n"
+        ),
+    ]
+);
+
+detects!(fastapi_with_uv_and_requires_python, &[
+    ("pyproject.toml", "[project]\nname = \"svc\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11,<3.14\"\ndependencies = [\"fastapi>=0.110\", \"uvicorn[standard]>=0.29\"]\n"),
+    ("uv.lock", "version = 1\n"),
+    ("main.py", "import os\nfrom fastapi import FastAPI\napi: FastAPI = FastAPI()\nPORT = int(os.environ.get(\"PORT\", \"8080\"))\n"),
+]);
+
+detects!(poetry_project, &[
+    ("pyproject.toml", "[tool.poetry]\nname = \"svc\"\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \"~3.12\"\nflask = \"^3.0\"\ngunicorn = \"^23.0\"\nmysqlclient = \"^2.2\"\n"),
+    ("poetry.lock", "# lock\n"),
+    ("wsgi.py", "from flask import Flask\napplication = Flask(__name__)\n"),
+]);
+
+detects!(django_with_gunicorn, &[
+    ("requirements.txt", "Django==5.1\ngunicorn==23.0.0\npsycopg2==2.9.9\n"),
+    ("manage.py", "#!/usr/bin/env python\nimport os\n"),
+    ("mysite/__init__.py", ""),
+    ("mysite/wsgi.py", "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\napplication = get_wsgi_application()\n"),
+]);
+
+detects!(express_with_start_script_and_nvmrc, &[
+    (".nvmrc", "v20.11.1\n"),
+    ("package.json", "{\n  \"name\": \"api\",\n  \"scripts\": {\n    \"start\": \"node server.js\"\n  },\n  \"dependencies\": {\n    \"express\": \"^4.19.0\",\n    \"bcrypt\": \"^5.1.0\"\n  }\n}\n"),
+    ("package-lock.json", "{}\n"),
+    ("server.js", "const express = require('express');\nconst app = express();\nconst port = process.env.PORT || 4000;\napp.listen(port);\n"),
+]);
+
+detects!(typescript_api_with_build_and_yarn, &[
+    ("package.json", "{\n  \"name\": \"api\",\n  \"engines\": { \"node\": \"20.x\" },\n  \"scripts\": {\n    \"build\": \"tsc\",\n    \"start\": \"node build/main.js\"\n  },\n  \"dependencies\": { \"fastify\": \"^4.0.0\" },\n  \"devDependencies\": { \"typescript\": \"^5.0.0\" }\n}\n"),
+    ("yarn.lock", "# yarn lockfile v1\n"),
+    ("src/main.ts", "import Fastify from 'fastify';\nconst app = Fastify();\napp.listen({ port: 3001, host: '0.0.0.0' });\n"),
+]);
+
+detects!(vite_react_spa_with_pnpm, &[
+    ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"dev\": \"vite\", \"build\": \"vite build\" },\n  \"dependencies\": { \"react\": \"^18.3.0\", \"react-dom\": \"^18.3.0\" },\n  \"devDependencies\": { \"vite\": \"^5.4.0\" }\n}\n"),
+    ("pnpm-lock.yaml", "lockfileVersion: '9.0'\n"),
+    ("vite.config.ts", "import { defineConfig } from 'vite';\nexport default defineConfig({\n  build: { outDir: 'public-build' },\n});\n"),
+    ("index.html", "<div id=\"root\"></div>\n"),
+]);
+
+detects!(create_react_app_spa, &[
+    ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"start\": \"react-scripts start\", \"build\": \"react-scripts build\" },\n  \"dependencies\": { \"react\": \"^18.3.0\", \"react-scripts\": \"5.0.1\" }\n}\n"),
+    ("package-lock.json", "{}\n"),
+]);
+
+detects!(go_with_cmd_layout_and_toolchain, &[
+    ("go.mod", "module example.com/svc\n\ngo 1.23\n\ntoolchain go1.24.2\n"),
+    ("cmd/svc/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() {\n\thttp.ListenAndServe(\":9090\", nil)\n}\n"),
+    ("internal/x/x.go", "package x\n"),
+]);
+
+detects!(rust_with_bin_and_toolchain_file, &[
+    ("Cargo.toml", "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[[bin]]\nname = \"server\"\npath = \"src/main.rs\"\n"),
+    ("Cargo.lock", "version = 3\n\n[[package]]\nname = \"openssl-sys\"\nversion = \"0.9.0\"\n\n[[package]]\nname = \"svc\"\nversion = \"0.1.0\"\n"),
+    ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.84.1\"\n"),
+    ("src/main.rs", "fn main() {\n    let listener = std::net::TcpListener::bind(\"0.0.0.0:7878\").unwrap();\n}\n"),
+]);
+
+detects!(
+    no_version_hint_anywhere_uses_the_current_release,
+    &[
+        ("requirements.txt", "gunicorn\nflask\n"),
+        ("app.py", FLASK_APP)
+    ]
+);
+
+detects!(
+    overrides_win_over_detection,
+    &[
+        ("requirements.txt", "flask\ngunicorn\n"),
+        ("app.py", FLASK_APP)
+    ],
+    &[
+        "--port",
+        "9000",
+        "--entrypoint",
+        "gunicorn --workers 2 --bind 0.0.0.0:9000 app:app"
+    ]
+);
+
+detects!(
+    stack_override_picks_one_of_two,
+    &[
+        ("requirements.txt", "flask\ngunicorn\n"),
+        ("app.py", FLASK_APP),
+        ("package.json", "{\"name\": \"assets\"}\n")
+    ],
+    &["--stack", "python"]
+);
+
+#[test]
+fn several_stacks_are_reported_with_their_evidence() {
+    Test::new()
+        .file("app/requirements.txt", "flask\n")
+        .file("app/package.json", "{}\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("found more than one stack")
+        .stderr_has("python (requirements.txt)")
+        .stderr_has("node (package.json)")
+        .stderr_has("--stack")
+        .run();
+}
+
+#[test]
+fn an_empty_folder_says_what_it_looked_for() {
+    let out = Test::new()
+        .file("app/README.md", "hello\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("found no app")
+        .stderr_has("--stack")
+        .run();
+    assert!(!out.dir.path().join("app/dslim.kdl").exists());
+}
+
+#[test]
+fn planned_stacks_are_named() {
+    Test::new()
+        .file("app/Gemfile", "source 'https://rubygems.org'\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("ruby apps are not supported yet")
+        .run();
+}
+
+#[test]
+fn pipenv_is_named_with_a_way_out() {
+    Test::new()
+        .file("app/Pipfile", "[packages]\nflask = \"*\"\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("pipenv requirements > requirements.txt")
+        .run();
+}
+
+#[test]
+fn an_existing_recipe_is_not_overwritten_without_force() {
+    let out = Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\n")
+        .file("app/app.py", FLASK_APP)
+        .file("app/dslim.kdl", "// mine\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("dslim.kdl already exists")
+        .stderr_has("--force")
+        .run();
+    assert_eq!(out.file("app/dslim.kdl"), "// mine\n");
+    assert!(out.again(&["init", "app", "--force"]).status.success());
+    assert!(out.file("app/dslim.kdl").contains("python"));
+}
+
+#[test]
+fn an_unknown_stack_override_is_refused() {
+    Test::new()
+        .file("app/requirements.txt", "flask\n")
+        .args(&["init", "app", "--stack", "cobol"])
+        .status(1)
+        .stderr_has("--stack takes one of")
+        .run();
+}
+
+#[test]
+fn a_hostile_entrypoint_override_cannot_break_the_recipe() {
+    let (recipe, _) = init(
+        &[("requirements.txt", "flask\n")],
+        &["--entrypoint", "sh -c 'echo \"}\" ; app {'"],
+    );
+    assert!(
+        recipe.contains(r#"entrypoint "sh" "-c" "echo \"}\" ; app {""#),
+        "{recipe}"
+    );
+}
+
+#[test]
+fn init_then_generate_works_without_edits() {
+    let out = Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\n")
+        .file("app/app.py", FLASK_APP)
+        .args(&["init", "app"])
+        .run();
+    let generated = out.again(&["generate", "app"]);
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    assert!(out
+        .file("app/Dockerfile")
+        .contains("ENTRYPOINT [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", \"app:app\"]"));
+}
