@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::compile::{compile_file, Compiled};
 use crate::docker;
 use crate::error::Error;
-use crate::output::{self, Outcome};
+use crate::output;
 use crate::render::COMPOSE;
 
 #[derive(Debug, Parser)]
@@ -50,26 +50,7 @@ pub enum Command {
         recipe: Utf8PathBuf,
     },
     /// Detect the stack of the app in a folder and write its dslim.kdl
-    Init {
-        /// The app's folder
-        #[arg(default_value = ".")]
-        dir: Utf8PathBuf,
-        /// The stack, when detection finds several or none: python, node, go, rust
-        #[arg(long)]
-        stack: Option<String>,
-        /// The port the app listens on
-        #[arg(long)]
-        port: Option<u16>,
-        /// The command that starts the app, as one shell-quoted string ("gunicorn app:app")
-        #[arg(long)]
-        entrypoint: Option<String>,
-        /// Replace an existing dslim.kdl
-        #[arg(long)]
-        force: bool,
-        /// Do not ask for confirmation (never asked when stdin is not a terminal)
-        #[arg(long, short)]
-        yes: bool,
-    },
+    Init(crate::init::Options),
     /// Print the build plan (stages and steps) without writing anything
     Plan {
         #[arg(default_value = ".")]
@@ -103,11 +84,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let compose_file = compiled.dir().join(COMPOSE);
             if dry_run {
                 for (name, contents) in &compiled.rendered.files {
-                    let what = match output::check(&compiled.dir().join(name), contents, force)? {
-                        Outcome::Created => "would create",
-                        Outcome::Updated => "would update",
-                        Outcome::Unchanged => "unchanged",
-                    };
+                    let what =
+                        output::check(&compiled.dir().join(name), contents, force)?.planned();
                     println!("{what:>13} {}", compiled.dir().join(name));
                 }
                 let compose = docker::detect_compose().unwrap_or_else(|_| docker::ComposeCommand {
@@ -150,30 +128,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 Err(Error::Stale { paths: stale })
             }
         }
-        Command::Init {
-            dir,
-            stack,
-            port,
-            entrypoint,
-            force,
-            yes,
-        } => {
-            let entrypoint = match entrypoint {
-                None => None,
-                Some(text) => Some(shlex::split(&text).filter(|w| !w.is_empty()).ok_or_else(|| Error::Detect {
-                    message: format!("cannot split --entrypoint {text:?} into words"),
-                    help: Some("quote it like a shell command: --entrypoint \"gunicorn --bind 0.0.0.0:8000 app:app\"".into()),
-                })?),
-            };
-            crate::init::run(&crate::init::Options {
-                dir,
-                stack,
-                port,
-                entrypoint,
-                force,
-                yes,
-            })
-        }
+        Command::Init(options) => crate::init::run(&options),
         Command::Plan { recipe, format } => {
             let compiled = compile_file(&recipe)?;
             match format {
@@ -198,12 +153,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
     let dir: &Utf8Path = compiled.dir();
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
-        let what = match outcome {
-            Outcome::Created => "created",
-            Outcome::Updated => "updated",
-            Outcome::Unchanged => "unchanged",
-        };
-        eprintln!("{what:>9} {}", dir.join(name));
+        eprintln!("{:>9} {}", outcome.done(), dir.join(name));
     }
     Ok(())
 }

@@ -11,13 +11,42 @@ use crate::detect::{default_version, detect_all, Detection, Finding, Project, So
 use crate::error::Error;
 use crate::output::write_atomically;
 
+#[derive(Debug, clap::Args)]
 pub struct Options {
+    /// The app's folder
+    #[arg(default_value = ".")]
     pub dir: Utf8PathBuf,
+    /// The stack, when detection finds several or none: python, node, go, rust
+    #[arg(long)]
     pub stack: Option<String>,
+    /// The port the app listens on
+    #[arg(long)]
     pub port: Option<u16>,
-    pub entrypoint: Option<Vec<String>>,
+    /// The command that starts the app, as one shell-quoted string ("gunicorn app:app")
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Replace an existing dslim.kdl
+    #[arg(long)]
     pub force: bool,
+    /// Do not ask for confirmation (never asked when stdin is not a terminal)
+    #[arg(long, short)]
     pub yes: bool,
+}
+
+impl Options {
+    /// The --entrypoint words, split like a shell would.
+    fn entrypoint(&self) -> Result<Option<Vec<String>>, Error> {
+        let Some(text) = &self.entrypoint else {
+            return Ok(None);
+        };
+        match shlex::split(text).filter(|w| !w.is_empty()) {
+            Some(words) => Ok(Some(words)),
+            None => Err(Error::Detect {
+                message: format!("cannot split --entrypoint {text:?} into words"),
+                help: Some("quote it like a shell command: --entrypoint \"gunicorn --bind 0.0.0.0:8000 app:app\"".into()),
+            }),
+        }
+    }
 }
 
 /// What init decided, before anything is written.
@@ -51,9 +80,9 @@ pub fn prepare(options: &Options) -> Result<Outcome, Error> {
             source: Source::Given,
         });
     }
-    if let Some(argv) = &options.entrypoint {
+    if let Some(argv) = options.entrypoint()? {
         detection.entrypoint = Some(Finding {
-            value: argv.clone(),
+            value: argv,
             source: Source::Given,
         });
     }
@@ -117,17 +146,6 @@ fn choose(found: Vec<Detection>, stack: Option<&str>, dir: &Utf8Path) -> Result<
                 d
             }));
     }
-    let describe = |d: &Detection| {
-        format!(
-            "{} ({})",
-            d.stack,
-            d.evidence
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
     match found.len() {
         0 => Err(Error::Detect {
             message: format!("found no app to build in {dir}"),
@@ -135,7 +153,7 @@ fn choose(found: Vec<Detection>, stack: Option<&str>, dir: &Utf8Path) -> Result<
         }),
         1 => Ok(found.into_iter().next().unwrap_or_else(|| Detection::new("python", vec![]))),
         _ => Err(Error::Detect {
-            message: format!("found more than one stack: {}", found.iter().map(describe).collect::<Vec<_>>().join("; ")),
+            message: format!("found more than one stack: {}", found.iter().map(Detection::summary).collect::<Vec<_>>().join("; ")),
             help: Some(format!("choose one with --stack {}", found[0].stack)),
         }),
     }
@@ -289,7 +307,12 @@ pub fn kdl_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            // KDL v2 reads these as newlines or forbids them unescaped
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -300,15 +323,7 @@ pub fn kdl_string(s: &str) -> String {
 /// The human report of what was detected, for stderr.
 pub fn report(outcome: &Outcome) -> String {
     let d = &outcome.detection;
-    let mut out = format!(
-        "detected a {} app ({})\n",
-        d.stack,
-        d.evidence
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let mut out = format!("detected {}\n", d.summary());
     let mut row = |what: &str, value: String, source: &Source| {
         out.push_str(&format!("  {what:<11}{value}  [{source}]\n"))
     };

@@ -16,6 +16,25 @@ pub enum Outcome {
     Unchanged,
 }
 
+impl Outcome {
+    pub fn done(&self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+
+    /// The same, for --dry-run.
+    pub fn planned(&self) -> &'static str {
+        match self {
+            Outcome::Created => "would create",
+            Outcome::Updated => "would update",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// What writing would do to `path`, or why it must not.
 pub fn check(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Error> {
     let existing = match std::fs::read(path) {

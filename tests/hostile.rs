@@ -7,6 +7,7 @@ mod common;
 
 use common::instructions;
 use dslim::compile::compile_text;
+use dslim::init::kdl_string;
 
 const HOSTILE: &[&str] = &[
     "\"",
@@ -50,26 +51,6 @@ const HOSTILE: &[&str] = &[
     "null",
     "1e3",
 ];
-
-/// KDL v2 string literal for any text.
-fn kdl_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Recipes with one slot for the value, `{}`, each with a harmless value that works.
 const SLOTS: &[(&str, &str)] = &[

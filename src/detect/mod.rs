@@ -135,6 +135,12 @@ pub struct Detection {
 }
 
 impl Detection {
+    /// "python (requirements.txt, uv.lock)": the stack and why it matched.
+    pub fn summary(&self) -> String {
+        let evidence: Vec<String> = self.evidence.iter().map(|e| e.to_string()).collect();
+        format!("{} ({})", self.stack, evidence.join(", "))
+    }
+
     pub fn new(stack: &'static str, evidence: Vec<Evidence>) -> Self {
         Detection {
             stack,
