@@ -120,29 +120,40 @@ fn build_and_serve_edited(
     let dir = copy_example(example);
     let recipe = dir.path().join("dslim.kdl");
     std::fs::write(&recipe, edit(std::fs::read_to_string(&recipe).unwrap())).unwrap();
+    build(dir.path(), example);
+    check_image(dir.path(), example, image, port, path, body);
+    dir.keep()
+}
 
-    let built = dslim(dir.path(), &["build"]);
+fn build(dir: &Path, example: &str) {
+    let built = dslim(dir, &["build"]);
     assert!(
         built.status.success(),
-        "dslim build failed for {example}:\n{}",
+        "dslim build failed for {example}:\n{}{}",
+        String::from_utf8_lossy(&built.stdout),
         String::from_utf8_lossy(&built.stderr)
     );
+}
 
+/// Everything a user would check of a built image: compose accepts the file, hadolint finds
+/// nothing, the first stage builds alone, the app answers HTTP as a non-root user, and no
+/// compiler is left in it.
+fn check_image(dir: &Path, example: &str, image: &str, port: u16, path: &str, body: &str) {
     // compose.yaml is what Compose itself accepts
     ok(Command::new("docker")
         .args(["compose", "-f", "compose.yaml", "config", "--quiet"])
-        .current_dir(dir.path()));
+        .current_dir(dir));
     // the Dockerfile is lint-clean (DL3008: apt version pins, a choice left to the user)
     let lint = run(Command::new("hadolint")
         .args(["--no-color", "--ignore", "DL3008", "Dockerfile"])
-        .current_dir(dir.path()));
+        .current_dir(dir));
     assert!(
         lint.status.success() && lint.stdout.is_empty(),
         "hadolint on {example}:\n{}",
         String::from_utf8_lossy(&lint.stdout)
     );
     // the first stage builds on its own, for debugging
-    let first_stage = std::fs::read_to_string(dir.path().join("Dockerfile"))
+    let first_stage = std::fs::read_to_string(dir.join("Dockerfile"))
         .unwrap()
         .lines()
         .find_map(|l| {
@@ -161,7 +172,7 @@ fn build_and_serve_edited(
             &format!("{image}:{first_stage}"),
             ".",
         ])
-        .current_dir(dir.path()));
+        .current_dir(dir));
     let _ = Command::new("docker")
         .args(["image", "rm", &format!("{image}:{first_stage}")])
         .output();
@@ -238,7 +249,6 @@ fn build_and_serve_edited(
             "{example}: build tool in the final image: {path}"
         );
     }
-    dir.keep()
 }
 
 #[test]
@@ -385,4 +395,117 @@ fn the_compose_healthcheck_turns_healthy() {
     );
     assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "healthy");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `dslim init` writes today's releases when a project names no version; the lab has one
+/// version of each base image. Where no image of the default tag exists, the lab's image
+/// stands in under that tag, so that init's output can be built here as written.
+fn lab_images_for_default_versions() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let k = dslim::stacks::knowledge();
+        let version = |stack: &str| k.stacks[stack].default_version.clone();
+        let aliases = [
+            (
+                "python:3.13-slim-trixie",
+                format!("python:{}-slim-trixie", version("python")),
+            ),
+            (
+                "node:20-trixie-slim",
+                format!("node:{}-trixie-slim", version("node")),
+            ),
+            (
+                "golang:1.24-trixie",
+                format!("golang:{}-trixie", version("go")),
+            ),
+            (
+                "rust:1.85-slim-trixie",
+                format!("rust:{}-slim-trixie", version("rust")),
+            ),
+            (
+                "nginxinc/nginx-unprivileged:1.26",
+                format!("nginxinc/nginx-unprivileged:{}", k.spa.default_nginx),
+            ),
+        ];
+        for (lab, default) in aliases {
+            if !run(Command::new("docker").args(["image", "inspect", &default]))
+                .status
+                .success()
+            {
+                ok(Command::new("docker").args(["tag", lab, &default]));
+            }
+        }
+    });
+}
+
+/// `dslim init` then `dslim build` on an app with no recipe, then the same checks as above.
+fn init_build_and_serve(source: &str, port: u16, path: &str, body: &str) {
+    require_docker();
+    lab_images_for_default_versions();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let name = format!("init-{}", source.rsplit('/').next().unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(&name);
+    std::fs::create_dir_all(&dir).unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(source), &dir);
+    for generated in ["dslim.kdl", "Dockerfile", "compose.yaml", ".dockerignore"] {
+        let _ = std::fs::remove_file(dir.join(generated));
+    }
+    let init = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
+        .arg("init")
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null()));
+    assert!(
+        init.status.success(),
+        "dslim init failed for {source}:\n{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let report = String::from_utf8_lossy(&init.stderr);
+    assert!(
+        !report.contains("warning:"),
+        "init warned for {source}:\n{report}"
+    );
+    build(&dir, source);
+    check_image(&dir, source, &name, port, path, body);
+}
+
+#[test]
+fn init_flask() {
+    init_build_and_serve("examples/flask", 8000, "/", "Hello from Flask");
+}
+
+#[test]
+fn init_fastapi_with_psycopg2_from_source() {
+    init_build_and_serve("examples/fastapi-postgres", 8000, "/", "libpq_version");
+}
+
+#[test]
+fn init_django() {
+    init_build_and_serve("tests/fixtures/django", 8000, "/", "Hello from Django");
+}
+
+#[test]
+fn init_express_typescript() {
+    init_build_and_serve("examples/node-api", 3000, "/", "Hello from Express");
+}
+
+#[test]
+fn init_vite_spa() {
+    init_build_and_serve("examples/vite-spa", 8080, "/deep/link", "<div id=\"app\">");
+}
+
+#[test]
+fn init_react_spa() {
+    init_build_and_serve("tests/fixtures/react-spa", 8080, "/", "<div id=\"root\">");
+}
+
+#[test]
+fn init_go() {
+    init_build_and_serve("examples/go-server", 8080, "/", "Hello from Go");
+}
+
+#[test]
+fn init_rust() {
+    init_build_and_serve("examples/rust-server", 8080, "/", "Hello from Rust");
 }
