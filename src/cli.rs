@@ -102,7 +102,17 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             docker::check_daemon()?;
             generate(&compiled, force)?;
             eprintln!("running: {}", compose.display(&compose_file, &compose_args));
-            docker::build(&compose, compiled.dir(), &compose_file, &compose_args)?;
+            docker::build(
+                &compose,
+                compiled.dir(),
+                &compose_file,
+                &compose_args,
+                compiled
+                    .plan
+                    .stages
+                    .first()
+                    .map_or("runtime", |s| s.name.as_str()),
+            )?;
             eprintln!(
                 "built image `{}` (stage `{}`)",
                 compiled.app.image, compiled.plan.target

@@ -99,6 +99,7 @@ pub fn build(
     dir: &Utf8Path,
     compose_file: &Utf8Path,
     extra: &[String],
+    first_stage: &str,
 ) -> Result<(), Error> {
     let command = compose.display(compose_file, extra);
     let status = Command::new(&compose.program)
@@ -115,6 +116,7 @@ pub fn build(
         Err(Error::BuildFailed {
             command,
             status: status.to_string(),
+            first_stage: first_stage.to_string(),
         })
     }
 }

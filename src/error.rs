@@ -198,9 +198,13 @@ pub enum Error {
     #[error("`{command}` failed ({status})")]
     #[diagnostic(
         code(dslim::build_failed),
-        help("Docker's output above says why; `docker build --target builder` opens the builder stage for debugging")
+        help("Docker's output above says why; `docker build --target {first_stage} .` builds the first stage alone for debugging")
     )]
-    BuildFailed { command: String, status: String },
+    BuildFailed {
+        command: String,
+        status: String,
+        first_stage: String,
+    },
 
     #[error("cannot run `{command}`: {source}")]
     #[diagnostic(code(dslim::spawn))]

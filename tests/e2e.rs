@@ -45,9 +45,13 @@ fn require_docker() {
 
 /// A copy of the example in a fresh folder, without local build output.
 fn copy_example(name: &str) -> tempfile::TempDir {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples")
-        .join(name);
+    // an example's name, or a path from the repository's root (tests/fixtures/...)
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let src = if name.contains('/') {
+        root.join(name)
+    } else {
+        root.join("examples").join(name)
+    };
     let dst = tempfile::tempdir().unwrap();
     copy_dir(&src, dst.path());
     dst
@@ -508,4 +512,40 @@ fn init_go() {
 #[test]
 fn init_rust() {
     init_build_and_serve("examples/rust-server", 8080, "/", "Hello from Rust");
+}
+
+#[test]
+fn poetry_app() {
+    let dir = build_and_serve(
+        "tests/fixtures/poetry-app",
+        "poetry-app",
+        8000,
+        "/",
+        "Hello from Poetry",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn yarn_app() {
+    let dir = build_and_serve(
+        "tests/fixtures/yarn-app",
+        "yarn-app",
+        3000,
+        "/",
+        "Hello from Yarn",
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pnpm_app_with_build() {
+    let dir = build_and_serve(
+        "tests/fixtures/pnpm-app",
+        "pnpm-app",
+        3000,
+        "/",
+        "Hello from pnpm",
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
