@@ -59,3 +59,27 @@ fn the_diagnostic_shown_in_the_readme_is_what_dslim_prints() {
         out.stderr
     );
 }
+
+#[test]
+fn the_init_session_shown_in_the_readme_is_what_dslim_prints() {
+    let shown = blocks("console")
+        .into_iter()
+        .find(|b| b.contains("$ dslim init"))
+        .expect("the README shows dslim init");
+    let expected: String = shown
+        .lines()
+        .skip_while(|l| !l.starts_with("$ dslim init"))
+        .skip(1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let out = Test::new()
+        .file(".python-version", "3.12\n")
+        .file("requirements.txt", "flask\ngunicorn\npsycopg2\n")
+        .file(
+            "app.py",
+            "from flask import Flask\n\napp = Flask(__name__)\n\n@app.get(\"/\")\ndef index():\n    return \"hi\"\n\nif __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", port=5000)\n",
+        )
+        .args(&["init"])
+        .run();
+    assert_eq!(out.stderr, expected);
+}
