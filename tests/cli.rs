@@ -211,3 +211,41 @@ fn version_and_help_work() {
 fn unknown_subcommand_is_a_usage_error() {
     Test::new().args(&["frobnicate"]).status(2).run();
 }
+
+#[test]
+fn build_falls_back_to_docker_compose_v1_when_the_plugin_is_missing() {
+    let test = Test::new()
+        .recipe(RECIPE)
+        // a docker without the compose plugin, whose daemon answers
+        .fake_docker("[ \"$1\" = compose ] && exit 1\nexit 0")
+        .file(
+            "v1/docker-compose",
+            "#!/bin/sh\necho \"$@\" >> \"$(dirname \"$0\")/calls\"\nexit 0\n",
+        );
+    let v1 = test.path().join("v1");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            v1.join("docker-compose"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        v1.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = test
+        .env("PATH", &path)
+        .args(&["build"])
+        .stderr_has("running: docker-compose -f")
+        .run();
+    let calls = out.file("v1/calls");
+    assert!(calls.lines().any(|l| l == "version"), "{calls}");
+    assert!(
+        calls.lines().any(|l| l.ends_with("compose.yaml build")),
+        "{calls}"
+    );
+}
