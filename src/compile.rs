@@ -68,19 +68,21 @@ pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
             plan,
             rendered,
         }),
-        Err(errors) => {
-            let source =
-                NamedSource::new(recipe_path.as_str(), Arc::new(text)).with_language("kdl");
-            Err(Error::Recipe {
-                path: recipe_path.clone(),
-                errors: errors
-                    .into_iter()
-                    .map(|error| Located {
-                        source: source.clone(),
-                        error,
-                    })
-                    .collect(),
+        Err(errors) => Err(recipe_error(&recipe_path, text, errors)),
+    }
+}
+
+/// The errors of the recipe at `path`, each pointing into its text.
+pub fn recipe_error(path: &Utf8Path, text: String, errors: Vec<RecipeError>) -> Error {
+    let source = NamedSource::new(path.as_str(), Arc::new(text)).with_language("kdl");
+    Error::Recipe {
+        path: path.to_path_buf(),
+        errors: errors
+            .into_iter()
+            .map(|error| Located {
+                source: source.clone(),
+                error,
             })
-        }
+            .collect(),
     }
 }

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use camino::{Utf8Path, Utf8PathBuf};
 use minijinja::{context, Environment};
 
-use crate::compile::{compile_text, RECIPE_FILE};
+use crate::compile::{compile_text, recipe_error, RECIPE_FILE};
 use crate::detect::{default_version, detect_all, Detection, Finding, Project, Source};
 use crate::error::Error;
 use crate::output::write_atomically;
@@ -91,22 +91,11 @@ pub fn prepare(options: &Options) -> Result<Outcome, Error> {
         detection.warnings.retain(|w| !w.contains("--entrypoint"));
     }
     let recipe = render(&app_name(&options.dir), &detection);
-    if compile_text(&recipe, RECIPE_FILE).is_err() {
-        // a user-supplied value can be invalid; say which by compiling it as the user would
+    if let Err(errors) = compile_text(&recipe, RECIPE_FILE) {
+        // a value given on the command line can be invalid: show it as the user would see it;
+        // anything else is init writing what dslim cannot read
         if options.entrypoint.is_some() || options.port.is_some() {
-            let errors = compile_text(&recipe, RECIPE_FILE).err().unwrap_or_default();
-            let source =
-                miette::NamedSource::new(path.as_str(), std::sync::Arc::new(recipe.clone()));
-            return Err(Error::Recipe {
-                path: path.clone(),
-                errors: errors
-                    .into_iter()
-                    .map(|error| crate::error::Located {
-                        source: source.clone(),
-                        error,
-                    })
-                    .collect(),
-            });
+            return Err(recipe_error(&path, recipe, errors));
         }
         return Err(Error::InitBug { recipe });
     }

@@ -257,3 +257,16 @@ fn init_then_generate_works_without_edits() {
         .file("app/Dockerfile")
         .contains("ENTRYPOINT [\"gunicorn\", \"--bind\", \"0.0.0.0:5000\", \"app:app\"]"));
 }
+
+#[test]
+fn an_invalid_override_is_reported_against_the_recipe_it_would_write() {
+    let out = Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\n")
+        .file("app/app.py", FLASK_APP)
+        .args(&["init", "app", "--port", "0"])
+        .status(2)
+        .stderr_has("app/dslim.kdl:")
+        .stderr_has("port number from 1 to 65535")
+        .run();
+    assert!(!out.dir.path().join("app/dslim.kdl").exists());
+}
