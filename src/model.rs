@@ -216,12 +216,10 @@ impl Checker {
     }
 }
 
-/// Validates a parsed recipe against the stack knowledge.
+/// Validates a parsed recipe against the stack knowledge, collecting every error.
 pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
-    let k = knowledge();
     let mut c = Checker { errors: vec![] };
-    let app_span = recipe.app.name.span;
-
+    let c = &mut c;
     let name = recipe.app.arg(0).and_then(|v| {
         c.text(
             "app",
@@ -231,8 +229,116 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             Some("it names the compose service and the image".into()),
         )
     });
+    let Some((stack_node, stack_name, stack, version)) = stack(c, recipe) else {
+        return Err(std::mem::take(&mut c.errors));
+    };
+    let (distro, release, registry) = base(c, recipe);
+    let language = language(c, recipe, stack_node, stack, name.as_deref());
+    let is_spa = matches!(&language, Language::Node { spa: Some(_), .. });
+    let runtime = runtime(c, recipe, stack, &distro, is_spa);
+    let (build_deps, runtime_libs) = system_packages(c, recipe, &distro, runtime);
+    let user = user(c, recipe, stack, is_spa);
+    let workdir = recipe
+        .one("workdir")
+        .and_then(|n| n.arg(0))
+        .and_then(|v| {
+            c.text(
+                "workdir",
+                v,
+                abs_path_re(),
+                "an absolute path like /app",
+                None,
+            )
+        })
+        .unwrap_or_else(|| "/app".into());
 
-    // --- the stack
+    let ports = ports(c, recipe, is_spa);
+    let env = pairs(
+        c,
+        recipe,
+        "env",
+        env_key_re(),
+        "a variable name (letters, digits, `_`)",
+    );
+    let run_env = pairs(
+        c,
+        recipe,
+        "run-env",
+        env_key_re(),
+        "a variable name (letters, digits, `_`)",
+    );
+    let labels = pairs(
+        c,
+        recipe,
+        "label",
+        label_key_re(),
+        "a label key in reverse-DNS form, like org.opencontainers.image.source",
+    );
+    let ignore = recipe
+        .all("ignore")
+        .flat_map(|n| &n.args)
+        .filter_map(|v| {
+            c.text(
+                "ignore",
+                v,
+                ignore_re(),
+                "a .dockerignore pattern on one line",
+                None,
+            )
+        })
+        .collect();
+
+    let (entrypoint, cmd) = command(c, recipe, &language, &stack_name, name.as_deref());
+    let healthcheck = healthcheck(c, recipe, &stack_name, stack, runtime, &ports);
+    let image = recipe
+        .one("image")
+        .and_then(|n| n.arg(0))
+        .and_then(|v| {
+            c.text(
+                "image",
+                v,
+                image_re(),
+                "a lowercase image reference like ghcr.io/acme/api:1.0",
+                None,
+            )
+        })
+        .or_else(|| name.clone());
+
+    if !c.errors.is_empty() {
+        return Err(std::mem::take(&mut c.errors));
+    }
+    Ok(App {
+        name: name.unwrap_or_default(),
+        stack: stack_name,
+        version: version.unwrap_or_default(),
+        language,
+        distro,
+        release,
+        registry,
+        runtime,
+        build_deps,
+        runtime_libs,
+        user,
+        workdir,
+        ports,
+        env,
+        run_env,
+        labels,
+        ignore,
+        entrypoint,
+        cmd,
+        healthcheck,
+        image: image.unwrap_or_default(),
+    })
+}
+
+/// The one stack node, its stack's knowledge and the version it asks for.
+fn stack<'r>(
+    c: &mut Checker,
+    recipe: &'r Recipe,
+) -> Option<(&'r Node, String, &'static Stack, Option<String>)> {
+    let k = knowledge();
+    let app_span = recipe.app.name.span;
     let stack_nodes: Vec<&Node> = recipe
         .nodes
         .iter()
@@ -268,17 +374,19 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             None
         }
     };
-    let Some(stack_node) = stack_node else {
-        return Err(c.errors);
-    };
+    let stack_node = stack_node?;
     let stack_name = stack_node.name.value.clone();
     let stack = &k.stacks[&stack_name];
     let version = match stack_node.arg(0) {
         None => Some(stack.default_version.clone()),
-        Some(v) => check_version(&mut c, &stack_name, stack, v),
+        Some(v) => check_version(c, &stack_name, stack, v),
     };
+    Some((stack_node, stack_name, stack, version))
+}
 
-    // --- base image family
+/// The image family, its release and the registry mirror.
+fn base(c: &mut Checker, recipe: &Recipe) -> (String, String, Option<String>) {
+    let k = knowledge();
     let base = recipe.one("base");
     let distro = match base.and_then(|b| b.arg(0)) {
         None => Some("debian".to_string()),
@@ -327,7 +435,20 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         )
     });
 
-    // --- language specifics
+    (distro, release, registry)
+}
+
+/// What is particular to the stack: package manager, build, single-page app, binary.
+fn language(
+    c: &mut Checker,
+    recipe: &Recipe,
+    stack_node: &Node,
+    stack: &Stack,
+    name: Option<&str>,
+) -> Language {
+    let k = knowledge();
+    let stack_name = stack_node.name.value.clone();
+    let name = name.map(String::from);
     let prop = |name: &str| stack_node.prop(name);
     let manager = match prop("manager") {
         None => stack.default_manager.clone().unwrap_or_default(),
@@ -357,7 +478,7 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             );
         }
     }
-    let language = match stack_name.as_str() {
+    match stack_name.as_str() {
         "python" => Language::Python {
             manager,
             requirements: match prop("requirements") {
@@ -434,11 +555,12 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
                     .unwrap_or_default(),
             },
         },
-    };
-    let is_spa = matches!(&language, Language::Node { spa: Some(_), .. });
+    }
+}
 
-    // --- runtime
-    let runtime = if is_spa {
+/// The final image: nginx for a single-page app, else the stack's default or the recipe's choice.
+fn runtime(c: &mut Checker, recipe: &Recipe, stack: &Stack, distro: &str, is_spa: bool) -> Runtime {
+    if is_spa {
         if let Some(r) = recipe.one("runtime") {
             c.unsupported(
                 r.name.span,
@@ -477,9 +599,17 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             "scratch" => Runtime::Scratch,
             _ => Runtime::Slim,
         }
-    };
+    }
+}
 
-    // --- system packages
+/// build-deps and runtime-libs, checked against the distro's package names.
+fn system_packages(
+    c: &mut Checker,
+    recipe: &Recipe,
+    distro: &str,
+    runtime: Runtime,
+) -> (Vec<String>, Vec<String>) {
+    let distro_data = &knowledge().distros[distro];
     let package_re = Regex::new(&distro_data.package_pattern)
         .unwrap_or_else(|e| panic!("stacks.toml package_pattern: {e}"));
     let mut packages = |node_name: &str| -> Vec<String> {
@@ -517,7 +647,12 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         }
     }
 
-    // --- user
+    (build_deps, runtime_libs)
+}
+
+/// The unprivileged user: the recipe's, the image's own (node), or `app`; nginx's for a SPA.
+fn user(c: &mut Checker, recipe: &Recipe, stack: &Stack, is_spa: bool) -> User {
+    let k = knowledge();
     let default_user = stack.image_user.clone().unwrap_or_else(|| "app".into());
     let user = match recipe.one("user") {
         Some(u) if is_spa => {
@@ -564,32 +699,21 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
                     },
                 }
             };
-            let (uid, gid) = (id(&mut c, "uid"), id(&mut c, "gid"));
+            let (uid, gid) = (id(c, "uid"), id(c, "gid"));
             name.map(|name| User { name, uid, gid })
         }
         None => None,
     };
-    let user = user.unwrap_or(User {
+    user.unwrap_or(User {
         name: if is_spa { "nginx".into() } else { default_user },
         uid: if is_spa { k.spa.uid } else { 1000 },
         gid: if is_spa { k.spa.uid } else { 1000 },
-    });
+    })
+}
 
-    let workdir = recipe
-        .one("workdir")
-        .and_then(|n| n.arg(0))
-        .and_then(|v| {
-            c.text(
-                "workdir",
-                v,
-                abs_path_re(),
-                "an absolute path like /app",
-                None,
-            )
-        })
-        .unwrap_or_else(|| "/app".into());
-
-    // --- ports
+/// Ports, without duplicates; a single-page app gets nginx's port when it names none.
+fn ports(c: &mut Checker, recipe: &Recipe, is_spa: bool) -> Vec<Port> {
+    let k = knowledge();
     let mut ports: Vec<Port> = vec![];
     for v in recipe.all("port").flat_map(|n| &n.args) {
         let text = v.value.as_text();
@@ -619,61 +743,49 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         });
     }
 
-    // --- key=value nodes
-    let mut pairs =
-        |node_name: &str, key_re: &Regex, key_expected: &str| -> Vec<(String, String)> {
-            let mut out: Vec<(String, String)> = vec![];
-            for node in recipe.all(node_name) {
-                for (key, (key_span, v)) in &node.props {
-                    if !key_re.is_match(key) {
-                        c.errors.push(RecipeError::BadValue {
-                            node: node_name.into(),
-                            expected: key_expected.into(),
-                            span: *key_span,
-                            found: format!("`{}`", key.escape_debug()),
-                            help: None,
-                        });
-                        continue;
-                    }
-                    if let Some(value) = c.plain(node_name, v) {
-                        out.retain(|(k, _)| k != key);
-                        out.push((key.clone(), value));
-                    }
-                }
+    ports
+}
+
+/// KEY=value properties of every `node_name` node; a later key replaces an earlier one.
+fn pairs(
+    c: &mut Checker,
+    recipe: &Recipe,
+    node_name: &str,
+    key_re: &Regex,
+    key_expected: &str,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vec![];
+    for node in recipe.all(node_name) {
+        for (key, (key_span, v)) in &node.props {
+            if !key_re.is_match(key) {
+                c.errors.push(RecipeError::BadValue {
+                    node: node_name.into(),
+                    expected: key_expected.into(),
+                    span: *key_span,
+                    found: format!("`{}`", key.escape_debug()),
+                    help: None,
+                });
+                continue;
             }
-            out
-        };
-    let env = pairs(
-        "env",
-        env_key_re(),
-        "a variable name (letters, digits, `_`)",
-    );
-    let run_env = pairs(
-        "run-env",
-        env_key_re(),
-        "a variable name (letters, digits, `_`)",
-    );
-    let labels = pairs(
-        "label",
-        label_key_re(),
-        "a label key in reverse-DNS form, like org.opencontainers.image.source",
-    );
+            if let Some(value) = c.plain(node_name, v) {
+                out.retain(|(k, _)| k != key);
+                out.push((key.clone(), value));
+            }
+        }
+    }
+    out
+}
 
-    let ignore = recipe
-        .all("ignore")
-        .flat_map(|n| &n.args)
-        .filter_map(|v| {
-            c.text(
-                "ignore",
-                v,
-                ignore_re(),
-                "a .dockerignore pattern on one line",
-                None,
-            )
-        })
-        .collect();
-
-    // --- what runs
+/// ENTRYPOINT and CMD: required for python and node apps, the binary for go and rust.
+fn command(
+    c: &mut Checker,
+    recipe: &Recipe,
+    language: &Language,
+    stack_name: &str,
+    name: Option<&str>,
+) -> (Vec<String>, Vec<String>) {
+    let app_span = recipe.app.name.span;
+    let name = name.map(String::from);
     let words = |c: &mut Checker, node_name: &str| -> Vec<String> {
         recipe
             .one(node_name)
@@ -685,8 +797,8 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
             })
             .unwrap_or_default()
     };
-    let mut entrypoint = words(&mut c, "entrypoint");
-    let cmd = words(&mut c, "cmd");
+    let mut entrypoint = words(c, "entrypoint");
+    let cmd = words(c, "cmd");
     match (&language, recipe.one("entrypoint")) {
         (Language::Node { spa: Some(_), .. }, Some(n)) => c.unsupported(
             n.name.span,
@@ -698,7 +810,7 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         (Language::Python { .. } | Language::Node { spa: None, .. }, None) => c.errors.push(RecipeError::Missing {
             message: format!("app `{}` has no entrypoint", name.clone().unwrap_or_default()),
             span: app_span,
-            help: Some(match stack_name.as_str() {
+            help: Some(match stack_name {
                 "python" => "say what starts it, e.g. entrypoint \"gunicorn\" \"--bind\" \"0.0.0.0:8000\" \"app:app\"".into(),
                 _ => "say what starts it, e.g. entrypoint \"node\" \"server.js\"".into(),
             }),
@@ -706,8 +818,19 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         _ => {}
     }
 
-    // --- healthcheck
-    let healthcheck = recipe.one("healthcheck").and_then(|h| {
+    (entrypoint, cmd)
+}
+
+/// An HTTP healthcheck, where the final image has an interpreter to probe with.
+fn healthcheck(
+    c: &mut Checker,
+    recipe: &Recipe,
+    stack_name: &str,
+    stack: &Stack,
+    runtime: Runtime,
+    ports: &[Port],
+) -> Option<Healthcheck> {
+    recipe.one("healthcheck").and_then(|h| {
         let path_v = h.arg(0)?;
         if stack.healthcheck.is_empty() || !runtime.has_shell() {
             c.unsupported(
@@ -761,52 +884,11 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         };
         Some(Healthcheck {
             path,
-            interval: duration(&mut c, "interval", "30s"),
-            timeout: duration(&mut c, "timeout", "5s"),
-            start_period: duration(&mut c, "start-period", "10s"),
+            interval: duration(c, "interval", "30s"),
+            timeout: duration(c, "timeout", "5s"),
+            start_period: duration(c, "start-period", "10s"),
             retries,
         })
-    });
-
-    let image = recipe
-        .one("image")
-        .and_then(|n| n.arg(0))
-        .and_then(|v| {
-            c.text(
-                "image",
-                v,
-                image_re(),
-                "a lowercase image reference like ghcr.io/acme/api:1.0",
-                None,
-            )
-        })
-        .or_else(|| name.clone());
-
-    if !c.errors.is_empty() {
-        return Err(c.errors);
-    }
-    Ok(App {
-        name: name.unwrap_or_default(),
-        stack: stack_name,
-        version: version.unwrap_or_default(),
-        language,
-        distro,
-        release,
-        registry,
-        runtime,
-        build_deps,
-        runtime_libs,
-        user,
-        workdir,
-        ports,
-        env,
-        run_env,
-        labels,
-        ignore,
-        entrypoint,
-        cmd,
-        healthcheck,
-        image: image.unwrap_or_default(),
     })
 }
 
