@@ -238,19 +238,14 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
     let runtime = runtime(c, recipe, stack, &distro, is_spa);
     let (build_deps, runtime_libs) = system_packages(c, recipe, &distro, runtime);
     let user = user(c, recipe, stack, is_spa);
-    let workdir = recipe
-        .one("workdir")
-        .and_then(|n| n.arg(0))
-        .and_then(|v| {
-            c.text(
-                "workdir",
-                v,
-                abs_path_re(),
-                "an absolute path like /app",
-                None,
-            )
-        })
-        .unwrap_or_else(|| "/app".into());
+    let workdir = single(
+        c,
+        recipe,
+        "workdir",
+        abs_path_re(),
+        "an absolute path like /app",
+    )
+    .unwrap_or_else(|| "/app".into());
 
     let ports = ports(c, recipe, is_spa);
     let env = pairs(
@@ -290,19 +285,14 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
 
     let (entrypoint, cmd) = command(c, recipe, &language, &stack_name, name.as_deref());
     let healthcheck = healthcheck(c, recipe, &stack_name, stack, runtime, &ports);
-    let image = recipe
-        .one("image")
-        .and_then(|n| n.arg(0))
-        .and_then(|v| {
-            c.text(
-                "image",
-                v,
-                image_re(),
-                "a lowercase image reference like ghcr.io/acme/api:1.0",
-                None,
-            )
-        })
-        .or_else(|| name.clone());
+    let image = single(
+        c,
+        recipe,
+        "image",
+        image_re(),
+        "a lowercase image reference like ghcr.io/acme/api:1.0",
+    )
+    .or_else(|| name.clone());
 
     if !c.errors.is_empty() {
         return Err(std::mem::take(&mut c.errors));
@@ -330,6 +320,18 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         healthcheck,
         image: image.unwrap_or_default(),
     })
+}
+
+/// The argument of a node that takes one, if the recipe has the node and the value matches.
+fn single(
+    c: &mut Checker,
+    recipe: &Recipe,
+    node: &str,
+    re: &Regex,
+    expected: &str,
+) -> Option<String> {
+    let v = recipe.one(node)?.arg(0)?;
+    c.text(node, v, re, expected, None)
 }
 
 /// The one stack node, its stack's knowledge and the version it asks for.
