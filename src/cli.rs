@@ -81,7 +81,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             compose_args,
         } => {
             let compiled = compile_file(&recipe)?;
-            let compose_file = compiled.dir().join(COMPOSE);
+            // compose runs in the recipe's folder, so the file is named relative to it
+            let compose_file = Utf8Path::new(COMPOSE);
+            let place = format!("in {}: ", compiled.dir());
             if dry_run {
                 for (name, contents) in &compiled.rendered.files {
                     let what =
@@ -93,19 +95,22 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     prefix: vec!["compose".into()],
                 });
                 println!(
-                    "would run: {}",
-                    compose.display(&compose_file, &compose_args)
+                    "would run {place}{}",
+                    compose.display(compose_file, &compose_args)
                 );
                 return Ok(());
             }
             let compose = docker::detect_compose()?;
             docker::check_daemon()?;
             generate(&compiled, force)?;
-            eprintln!("running: {}", compose.display(&compose_file, &compose_args));
+            eprintln!(
+                "running {place}{}",
+                compose.display(compose_file, &compose_args)
+            );
             docker::build(
                 &compose,
                 compiled.dir(),
-                &compose_file,
+                compose_file,
                 &compose_args,
                 compiled
                     .plan

@@ -240,7 +240,7 @@ fn build_falls_back_to_docker_compose_v1_when_the_plugin_is_missing() {
     let out = test
         .env("PATH", &path)
         .args(&["build"])
-        .stderr_has("running: docker-compose -f")
+        .stderr_has("docker-compose -f compose.yaml build")
         .run();
     let calls = out.file("v1/calls");
     assert!(calls.lines().any(|l| l == "version"), "{calls}");
@@ -248,4 +248,16 @@ fn build_falls_back_to_docker_compose_v1_when_the_plugin_is_missing() {
         calls.lines().any(|l| l.ends_with("compose.yaml build")),
         "{calls}"
     );
+}
+
+#[test]
+fn build_works_on_a_recipe_in_another_folder() {
+    // the fake compose fails unless the -f file exists where it runs
+    Test::new()
+        .file("svc/dslim.kdl", RECIPE)
+        .fake_docker("if [ \"$1\" = compose ] && [ \"$2\" = -f ]; then [ -f \"$3\" ] || { echo \"no $3 in $(pwd)\" >&2; exit 3; }; fi\nexit 0")
+        .args(&["build", "svc"])
+        .stderr_has("running in svc: ")
+        .stderr_has("compose -f compose.yaml build")
+        .run();
 }
