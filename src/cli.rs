@@ -7,7 +7,7 @@ use crate::compile::{compile_file, Compiled};
 use crate::docker;
 use crate::error::Error;
 use crate::output;
-use crate::render::COMPOSE;
+use crate::render::{provenance, Provenance, COMPOSE};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -100,6 +100,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 );
                 return Ok(());
             }
+            compiled.missing_inputs()?;
             let compose = docker::detect_compose()?;
             docker::check_daemon()?;
             generate(&compiled, force)?;
@@ -126,22 +127,35 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Check { recipe } => {
             let compiled = compile_file(&recipe)?;
-            let stale: Vec<String> = compiled
-                .rendered
-                .files
-                .iter()
-                .filter(|(name, contents)| {
-                    std::fs::read(compiled.dir().join(name)).ok().as_deref()
-                        != Some(contents.as_bytes())
-                })
-                .map(|(name, _)| compiled.dir().join(name).to_string())
-                .collect();
-            if stale.is_empty() {
-                println!("up to date: {}", compiled.recipe_path);
-                Ok(())
-            } else {
-                Err(Error::Stale { paths: stale })
+            let mut files = vec![];
+            let mut hand_made = false;
+            for (name, contents) in &compiled.rendered.files {
+                let path = compiled.dir().join(name);
+                let state = match std::fs::read(&path) {
+                    Err(_) => "missing",
+                    Ok(bytes) if bytes == contents.as_bytes() => continue,
+                    Ok(bytes) => match provenance(&String::from_utf8_lossy(&bytes)) {
+                        Provenance::Generated => "out of date",
+                        Provenance::Edited => "edited by hand",
+                        Provenance::Foreign => "not written by dslim",
+                    },
+                };
+                hand_made |= state.contains("hand") || state.contains("not written");
+                files.push(format!("{path} ({state})"));
             }
+            if files.is_empty() {
+                println!("up to date: {}", compiled.recipe_path);
+                return Ok(());
+            }
+            let hint = if hand_made {
+                "run `dslim generate`; files edited by hand or not written by dslim are only replaced with --force (move your changes into the recipe first)"
+            } else {
+                "run `dslim generate` and commit the result"
+            };
+            Err(Error::Stale {
+                files,
+                hint: hint.into(),
+            })
         }
         Command::Init(options) => crate::init::run(&options),
         Command::Plan { recipe, format } => {
@@ -166,6 +180,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
+    if let Err(missing) = compiled.missing_inputs() {
+        // generating is still useful; a build would fail, so say it now
+        let help = miette::Diagnostic::help(&missing)
+            .map(|h| format!("\n  help: {h}"))
+            .unwrap_or_default();
+        eprintln!("warning: {missing}{help}");
+    }
     let dir: &Utf8Path = compiled.dir();
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
         eprintln!("{:>9} {}", outcome.done(), dir.join(name));

@@ -7,7 +7,7 @@ use miette::NamedSource;
 
 use crate::error::{Error, Located, RecipeError};
 use crate::model::{self, App};
-use crate::plan::{self, Plan};
+use crate::plan::{self, Plan, Step};
 use crate::render::{self, Rendered};
 use crate::syntax;
 
@@ -22,6 +22,42 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// Files the Dockerfile copies from the build context before the source (lockfiles,
+    /// manifests) that are not there: the build would fail on them.
+    pub fn missing_inputs(&self) -> Result<(), Error> {
+        let dir = self.dir();
+        let missing: Vec<String> = self
+            .plan
+            .stages
+            .iter()
+            .flat_map(|stage| &stage.steps)
+            .filter_map(|step| match step {
+                Step::Copy {
+                    from: None,
+                    sources,
+                    ..
+                } => Some(sources),
+                _ => None,
+            })
+            .flatten()
+            .filter(|src| *src != "." && !src.contains('*') && !dir.join(src).exists())
+            .map(String::clone)
+            .fold(vec![], |mut list, src| {
+                if !list.contains(&src) {
+                    list.push(src);
+                }
+                list
+            });
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(Error::MissingInputs {
+            recipe: self.recipe_path.clone(),
+            files: missing,
+            hint: self.app.missing_input_hint(),
+        })
+    }
+
     /// The folder the recipe is in, where the generated files go.
     pub fn dir(&self) -> &Utf8Path {
         self.recipe_path.parent().unwrap_or(Utf8Path::new("."))
@@ -30,8 +66,12 @@ impl Compiled {
 
 /// Compiles recipe text; `name` is how errors and headers refer to the recipe.
 pub fn compile_text(text: &str, name: &str) -> Result<(App, Plan, Rendered), Vec<RecipeError>> {
-    let recipe = syntax::parse(text)?;
-    let app = model::validate(&recipe)?;
+    let in_order = |mut errors: Vec<RecipeError>| {
+        errors.sort_by_key(RecipeError::offset);
+        errors
+    };
+    let recipe = syntax::parse(text).map_err(in_order)?;
+    let app = model::validate(&recipe).map_err(in_order)?;
     let plan = plan::plan(&app);
     let rendered = render::render(&app, &plan, name);
     Ok((app, plan, rendered))
@@ -48,14 +88,14 @@ pub fn resolve(path: &Utf8Path) -> Utf8PathBuf {
 
 pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
     let recipe_path = resolve(path);
-    let bytes = std::fs::read(&recipe_path).map_err(|source| Error::Read {
-        hint: if source.kind() == std::io::ErrorKind::NotFound {
-            "write a dslim.kdl recipe there (see README), or point dslim at one: dslim generate path/to/dslim.kdl".into()
+    let bytes = std::fs::read(&recipe_path).map_err(|e| Error::Read {
+        hint: if e.kind() == std::io::ErrorKind::NotFound {
+            "`dslim init` writes a recipe for the app in this folder; or name a recipe or its folder: dslim build path/to/app".into()
         } else {
             "check the file's permissions".into()
         },
         path: recipe_path.clone(),
-        source,
+        reason: e.to_string(),
     })?;
     let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
         path: recipe_path.clone(),

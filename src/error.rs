@@ -88,6 +88,21 @@ pub enum RecipeError {
     },
 }
 
+impl RecipeError {
+    /// Where the error points, for reporting errors in the order of the recipe.
+    pub fn offset(&self) -> usize {
+        match self {
+            RecipeError::Syntax { span, .. }
+            | RecipeError::UnknownNode { span, .. }
+            | RecipeError::UnknownProperty { span, .. }
+            | RecipeError::Duplicate { span, .. }
+            | RecipeError::Missing { span, .. }
+            | RecipeError::BadValue { span, .. }
+            | RecipeError::Unsupported { span, .. } => span.offset(),
+        }
+    }
+}
+
 /// A recipe error together with the recipe it points into.
 #[derive(Debug)]
 pub struct Located {
@@ -129,12 +144,12 @@ pub enum Error {
         errors: Vec<Located>,
     },
 
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     #[diagnostic(code(dslim::read), help("{hint}"))]
     Read {
         path: Utf8PathBuf,
         hint: String,
-        source: std::io::Error,
+        reason: String,
     },
 
     #[error("cannot write {path}: {source}")]
@@ -151,9 +166,17 @@ pub enum Error {
     )]
     Overwrite { path: Utf8PathBuf, reason: String },
 
-    #[error("generated files are out of date: {}", paths.join(", "))]
-    #[diagnostic(code(dslim::stale), help("run `dslim generate` and commit the result"))]
-    Stale { paths: Vec<String> },
+    #[error("generated files are not current: {}", files.join(", "))]
+    #[diagnostic(code(dslim::stale), help("{hint}"))]
+    Stale { files: Vec<String>, hint: String },
+
+    #[error("the build needs {} next to {recipe}, and it is not there", files.join(", "))]
+    #[diagnostic(code(dslim::missing_input), help("{hint}"))]
+    MissingInputs {
+        recipe: Utf8PathBuf,
+        files: Vec<String>,
+        hint: String,
+    },
 
     #[error("{path} is not valid UTF-8")]
     #[diagnostic(code(dslim::encoding))]
@@ -207,7 +230,12 @@ pub enum Error {
     },
 
     #[error("cannot run `{command}`: {source}")]
-    #[diagnostic(code(dslim::spawn))]
+    #[diagnostic(
+        code(dslim::spawn),
+        help(
+            "check that Docker is installed and on PATH (DSLIM_DOCKER names another docker binary)"
+        )
+    )]
     Spawn {
         command: String,
         source: std::io::Error,

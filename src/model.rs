@@ -38,6 +38,23 @@ pub struct App {
     pub image: String,
 }
 
+impl App {
+    /// How to create the files the build copies first, from the stack knowledge.
+    pub fn missing_input_hint(&self) -> String {
+        let stack = &knowledge().stacks[&self.stack];
+        let manager = match &self.language {
+            Language::Python { manager, .. } | Language::Node { manager, .. } => {
+                stack.managers.get(manager)
+            }
+            _ => None,
+        };
+        manager
+            .and_then(|m| m.missing_hint.clone())
+            .or_else(|| stack.missing_hint.clone())
+            .unwrap_or_else(|| "create them, or change the recipe".into())
+    }
+}
+
 /// What is particular to each stack.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -459,7 +476,7 @@ fn language(
             if !stack.managers.contains_key(&m) {
                 let names: Vec<&str> = stack.managers.keys().map(|s| s.as_str()).collect();
                 c.bad(
-                    &stack_name,
+                    &format!("{stack_name} manager"),
                     &format!("one of: {}", names.join(", ")),
                     v,
                     crate::error::did_you_mean(&m, names.iter().copied()),

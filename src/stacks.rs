@@ -86,6 +86,8 @@ pub struct Stack {
     pub distroless: Option<String>,
     #[serde(default)]
     pub scratch_files: Vec<(String, String)>,
+    #[serde(default)]
+    pub missing_hint: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,6 +117,9 @@ pub struct Manager {
     pub run_script: Option<String>,
     #[serde(default)]
     pub prune: Option<String>,
+    /// what to run when the manifests or lockfile are missing
+    #[serde(default)]
+    pub missing_hint: Option<String>,
 }
 
 /// The stack knowledge. The TOML is part of the binary and checked by the tests,

@@ -216,8 +216,10 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
                 ),
                 span: d.span,
                 label: d.label.unwrap_or_else(|| "here".into()),
-                help: d
-                    .help
+                // a KDL v1 habit is the likeliest cause when the line has one
+                help: v1_hint(text, d.span.offset())
+                    .map(String::from)
+                    .or(d.help)
                     .or_else(|| Some("recipes are KDL v2: https://kdl.dev".into())),
             })
             .collect::<Vec<_>>()
@@ -328,6 +330,19 @@ pub fn parse(text: &str) -> Result<Recipe, Vec<RecipeError>> {
         }]),
         _ => Err(errors),
     }
+}
+
+/// KDL v1 habits that v2 rejects, recognised on the line of a syntax error.
+fn v1_hint(text: &str, offset: usize) -> Option<&'static str> {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    let words = line.split(|c: char| c.is_whitespace() || c == '=');
+    words
+        .into_iter()
+        .any(|w| matches!(w, "true" | "false" | "null"))
+        .then_some("KDL v2 writes booleans and null with a #: fallback=#false, #true, #null")
 }
 
 fn stack_list() -> String {
@@ -483,9 +498,12 @@ fn check_value(
                 .map(|f| f.value_repr.trim().to_string())
                 .unwrap_or_else(|| f.to_string());
             let help = match kind {
-                Kind::Version | Kind::Text | Kind::Str => Some(format!(
+                Kind::Version | Kind::Text | Kind::Str if typed != f.to_string() => Some(format!(
                     "write it as a string: \"{typed}\" (a number {typed} would mean {f})"
                 )),
+                Kind::Version | Kind::Text | Kind::Str => {
+                    Some(format!("versions are strings: write \"{typed}\""))
+                }
                 _ => None,
             };
             errors.push(bad(kind_name(kind), "a decimal number", help));

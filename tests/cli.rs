@@ -11,6 +11,13 @@ const RECIPE: &str = r#"app "api" {
 }
 "#;
 
+/// A folder with the recipe and what its build copies first.
+fn app() -> Test {
+    Test::new()
+        .recipe(RECIPE)
+        .file("requirements.txt", "gunicorn\n")
+}
+
 #[test]
 fn generate_writes_three_files_next_to_the_recipe() {
     let out = Test::new()
@@ -120,7 +127,7 @@ fn check_fails_when_files_are_missing_or_stale_and_passes_when_current() {
         .recipe(RECIPE)
         .args(&["check"])
         .status(1)
-        .stderr_has("out of date")
+        .stderr_has("Dockerfile (missing)")
         .stderr_has("dslim generate")
         .run();
     assert!(out.again(&["generate"]).status.success());
@@ -132,7 +139,19 @@ fn check_fails_when_files_are_missing_or_stale_and_passes_when_current() {
     .unwrap();
     let stale = out.again(&["check"]);
     assert_eq!(stale.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&stale.stderr).contains("Dockerfile"));
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("Dockerfile (out of date)"));
+    // a file edited by hand is named as such, and the hint says how generate treats it
+    assert!(out.again(&["generate"]).status.success());
+    std::fs::write(
+        out.dir.path().join("compose.yaml"),
+        out.file("compose.yaml") + "# mine\n",
+    )
+    .unwrap();
+    let edited = String::from_utf8_lossy(&out.again(&["check"]).stderr).into_owned();
+    assert!(
+        edited.contains("compose.yaml (edited by hand)") && edited.contains("--force"),
+        "{edited}"
+    );
 }
 
 #[test]
@@ -150,8 +169,7 @@ fn plan_prints_the_plan_as_json() {
 
 #[test]
 fn build_dry_run_prints_what_it_would_do_and_does_nothing() {
-    let out = Test::new()
-        .recipe(RECIPE)
+    let out = app()
         .args(&["build", "--dry-run", "--", "--no-cache"])
         .stdout_has("would create")
         .stdout_has("compose")
@@ -162,8 +180,7 @@ fn build_dry_run_prints_what_it_would_do_and_does_nothing() {
 
 #[test]
 fn build_without_docker_says_so_and_fails() {
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .env("DSLIM_DOCKER", "/nonexistent/docker")
         .env("PATH", "/nonexistent")
         .args(&["build"])
@@ -175,8 +192,7 @@ fn build_without_docker_says_so_and_fails() {
 #[test]
 fn build_with_the_daemon_down_says_so_and_fails() {
     // compose is there, the daemon is not
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .fake_docker("if [ \"$1\" = info ]; then echo 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi\nexit 0")
         .args(&["build"])
         .status(1)
@@ -187,8 +203,7 @@ fn build_with_the_daemon_down_says_so_and_fails() {
 
 #[test]
 fn a_failing_build_exits_non_zero_with_the_command() {
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .fake_docker("[ \"$1\" = compose ] && [ \"$2\" != version ] && exit 17\nexit 0")
         .args(&["build"])
         .status(1)
@@ -214,8 +229,7 @@ fn unknown_subcommand_is_a_usage_error() {
 
 #[test]
 fn build_falls_back_to_docker_compose_v1_when_the_plugin_is_missing() {
-    let test = Test::new()
-        .recipe(RECIPE)
+    let test = app()
         // a docker without the compose plugin, whose daemon answers
         .fake_docker("[ \"$1\" = compose ] && exit 1\nexit 0")
         .file(
@@ -255,9 +269,34 @@ fn build_works_on_a_recipe_in_another_folder() {
     // the fake compose fails unless the -f file exists where it runs
     Test::new()
         .file("svc/dslim.kdl", RECIPE)
+        .file("svc/requirements.txt", "gunicorn\n")
         .fake_docker("if [ \"$1\" = compose ] && [ \"$2\" = -f ]; then [ -f \"$3\" ] || { echo \"no $3 in $(pwd)\" >&2; exit 3; }; fi\nexit 0")
         .args(&["build", "svc"])
         .stderr_has("running in svc: ")
         .stderr_has("compose -f compose.yaml build")
         .run();
+}
+
+#[test]
+fn build_refuses_early_when_the_lockfile_is_missing() {
+    Test::new()
+        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
+        .file("package.json", "{}\n")
+        .fake_docker("exit 0")
+        .args(&["build"])
+        .status(1)
+        .stderr_has("the build needs package-lock.json")
+        .stderr_has("npm install")
+        .run();
+}
+
+#[test]
+fn generate_warns_about_a_missing_lockfile_and_still_writes() {
+    let out = Test::new()
+        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
+        .file("package.json", "{}\n")
+        .args(&["generate"])
+        .stderr_has("warning: the build needs package-lock.json")
+        .run();
+    assert!(out.file("Dockerfile").contains("npm ci"));
 }

@@ -120,7 +120,7 @@ fn a_missing_recipe_says_where_it_looked() {
         .args(&["generate"])
         .status(2)
         .stderr_has("dslim.kdl")
-        .stderr_has("write a dslim.kdl recipe")
+        .stderr_has("`dslim init` writes a recipe")
         .run();
 }
 
@@ -146,3 +146,11 @@ fn every_error_of_a_recipe_is_reported_not_just_the_first() {
         "{stderr}"
     );
 }
+diagnostic!(
+    float_version_without_a_trailing_zero,
+    "app \"api\" {\n    python 3.13\n    entrypoint \"python\" \"main.py\"\n}\n"
+);
+diagnostic!(
+    kdl_v1_boolean,
+    "app \"web\" {\n    node \"20\"\n    spa fallback=true\n}\n"
+);
