@@ -101,6 +101,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 return Ok(());
             }
             compiled.missing_inputs()?;
+            // compose passes $UID as the UID build arg (seed 002's pattern); 0 means root
+            if std::env::var("UID").is_ok_and(|uid| uid.trim() == "0")
+                && !compiled.plan.build_args.is_empty()
+            {
+                return Err(Error::RootUid);
+            }
             let compose = docker::detect_compose()?;
             docker::check_daemon()?;
             generate(&compiled, force)?;

@@ -197,6 +197,13 @@ pub enum Error {
     )]
     InitBug { recipe: String },
 
+    #[error("UID is 0 in the environment, which would build an image that runs as root")]
+    #[diagnostic(
+        code(dslim::root_uid),
+        help("unset UID, or set it to an unprivileged id: UID=$(id -u) GID=$(id -g) dslim build")
+    )]
+    RootUid,
+
     #[error("Docker is not installed (no `docker` or `docker-compose` on PATH)")]
     #[diagnostic(
         code(dslim::docker_missing),

@@ -75,6 +75,17 @@ pub fn prepare(options: &Options) -> Result<Outcome, Error> {
         });
     }
     if let Some(port) = options.port {
+        // a detected server command binds the detected port: it must bind the given one
+        if let (Some(old), Some(entrypoint)) = (&detection.port, &mut detection.entrypoint) {
+            let (old, new) = (old.value.to_string(), port.to_string());
+            for word in entrypoint.value.iter_mut() {
+                if *word == old {
+                    *word = new.clone();
+                } else if let Some(host) = word.strip_suffix(&format!(":{old}")) {
+                    *word = format!("{host}:{new}");
+                }
+            }
+        }
         detection.port = Some(Finding {
             value: port,
             source: Source::Given,

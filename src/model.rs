@@ -250,7 +250,9 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         return Err(std::mem::take(&mut c.errors));
     };
     let (distro, release, registry) = base(c, recipe);
-    let language = language(c, recipe, stack_node, stack, name.as_deref());
+    let Some(language) = language(c, recipe, stack_node, stack, name.as_deref()) else {
+        return Err(std::mem::take(&mut c.errors));
+    };
     let is_spa = matches!(&language, Language::Node { spa: Some(_), .. });
     let runtime = runtime(c, recipe, stack, &distro, is_spa);
     let (build_deps, runtime_libs) = system_packages(c, recipe, &distro, runtime);
@@ -464,7 +466,7 @@ fn language(
     stack_node: &Node,
     stack: &Stack,
     name: Option<&str>,
-) -> Language {
+) -> Option<Language> {
     let k = knowledge();
     let stack_name = stack_node.name.value.clone();
     let name = name.map(String::from);
@@ -497,7 +499,7 @@ fn language(
             );
         }
     }
-    match stack_name.as_str() {
+    let language = match stack_name.as_str() {
         "python" => Language::Python {
             manager,
             requirements: match prop("requirements") {
@@ -566,7 +568,7 @@ fn language(
             },
             binary: name.clone().unwrap_or_default(),
         },
-        _ => Language::Rust {
+        "rust" => Language::Rust {
             binary: match prop("bin") {
                 None => name.clone().unwrap_or_default(),
                 Some(v) => c
@@ -574,7 +576,20 @@ fn language(
                     .unwrap_or_default(),
             },
         },
-    }
+        // a stack added to recipes/stacks.toml without its provider in src/plan/
+        other => {
+            c.unsupported(
+                stack_node.name.span,
+                format!("this build of dslim knows the {other} stack but cannot build it"),
+                "no provider",
+                Some(
+                    "a stack needs its Language in src/model.rs and a provider in src/plan/".into(),
+                ),
+            );
+            return None;
+        }
+    };
+    Some(language)
 }
 
 /// The final image: nginx for a single-page app, else the stack's default or the recipe's choice.

@@ -13,6 +13,8 @@ use crate::render::{provenance, Provenance, Rendered};
 pub enum Outcome {
     Created,
     Updated,
+    /// --force over a file dslim did not write, or that was edited
+    Replaced,
     Unchanged,
 }
 
@@ -21,6 +23,7 @@ impl Outcome {
         match self {
             Outcome::Created => "created",
             Outcome::Updated => "updated",
+            Outcome::Replaced => "replaced",
             Outcome::Unchanged => "unchanged",
         }
     }
@@ -30,6 +33,7 @@ impl Outcome {
         match self {
             Outcome::Created => "would create",
             Outcome::Updated => "would update",
+            Outcome::Replaced => "would replace",
             Outcome::Unchanged => "unchanged",
         }
     }
@@ -50,8 +54,12 @@ pub fn check(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Er
     if existing == contents.as_bytes() {
         return Ok(Outcome::Unchanged);
     }
+    let text = String::from_utf8_lossy(&existing);
+    let theirs = provenance(&text) != Provenance::Generated;
+    if theirs && force {
+        return Ok(Outcome::Replaced);
+    }
     if !force {
-        let text = String::from_utf8_lossy(&existing);
         match provenance(&text) {
             Provenance::Generated => {}
             Provenance::Edited => {

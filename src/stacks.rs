@@ -85,7 +85,9 @@ pub struct Stack {
     #[serde(default)]
     pub distroless: Option<String>,
     #[serde(default)]
-    pub scratch_files: Vec<(String, String)>,
+    pub certificates: Vec<(String, String)>,
+    #[serde(default)]
+    pub compose_init: bool,
     #[serde(default)]
     pub missing_hint: Option<String>,
 }

@@ -300,3 +300,24 @@ fn generate_warns_about_a_missing_lockfile_and_still_writes() {
         .run();
     assert!(out.file("Dockerfile").contains("npm ci"));
 }
+
+#[test]
+fn build_refuses_a_root_uid_from_the_environment() {
+    app()
+        .fake_docker("exit 0")
+        .env("UID", "0")
+        .args(&["build"])
+        .status(1)
+        .stderr_has("runs as root")
+        .run();
+}
+
+#[test]
+fn force_says_it_replaced_a_hand_written_file() {
+    Test::new()
+        .recipe(RECIPE)
+        .file("Dockerfile", "FROM scratch\n")
+        .args(&["generate", "--force"])
+        .stderr_has("replaced ./Dockerfile")
+        .run();
+}

@@ -549,3 +549,14 @@ fn pnpm_app_with_build() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_uid_build_arg_of_zero_is_refused() {
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = copy_example("flask");
+    let built = run(Command::new("docker")
+        .args(["build", "-q", "--build-arg", "UID=0", "."])
+        .current_dir(dir.path()));
+    assert!(!built.status.success(), "an image with UID=0 was built");
+}

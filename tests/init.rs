@@ -270,3 +270,16 @@ fn an_invalid_override_is_reported_against_the_recipe_it_would_write() {
         .run();
     assert!(!out.dir.path().join("app/dslim.kdl").exists());
 }
+
+#[test]
+fn a_port_override_also_moves_the_detected_server_command() {
+    let (recipe, _) = init(
+        &[
+            ("requirements.txt", "flask\ngunicorn\n"),
+            ("app.py", FLASK_APP),
+        ],
+        &["--port", "9000"],
+    );
+    assert!(recipe.contains("port 9000"), "{recipe}");
+    assert!(recipe.contains(r#""--bind" "0.0.0.0:9000""#), "{recipe}");
+}

@@ -58,8 +58,8 @@ impl Provider for Compiled {
     fn runtime_stage(&self, app: &App, ctx: &Ctx) -> RuntimeStage {
         let (binary, _) = binary(app);
         let mut copies = vec![];
-        if app.runtime == Runtime::Scratch {
-            copies.extend(ctx.stack.scratch_files.iter().map(|(from, to)| Step::Copy {
+        if matches!(app.runtime, Runtime::Scratch | Runtime::Slim) {
+            copies.extend(ctx.stack.certificates.iter().map(|(from, to)| Step::Copy {
                 from: Some("builder".into()),
                 sources: vec![from.clone()],
                 dest: to.clone(),

@@ -14,6 +14,7 @@ use crate::stacks::{fill, knowledge, Distro, Stack};
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Plan {
     pub app: String,
+    pub stack: String,
     pub stages: Vec<Stage>,
     /// the stage compose builds (`build.target`): the last one
     pub target: String,
@@ -354,23 +355,23 @@ pub fn plan(app: &App) -> Plan {
         steps,
     });
 
-    let mut dockerignore: Vec<String> = [
-        ".git/",
-        ".dockerignore",
-        "Dockerfile",
-        "compose.yaml",
-        "dslim.kdl",
-        ".env",
-        ".env.*",
-        "*.log",
-    ]
-    .map(String::from)
-    .to_vec();
+    // dslim's own files are added by the renderer, which knows their names
+    let mut dockerignore: Vec<String> = [".git/", ".env", ".env.*", "*.log"]
+        .map(String::from)
+        .to_vec();
     dockerignore.extend(ctx.stack.dockerignore.iter().cloned());
+    if let Language::Node {
+        build: Some(build), ..
+    } = &app.language
+    {
+        // rebuilt in the image; a local copy would only slow the context down
+        dockerignore.push(format!("{}/", build.output));
+    }
     dockerignore.extend(app.ignore.iter().cloned());
 
     Plan {
         app: app.name.clone(),
+        stack: app.stack.clone(),
         target: "runtime".into(),
         stages,
         build_args,

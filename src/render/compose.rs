@@ -17,6 +17,8 @@ struct ComposeFile {
 struct Service {
     build: Build,
     image: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    init: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     ports: Vec<PortMapping>,
     #[serde(skip_serializing_if = "Mapping::is_empty")]
@@ -93,6 +95,8 @@ pub fn compose(app: &App, plan: &Plan) -> String {
             args,
         },
         image: app.image.clone(),
+        init: knowledge().stacks[&app.stack].compose_init
+            && app.runtime != crate::model::Runtime::Nginx,
         ports: app
             .ports
             .iter()

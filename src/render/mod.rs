@@ -36,7 +36,7 @@ pub fn render(app: &App, plan: &Plan, recipe_name: &str) -> Rendered {
             ),
             (
                 DOCKERIGNORE.into(),
-                with_header(&dockerignore(plan), recipe_name),
+                with_header(&dockerignore(plan, recipe_name), recipe_name),
             ),
         ],
     }
@@ -86,22 +86,19 @@ pub fn provenance(text: &str) -> Provenance {
 }
 
 const DOCKERIGNORE_TEMPLATE: &str = "\
-# What the build context leaves out: VCS data, local secrets, dslim's own files,
-# and what the image builds for itself ({{ stack }} artifacts).
-{% for pattern in patterns %}{{ pattern }}
+# What the build context leaves out: dslim's own files, VCS data, local secrets,
+# and what the image builds for itself ({{ stack }}).
+{% for pattern in own %}{{ pattern }}
+{% endfor %}{% for pattern in patterns %}{{ pattern }}
 {% endfor %}";
 
-fn dockerignore(plan: &Plan) -> String {
+fn dockerignore(plan: &Plan, recipe_name: &str) -> String {
     let mut env = Environment::new();
     env.set_keep_trailing_newline(true);
-    let stack = plan
-        .stages
-        .first()
-        .map(|s| s.from.split(':').next().unwrap_or(""))
-        .unwrap_or("");
+    let own = [DOCKERFILE, COMPOSE, DOCKERIGNORE, recipe_name];
     env.render_str(
         DOCKERIGNORE_TEMPLATE,
-        context! { patterns => plan.dockerignore, stack => stack },
+        context! { own, patterns => plan.dockerignore, stack => plan.stack },
     )
     .unwrap_or_else(|e| panic!("built-in .dockerignore template: {e}"))
 }
