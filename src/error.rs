@@ -200,7 +200,7 @@ pub enum Error {
     #[error("UID is 0 in the environment, which would build an image that runs as root")]
     #[diagnostic(
         code(dslim::root_uid),
-        help("unset UID, or set it to an unprivileged id: UID=$(id -u) GID=$(id -g) dslim build")
+        help("build as an unprivileged user, or give an unprivileged id: env UID=1000 GID=1000 dslim build")
     )]
     RootUid,
 
