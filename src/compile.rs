@@ -64,14 +64,23 @@ impl Compiled {
     }
 }
 
-/// Compiles recipe text; `name` is how errors and headers refer to the recipe.
+/// Compiles recipe text on its own; `name` is how errors and headers refer to the recipe.
 pub fn compile_text(text: &str, name: &str) -> Result<(App, Plan, Rendered), Vec<RecipeError>> {
+    compile_in(text, name, &model::NoProject)
+}
+
+/// Compiles recipe text for the project it describes (whose files choose some defaults).
+pub fn compile_in(
+    text: &str,
+    name: &str,
+    project: &dyn model::Project,
+) -> Result<(App, Plan, Rendered), Vec<RecipeError>> {
     let in_order = |mut errors: Vec<RecipeError>| {
         errors.sort_by_key(RecipeError::offset);
         errors
     };
     let recipe = syntax::parse(text).map_err(in_order)?;
-    let app = model::validate(&recipe).map_err(in_order)?;
+    let app = model::validate(&recipe, project).map_err(in_order)?;
     let plan = plan::plan(&app);
     let rendered = render::render(&app, &plan, name);
     Ok((app, plan, rendered))
@@ -101,7 +110,11 @@ pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
         path: recipe_path.clone(),
     })?;
     let name = recipe_path.file_name().unwrap_or(RECIPE_FILE).to_string();
-    match compile_text(&text, &name) {
+    let dir = recipe_path
+        .parent()
+        .unwrap_or(Utf8Path::new("."))
+        .to_path_buf();
+    match compile_in(&text, &name, &dir) {
         Ok((app, plan, rendered)) => Ok(Compiled {
             recipe_path,
             app,

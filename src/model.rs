@@ -233,8 +233,28 @@ impl Checker {
     }
 }
 
+/// The project folder the recipe sits in, as far as defaults depend on it.
+pub trait Project {
+    fn has_file(&self, name: &str) -> bool;
+}
+
+/// No folder: every default is dslim's own (recipes compiled from text alone).
+pub struct NoProject;
+
+impl Project for NoProject {
+    fn has_file(&self, _: &str) -> bool {
+        false
+    }
+}
+
+impl Project for camino::Utf8PathBuf {
+    fn has_file(&self, name: &str) -> bool {
+        self.join(name).exists()
+    }
+}
+
 /// Validates a parsed recipe against the stack knowledge, collecting every error.
-pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
+pub fn validate(recipe: &Recipe, project: &dyn Project) -> Result<App, Vec<RecipeError>> {
     let mut c = Checker { errors: vec![] };
     let c = &mut c;
     let name = recipe.app.arg(0).and_then(|v| {
@@ -250,7 +270,7 @@ pub fn validate(recipe: &Recipe) -> Result<App, Vec<RecipeError>> {
         return Err(std::mem::take(&mut c.errors));
     };
     let (distro, release, registry) = base(c, recipe);
-    let Some(language) = language(c, recipe, stack_node, stack, name.as_deref()) else {
+    let Some(language) = language(c, recipe, project, stack_node, stack, name.as_deref()) else {
         return Err(std::mem::take(&mut c.errors));
     };
     let is_spa = matches!(&language, Language::Node { spa: Some(_), .. });
@@ -463,6 +483,7 @@ fn base(c: &mut Checker, recipe: &Recipe) -> (String, String, Option<String>) {
 fn language(
     c: &mut Checker,
     recipe: &Recipe,
+    project: &dyn Project,
     stack_node: &Node,
     stack: &Stack,
     name: Option<&str>,
@@ -472,7 +493,14 @@ fn language(
     let name = name.map(String::from);
     let prop = |name: &str| stack_node.prop(name);
     let manager = match prop("manager") {
-        None => stack.default_manager.clone().unwrap_or_default(),
+        // the lockfile in the folder says which manager the project uses
+        None => stack
+            .manager_files
+            .iter()
+            .find(|(file, _)| project.has_file(file))
+            .map(|(_, manager)| manager.clone())
+            .or_else(|| stack.default_manager.clone())
+            .unwrap_or_default(),
         Some(v) => {
             let m = v.value.as_text();
             if !stack.managers.contains_key(&m) {

@@ -53,6 +53,9 @@ pub struct Stack {
     pub min_version: String,
     #[serde(default)]
     pub default_manager: Option<String>,
+    /// (file, manager): the manager a file in the project implies, first match wins
+    #[serde(default)]
+    pub manager_files: Vec<(String, String)>,
     pub default_runtime: String,
     pub runtimes: Vec<String>,
     pub properties: Vec<String>,

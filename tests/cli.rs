@@ -321,3 +321,23 @@ fn force_says_it_replaced_a_hand_written_file() {
         .stderr_has("replaced ./Dockerfile")
         .run();
 }
+
+#[test]
+fn a_recipe_without_a_manager_follows_the_lockfile() {
+    let out = Test::new()
+        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
+        .file("package.json", "{}\n")
+        .file("yarn.lock", "# yarn lockfile v1\n")
+        .args(&["generate"])
+        .run();
+    assert!(out
+        .file("Dockerfile")
+        .contains("yarn install --frozen-lockfile --production"));
+    let out = Test::new()
+        .recipe("app \"api\" {\n    python \"3.13\"\n    entrypoint \"python\" \"main.py\"\n}\n")
+        .file("pyproject.toml", "[project]\nname = \"api\"\n")
+        .file("uv.lock", "version = 1\n")
+        .args(&["generate"])
+        .run();
+    assert!(out.file("Dockerfile").contains("uv sync --frozen"));
+}

@@ -388,6 +388,17 @@ pub fn port(
     }
 }
 
+/// The manager a file in the project implies (a lockfile), from the stack knowledge that
+/// `dslim build` uses too when a recipe names no manager.
+pub fn manager_by_file(project: &Project, stack: &str) -> Option<Finding<String>> {
+    let stack = &crate::stacks::knowledge().stacks[stack];
+    let (file, manager) = stack
+        .manager_files
+        .iter()
+        .find(|(file, _)| project.exists(file))?;
+    Some(Finding::found(manager.clone(), Evidence::file(file, "")))
+}
+
 /// The default version of `stack`, as a guess.
 pub fn default_version(stack: &str) -> Finding<String> {
     let version = crate::stacks::knowledge().stacks[stack]

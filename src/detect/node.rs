@@ -5,8 +5,8 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{
-    default_version, knowledge, major_minor, native_dep, patterns, port, Detection, Detector,
-    Evidence, Finding, Project,
+    default_version, knowledge, major_minor, manager_by_file, native_dep, patterns, port,
+    Detection, Detector, Evidence, Finding, Project,
 };
 
 pub struct Node;
@@ -36,14 +36,8 @@ impl Detector for Node {
         };
 
         // --- package manager, from the lockfile
-        let lockfiles = [
-            ("pnpm-lock.yaml", "pnpm"),
-            ("yarn.lock", "yarn"),
-            ("package-lock.json", "npm"),
-            ("npm-shrinkwrap.json", "npm"),
-        ];
-        d.manager = Some(match lockfiles.iter().find(|(f, _)| project.exists(f)) {
-            Some((file, manager)) => Finding::found(manager.to_string(), Evidence::file(file, "")),
+        d.manager = Some(match manager_by_file(project, "node") {
+            Some(found) => found,
             None => {
                 let declared = package["packageManager"]
                     .as_str()

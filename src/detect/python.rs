@@ -4,8 +4,8 @@
 use regex::Regex;
 
 use super::{
-    default_version, knowledge, major_minor, native_dep, patterns, port, Detection, Detector,
-    Evidence, Finding, Project,
+    default_version, knowledge, major_minor, manager_by_file, native_dep, patterns, port,
+    Detection, Detector, Evidence, Finding, Project,
 };
 
 pub struct Python;
@@ -47,12 +47,8 @@ impl Detector for Python {
             .and_then(|p| p.get("tool"))
             .and_then(|t| t.get("poetry"))
             .is_some();
-        let manager = if project.exists("uv.lock") {
-            Finding::found("uv".to_string(), Evidence::file("uv.lock", ""))
-        } else if project.exists("poetry.lock") {
-            Finding::found("poetry".to_string(), Evidence::file("poetry.lock", ""))
-        } else if project.exists("requirements.txt") {
-            Finding::found("pip".to_string(), Evidence::file("requirements.txt", ""))
+        let manager = if let Some(found) = manager_by_file(project, "python") {
+            found
         } else if has_poetry_table {
             d.warnings.push("pyproject.toml uses Poetry but there is no poetry.lock: run `poetry lock` before `dslim build`".into());
             Finding::found(
