@@ -20,21 +20,31 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Which recipes a command works on.
+#[derive(Debug, clap::Args)]
+pub struct Recipes {
+    /// Recipes, or folders holding dslim.kdl
+    #[arg(default_value = ".")]
+    pub recipes: Vec<Utf8PathBuf>,
+    /// Every dslim.kdl below the given folders (.gitignore honoured)
+    #[arg(long)]
+    pub all: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write Dockerfile, compose.yaml and .dockerignore next to the recipe
+    /// Write Dockerfile, compose.yaml and .dockerignore next to each recipe
     Generate {
-        /// The recipe, or the folder holding dslim.kdl
-        #[arg(default_value = ".")]
-        recipe: Utf8PathBuf,
+        #[command(flatten)]
+        recipes: Recipes,
         /// Replace files that dslim did not write, or that were edited since
         #[arg(long)]
         force: bool,
     },
-    /// Generate, then build the image with `docker compose build`
+    /// Generate, then build each image with `docker compose build`
     Build {
-        #[arg(default_value = ".")]
-        recipe: Utf8PathBuf,
+        #[command(flatten)]
+        recipes: Recipes,
         #[arg(long)]
         force: bool,
         /// Print what would be written and run, and do neither
@@ -44,15 +54,16 @@ pub enum Command {
         #[arg(last = true)]
         compose_args: Vec<String>,
     },
-    /// Fail if the generated files are missing or differ from what the recipe gives (for CI)
+    /// Fail if generated files are missing or differ from what the recipes give (for CI)
     Check {
-        #[arg(default_value = ".")]
-        recipe: Utf8PathBuf,
+        #[command(flatten)]
+        recipes: Recipes,
     },
     /// Detect the stack of the app in a folder and write its dslim.kdl
     Init(crate::init::Options),
     /// Print the build plan (stages and steps) without writing anything
     Plan {
+        /// The recipe, or the folder holding dslim.kdl
         #[arg(default_value = ".")]
         recipe: Utf8PathBuf,
         #[arg(long, value_enum, default_value_t = PlanFormat::Json)]
@@ -70,99 +81,48 @@ pub enum PlanFormat {
 
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Generate { recipe, force } => {
-            let compiled = compile_file(&recipe)?;
-            generate(&compiled, force)
+        Command::Generate { recipes, force } => {
+            each(&recipes, |path| generate(&compile_file(path)?, force))
         }
         Command::Build {
-            recipe,
+            recipes,
             force,
             dry_run,
             compose_args,
         } => {
-            let compiled = compile_file(&recipe)?;
-            // compose runs in the recipe's folder, so the file is named relative to it
-            let compose_file = Utf8Path::new(COMPOSE);
-            let place = format!("in {}: ", compiled.dir());
-            if dry_run {
-                for (name, contents) in &compiled.rendered.files {
-                    let what =
-                        output::check(&compiled.dir().join(name), contents, force)?.planned();
-                    println!("{what:>13} {}", compiled.dir().join(name));
+            // every recipe compiles before any build starts
+            let paths = crate::workspace::recipes(&recipes.recipes, recipes.all)?;
+            let mut compiled = vec![];
+            let mut errors = vec![];
+            for path in &paths {
+                match compile_file(path) {
+                    Ok(c) => compiled.push(c),
+                    Err(e) => errors.push(e),
                 }
-                let compose = docker::detect_compose().unwrap_or_else(|_| docker::ComposeCommand {
-                    program: "docker".into(),
-                    prefix: vec!["compose".into()],
-                });
-                println!(
-                    "would run {place}{}",
-                    compose.display(compose_file, &compose_args)
-                );
-                return Ok(());
             }
-            compiled.missing_inputs()?;
-            // compose passes $UID as the UID build arg (seed 002's pattern); 0 means root
-            if std::env::var("UID").is_ok_and(|uid| uid.trim() == "0")
-                && !compiled.plan.build_args.is_empty()
-            {
-                return Err(Error::RootUid);
+            Error::all(errors)?;
+            if dry_run {
+                return compiled
+                    .iter()
+                    .try_for_each(|c| dry_run_build(c, force, &compose_args));
+            }
+            for c in &compiled {
+                c.missing_inputs()?;
+                // compose passes $UID as the UID build arg (seed 002's pattern); 0 means root
+                if std::env::var("UID").is_ok_and(|uid| uid.trim() == "0")
+                    && !c.plan.build_args.is_empty()
+                {
+                    return Err(Error::RootUid);
+                }
             }
             let compose = docker::detect_compose()?;
             docker::check_daemon()?;
-            generate(&compiled, force)?;
-            eprintln!(
-                "running {place}{}",
-                compose.display(compose_file, &compose_args)
-            );
-            docker::build(
-                &compose,
-                compiled.dir(),
-                compose_file,
-                &compose_args,
-                compiled
-                    .plan
-                    .stages
-                    .first()
-                    .map_or("runtime", |s| s.name.as_str()),
-            )?;
-            eprintln!(
-                "built image `{}` (stage `{}`)",
-                compiled.app.image, compiled.plan.target
-            );
-            Ok(())
+            // one at a time, stopping at the first failure: Docker's output is the user's to read
+            compiled
+                .iter()
+                .try_for_each(|c| build(c, &compose, force, &compose_args))
         }
-        Command::Check { recipe } => {
-            let compiled = compile_file(&recipe)?;
-            let mut files = vec![];
-            let mut hand_made = false;
-            for (name, contents) in &compiled.rendered.files {
-                let path = compiled.dir().join(name);
-                let state = match std::fs::read(&path) {
-                    Err(_) => "missing",
-                    Ok(bytes) if bytes == contents.as_bytes() => continue,
-                    Ok(bytes) => match provenance(&String::from_utf8_lossy(&bytes)) {
-                        Provenance::Generated => "out of date",
-                        Provenance::Edited => "edited by hand",
-                        Provenance::Foreign => "not written by dslim",
-                    },
-                };
-                hand_made |= state.contains("hand") || state.contains("not written");
-                files.push(format!("{path} ({state})"));
-            }
-            if files.is_empty() {
-                println!("up to date: {}", compiled.recipe_path);
-                return Ok(());
-            }
-            let hint = if hand_made {
-                "run `dslim generate`; files edited by hand or not written by dslim are only replaced with --force (move your changes into the recipe first)"
-            } else {
-                "run `dslim generate` and commit the result"
-            };
-            Err(Error::Stale {
-                files,
-                hint: hint.into(),
-            })
-        }
+        Command::Check { recipes } => each(&recipes, |path| check(&compile_file(path)?)),
         Command::Init(options) => crate::init::run(&options),
         Command::Plan { recipe, format } => {
             let compiled = compile_file(&recipe)?;
@@ -183,6 +143,97 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Runs `task` on every recipe, going on after a failure; reports them all.
+fn each(
+    recipes: &Recipes,
+    mut task: impl FnMut(&Utf8Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let paths = crate::workspace::recipes(&recipes.recipes, recipes.all)?;
+    Error::all(paths.iter().filter_map(|path| task(path).err()).collect())
+}
+
+fn dry_run_build(compiled: &Compiled, force: bool, compose_args: &[String]) -> Result<(), Error> {
+    for (name, contents) in &compiled.rendered.files {
+        let what = output::check(&compiled.dir().join(name), contents, force)?.planned();
+        println!("{what:>13} {}", compiled.dir().join(name));
+    }
+    let compose = docker::detect_compose().unwrap_or_else(|_| docker::ComposeCommand {
+        program: "docker".into(),
+        prefix: vec!["compose".into()],
+    });
+    println!(
+        "would run in {}: {}",
+        compiled.dir(),
+        compose.display(Utf8Path::new(COMPOSE), compose_args)
+    );
+    Ok(())
+}
+
+fn build(
+    compiled: &Compiled,
+    compose: &docker::ComposeCommand,
+    force: bool,
+    compose_args: &[String],
+) -> Result<(), Error> {
+    generate(compiled, force)?;
+    // compose runs in the recipe's folder, so the file is named relative to it
+    let compose_file = Utf8Path::new(COMPOSE);
+    eprintln!(
+        "running in {}: {}",
+        compiled.dir(),
+        compose.display(compose_file, compose_args)
+    );
+    let first_stage = compiled
+        .plan
+        .stages
+        .first()
+        .map_or("runtime", |s| s.name.as_str());
+    docker::build(
+        compose,
+        compiled.dir(),
+        compose_file,
+        compose_args,
+        first_stage,
+    )?;
+    eprintln!(
+        "built image `{}` (stage `{}`)",
+        compiled.app.image, compiled.plan.target
+    );
+    Ok(())
+}
+
+fn check(compiled: &Compiled) -> Result<(), Error> {
+    let mut files = vec![];
+    let mut hand_made = false;
+    for (name, contents) in &compiled.rendered.files {
+        let path = compiled.dir().join(name);
+        let state = match std::fs::read(&path) {
+            Err(_) => "missing",
+            Ok(bytes) if bytes == contents.as_bytes() => continue,
+            Ok(bytes) => match provenance(&String::from_utf8_lossy(&bytes)) {
+                Provenance::Generated => "out of date",
+                Provenance::Edited => "edited by hand",
+                Provenance::Foreign => "not written by dslim",
+            },
+        };
+        hand_made |= state.contains("hand") || state.contains("not written");
+        files.push(format!("{path} ({state})"));
+    }
+    if files.is_empty() {
+        println!("up to date: {}", compiled.recipe_path);
+        return Ok(());
+    }
+    let hint = if hand_made {
+        "run `dslim generate`; files edited by hand or not written by dslim are only replaced with --force (move your changes into the recipe first)"
+    } else {
+        "run `dslim generate` and commit the result"
+    };
+    Err(Error::Stale {
+        files,
+        hint: hint.into(),
+    })
 }
 
 fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {

@@ -204,6 +204,17 @@ pub enum Error {
     )]
     RootUid,
 
+    #[error("found no {} below {root}", crate::compile::RECIPE_FILE)]
+    #[diagnostic(
+        code(dslim::no_recipes),
+        help("`dslim init DIR` writes a recipe for the app in DIR")
+    )]
+    NoRecipes { root: Utf8PathBuf },
+
+    /// Errors of several recipes, each reported in turn.
+    #[error("{} recipes failed", errors.len())]
+    Many { errors: Vec<Error> },
+
     #[error("Docker is not installed (no `docker` or `docker-compose` on PATH)")]
     #[diagnostic(
         code(dslim::docker_missing),
@@ -250,10 +261,20 @@ pub enum Error {
 }
 
 impl Error {
+    /// One error as itself, several as `Many`, none as success.
+    pub fn all(mut errors: Vec<Error>) -> Result<(), Error> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Many { errors }),
+        }
+    }
+
     /// 2 for a bad recipe or a recipe that cannot be read (the user's input), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Recipe { .. } | Error::Read { .. } | Error::NotUtf8 { .. } => 2,
+            Error::Many { errors } => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,
         }
     }

@@ -14,6 +14,7 @@ pub mod plan;
 pub mod render;
 pub mod stacks;
 pub mod syntax;
+pub mod workspace;
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
@@ -27,13 +28,21 @@ pub fn report(error: &error::Error, color: bool) -> String {
     };
     let mut out = String::new();
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    if let error::Error::Recipe { errors, .. } = error {
+    match error {
         // each recipe error on its own, with its source lines
-        for e in errors {
-            let _ = handler.render_report(&mut out, e);
+        error::Error::Recipe { errors, .. } => {
+            for e in errors {
+                let _ = handler.render_report(&mut out, e);
+            }
         }
-    } else {
-        let _ = handler.render_report(&mut out, error);
+        error::Error::Many { errors } => {
+            for e in errors {
+                out.push_str(&report(e, color));
+            }
+        }
+        _ => {
+            let _ = handler.render_report(&mut out, error);
+        }
     }
     out
 }

@@ -560,3 +560,38 @@ fn a_uid_build_arg_of_zero_is_refused() {
         .current_dir(dir.path()));
     assert!(!built.status.success(), "an image with UID=0 was built");
 }
+
+#[test]
+fn a_monorepo_builds_with_one_command() {
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    for example in ["flask", "go-server"] {
+        let dir = root.path().join("services").join(example);
+        std::fs::create_dir_all(&dir).unwrap();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples")
+                .join(example),
+            &dir,
+        );
+    }
+    for image in ["flask", "go-server"] {
+        let _ = run(Command::new("docker").args(["image", "rm", "-f", image]));
+    }
+    let built = dslim(root.path(), &["build", "--all"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    for image in ["flask", "go-server"] {
+        ok(Command::new("docker").args(["image", "inspect", "-f", "{{.Id}}", image]));
+    }
+    let check = dslim(root.path(), &["check", "--all"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

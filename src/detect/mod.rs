@@ -208,21 +208,6 @@ pub struct Project {
     pub root: Utf8PathBuf,
 }
 
-/// Folders that hold dependencies or build output, never the app's own code.
-const SKIP_DIRS: &[&str] = &[
-    "node_modules",
-    ".venv",
-    "venv",
-    "env",
-    "target",
-    "dist",
-    "build",
-    ".git",
-    "__pycache__",
-    "vendor",
-    ".next",
-];
-
 impl Project {
     pub fn new(root: &Utf8Path) -> Self {
         Project {
@@ -244,7 +229,11 @@ impl Project {
         let mut files: Vec<String> = ignore::WalkBuilder::new(&self.root)
             .max_depth(Some(depth + 1))
             .hidden(true)
-            .filter_entry(|e| !SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref()))
+            // .gitignore counts in a folder that is not (yet) a git repository too
+            .require_git(false)
+            .filter_entry(|e| {
+                !crate::workspace::SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref())
+            })
             .build()
             .filter_map(Result::ok)
             .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
