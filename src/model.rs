@@ -62,6 +62,8 @@ pub enum Language {
     Python {
         manager: String,
         requirements: String,
+        /// files the requirements file includes (-r, -c), which must be copied along
+        includes: Vec<String>,
     },
     Node {
         manager: String,
@@ -236,6 +238,7 @@ impl Checker {
 /// The project folder the recipe sits in, as far as defaults depend on it.
 pub trait Project {
     fn has_file(&self, name: &str) -> bool;
+    fn read(&self, name: &str) -> Option<String>;
 }
 
 /// No folder: every default is dslim's own (recipes compiled from text alone).
@@ -245,12 +248,79 @@ impl Project for NoProject {
     fn has_file(&self, _: &str) -> bool {
         false
     }
+    fn read(&self, _: &str) -> Option<String> {
+        None
+    }
 }
 
 impl Project for camino::Utf8PathBuf {
     fn has_file(&self, name: &str) -> bool {
         self.join(name).exists()
     }
+    fn read(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.join(name)).ok()
+    }
+}
+
+/// The files a pip requirements file pulls in with `-r`/`-c` (and their long forms), found
+/// recursively and named from the project's root, as pip resolves them: relative to the file
+/// that names them. Paths that leave the build context are left to pip to complain about.
+fn requirement_includes(project: &dyn Project, requirements: &str) -> Vec<String> {
+    let mut found: Vec<String> = vec![];
+    let mut queue = vec![requirements.to_string()];
+    while let Some(file) = queue.pop() {
+        let Some(text) = project.read(&file) else {
+            continue;
+        };
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let target = match words.as_slice() {
+                ["-r" | "--requirement" | "-c" | "--constraint", path, ..] => *path,
+                [flag, ..] => match flag
+                    .split_once('=')
+                    .or_else(|| flag.strip_prefix("-r").map(|p| ("-r", p)))
+                {
+                    Some(("--requirement" | "--constraint" | "-r", path)) if !path.is_empty() => {
+                        path
+                    }
+                    _ => continue,
+                },
+                [] => continue,
+            };
+            let Some(path) = normalize(&if dir.is_empty() {
+                target.to_string()
+            } else {
+                format!("{dir}/{target}")
+            }) else {
+                continue;
+            };
+            if rel_path_re().is_match(&path)
+                && path != requirements
+                && !found.contains(&path)
+                && found.len() < 64
+            {
+                found.push(path.clone());
+                queue.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// `a/./b/../c` -> `a/c`; None when the path climbs out of the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = vec![];
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
 }
 
 /// Validates a parsed recipe against the stack knowledge, collecting every error.
@@ -528,15 +598,24 @@ fn language(
         }
     }
     let language = match stack_name.as_str() {
-        "python" => Language::Python {
-            manager,
-            requirements: match prop("requirements") {
-                None => "requirements.txt".into(),
+        "python" => {
+            let requirements = match prop("requirements") {
+                None => "requirements.txt".to_string(),
                 Some(v) => c
                     .text(&stack_name, v, rel_path_re(), "a relative path", None)
                     .unwrap_or_default(),
-            },
-        },
+            };
+            let includes = if manager == "pip" {
+                requirement_includes(project, &requirements)
+            } else {
+                vec![]
+            };
+            Language::Python {
+                manager,
+                requirements,
+                includes,
+            }
+        }
         "node" => {
             let spa = spa_node.map(|s| Spa {
                 nginx: s

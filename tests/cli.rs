@@ -341,3 +341,33 @@ fn a_recipe_without_a_manager_follows_the_lockfile() {
         .run();
     assert!(out.file("Dockerfile").contains("uv sync --frozen"));
 }
+
+#[test]
+fn requirements_that_include_others_bring_them_along() {
+    let out = Test::new()
+        .recipe("app \"api\" {\n    python \"3.13\" requirements=\"requirements/prod.txt\"\n    entrypoint \"python\" \"main.py\"\n}\n")
+        .file("requirements/prod.txt", "-r base.txt\n--constraint=../constraints.txt\ngunicorn\n")
+        .file("requirements/base.txt", "-rshared/common.txt  # shared pins\nflask\n")
+        .file("requirements/shared/common.txt", "-r ../../../outside.txt\nrequests\n")
+        .file("constraints.txt", "flask<4\n")
+        .args(&["generate"])
+        .run();
+    let dockerfile = out.file("Dockerfile");
+    assert!(
+        dockerfile
+            .contains("COPY --link requirements/prod.txt requirements/base.txt ./requirements/"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("COPY --link constraints.txt ./"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("COPY --link requirements/shared/common.txt ./requirements/shared/"),
+        "{dockerfile}"
+    );
+    assert!(
+        !dockerfile.contains("outside.txt"),
+        "a path out of the build context is not copied:\n{dockerfile}"
+    );
+}

@@ -595,3 +595,27 @@ fn a_monorepo_builds_with_one_command() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn flask_with_requirements_that_include_another_file() {
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = copy_example("flask");
+    let pins = std::fs::read_to_string(dir.path().join("requirements.txt")).unwrap();
+    std::fs::create_dir_all(dir.path().join("requirements")).unwrap();
+    std::fs::write(dir.path().join("requirements/base.txt"), pins).unwrap();
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "-r requirements/base.txt\n",
+    )
+    .unwrap();
+    build(dir.path(), "flask (split requirements)");
+    check_image(
+        dir.path(),
+        "flask (split requirements)",
+        "flask",
+        8000,
+        "/",
+        "Hello from Flask",
+    );
+}

@@ -8,23 +8,25 @@ use crate::stacks::fill;
 pub struct Python;
 
 impl Python {
-    fn manager<'a>(&self, app: &'a App) -> (&'a str, &'a str) {
+    fn manager<'a>(&self, app: &'a App) -> (&'a str, &'a str, &'a [String]) {
         match &app.language {
             Language::Python {
                 manager,
                 requirements,
-            } => (manager, requirements),
-            _ => ("pip", "requirements.txt"),
+                includes,
+            } => (manager, requirements, includes),
+            _ => ("pip", "requirements.txt", &[]),
         }
     }
 }
 
 impl Provider for Python {
     fn build_stages(&self, app: &App, ctx: &Ctx) -> Vec<Stage> {
-        let (manager_name, requirements) = self.manager(app);
+        let (manager_name, requirements, includes) = self.manager(app);
         let manager = &ctx.stack.managers[manager_name];
         let vars = [("requirements", requirements)];
-        let manifests: Vec<String> = manager.manifests.iter().map(|m| fill(m, &vars)).collect();
+        let mut manifests: Vec<String> = manager.manifests.iter().map(|m| fill(m, &vars)).collect();
+        manifests.extend(includes.iter().cloned());
 
         let mut steps = ctx.builder_head(app, &manager.builder_env, &app.workdir, &manifests);
         let mut commands: Vec<String> = manager.install.iter().map(|c| fill(c, &vars)).collect();
