@@ -9,10 +9,6 @@ use super::{
 pub struct Go;
 
 impl Detector for Go {
-    fn stack(&self) -> &'static str {
-        "go"
-    }
-
     fn detect(&self, project: &Project) -> Option<Detection> {
         let go_mod = project.read("go.mod")?;
         let mut d = Detection::new("go", vec![Evidence::file("go.mod", "")]);

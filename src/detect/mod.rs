@@ -161,7 +161,6 @@ impl Detection {
 
 /// One stack's detector.
 pub trait Detector {
-    fn stack(&self) -> &'static str;
     /// None when the folder shows no sign of this stack.
     fn detect(&self, project: &Project) -> Option<Detection>;
 }
@@ -188,9 +187,6 @@ pub fn detect_all(project: &Project) -> Vec<Detection> {
 struct Planned;
 
 impl Detector for Planned {
-    fn stack(&self) -> &'static str {
-        "planned"
-    }
     fn detect(&self, project: &Project) -> Option<Detection> {
         for (file, stack) in [("Gemfile", "ruby"), ("mix.exs", "elixir")] {
             if project.exists(file) {

@@ -12,10 +12,6 @@ use super::{
 pub struct Node;
 
 impl Detector for Node {
-    fn stack(&self) -> &'static str {
-        "node"
-    }
-
     fn detect(&self, project: &Project) -> Option<Detection> {
         let text = project.read("package.json")?;
         let mut d = Detection::new("node", vec![Evidence::file("package.json", "")]);

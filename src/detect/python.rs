@@ -17,10 +17,6 @@ struct Dependency {
 }
 
 impl Detector for Python {
-    fn stack(&self) -> &'static str {
-        "python"
-    }
-
     fn detect(&self, project: &Project) -> Option<Detection> {
         let manifests: Vec<Evidence> = [
             "requirements.txt",

@@ -9,10 +9,6 @@ use super::{
 pub struct Rust;
 
 impl Detector for Rust {
-    fn stack(&self) -> &'static str {
-        "rust"
-    }
-
     fn detect(&self, project: &Project) -> Option<Detection> {
         let text = project.read("Cargo.toml")?;
         let mut d = Detection::new("rust", vec![Evidence::file("Cargo.toml", "")]);
