@@ -86,6 +86,29 @@ pub fn prepare(options: &Options) -> Result<Outcome, Error> {
                 }
             }
         }
+        // servers that read $PORT (Node's convention, and many others) take the given one
+        detection.env.push(("PORT".into(), port.to_string()));
+        if let (Some(old), Source::Found(evidence)) = (
+            &detection.port,
+            &detection
+                .port
+                .as_ref()
+                .map(|p| p.source.clone())
+                .unwrap_or(Source::Given),
+        ) {
+            let rewritten = detection.entrypoint.as_ref().is_some_and(|e| {
+                e.value
+                    .iter()
+                    .any(|w| w.ends_with(&format!(":{port}")) || *w == port.to_string())
+            });
+            if old.value != port && !rewritten {
+                let at = evidence.first().map(|e| e.to_string()).unwrap_or_default();
+                detection.warnings.push(format!(
+                    "the code listens on {} ({at}) unless $PORT says otherwise; the recipe sets PORT={port}, check that the app reads it",
+                    old.value
+                ));
+            }
+        }
         detection.port = Some(Finding {
             value: port,
             source: Source::Given,
@@ -100,6 +123,17 @@ pub fn prepare(options: &Options) -> Result<Outcome, Error> {
     if options.entrypoint.is_some() || options.port.is_some() {
         // warnings about what the user has now supplied no longer apply
         detection.warnings.retain(|w| !w.contains("--entrypoint"));
+    }
+    let needs_entrypoint = matches!(detection.stack, "python" | "node") && !detection.spa;
+    if needs_entrypoint && detection.entrypoint.is_none() {
+        let mut help = detection.warnings.join("\n");
+        if help.is_empty() {
+            help = "pass the command that starts the app".into();
+        }
+        return Err(Error::Detect {
+            message: format!("found no command that starts this {} app", detection.stack),
+            help: Some(format!("{help}\nfor example: dslim init --entrypoint \"gunicorn --bind 0.0.0.0:8000 mysite.wsgi:application\"")),
+        });
     }
     let recipe = render(&app_name(&options.dir), &detection);
     if let Err(errors) = compile_text(&recipe, RECIPE_FILE) {
@@ -154,7 +188,10 @@ fn choose(found: Vec<Detection>, stack: Option<&str>, dir: &Utf8Path) -> Result<
         1 => Ok(found.into_iter().next().unwrap_or_else(|| Detection::new("python", vec![]))),
         _ => Err(Error::Detect {
             message: format!("found more than one stack: {}", found.iter().map(Detection::summary).collect::<Vec<_>>().join("; ")),
-            help: Some(format!("choose one with --stack {}", found[0].stack)),
+            help: Some(format!(
+                "choose one: {}",
+                found.iter().map(|d| format!("--stack {}", d.stack)).collect::<Vec<_>>().join(" or ")
+            )),
         }),
     }
 }
@@ -266,6 +303,17 @@ pub fn render(name: &str, d: &Detection) -> String {
         ));
     } else if let Some(p) = &d.port {
         lines.push((Some(p.source.to_string()), format!("port {}", p.value)));
+    }
+    if !d.env.is_empty() {
+        let pairs: Vec<String> = d
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", kdl_string(v)))
+            .collect();
+        lines.push((
+            Some("given on the command line".into()),
+            format!("env {}", pairs.join(" ")),
+        ));
     }
     if let Some(e) = &d.entrypoint {
         lines.push((

@@ -265,7 +265,7 @@ impl Project for camino::Utf8PathBuf {
 /// The files a pip requirements file pulls in with `-r`/`-c` (and their long forms), found
 /// recursively and named from the project's root, as pip resolves them: relative to the file
 /// that names them. Paths that leave the build context are left to pip to complain about.
-fn requirement_includes(project: &dyn Project, requirements: &str) -> Vec<String> {
+pub fn requirement_includes(project: &dyn Project, requirements: &str) -> Vec<String> {
     let mut found: Vec<String> = vec![];
     let mut queue = vec![requirements.to_string()];
     while let Some(file) = queue.pop() {

@@ -283,3 +283,65 @@ fn a_port_override_also_moves_the_detected_server_command() {
     assert!(recipe.contains("port 9000"), "{recipe}");
     assert!(recipe.contains(r#""--bind" "0.0.0.0:9000""#), "{recipe}");
 }
+
+#[test]
+fn dependencies_in_included_requirements_are_seen() {
+    let (recipe, _) = init(
+        &[
+            ("requirements.txt", "-r requirements/base.txt\n"),
+            ("requirements/base.txt", "Django==5.1\ngunicorn==23.0.0\npsycopg2==2.9.9\n"),
+            ("mysite/wsgi.py", "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"),
+            ("mysite/asgi.py", "from django.core.asgi import get_asgi_application\napplication = get_asgi_application()\n"),
+        ],
+        &[],
+    );
+    assert!(
+        recipe
+            .contains(r#"entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "mysite.wsgi:application""#),
+        "{recipe}"
+    );
+    assert!(
+        recipe.contains("// from mysite/wsgi.py:1 (Django), requirements/base.txt:2"),
+        "{recipe}"
+    );
+    assert!(recipe.contains(r#"runtime-libs "libpq5""#), "{recipe}");
+}
+
+#[test]
+fn no_command_to_start_the_app_is_an_error_with_a_way_out() {
+    let out = Test::new()
+        .file("app/requirements.txt", "requests\n")
+        .file("app/worker.py", "print('working')\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("found no command that starts this python app")
+        .stderr_has("--entrypoint")
+        .run();
+    assert!(!out.stderr.contains("bug"), "{}", out.stderr);
+    assert!(!out.dir.path().join("app/dslim.kdl").exists());
+}
+
+#[test]
+fn a_port_override_reaches_servers_that_read_port() {
+    let (recipe, report) = init(
+        &[
+            ("package.json", "{\"scripts\": {\"start\": \"node server.js\"}}\n"),
+            ("package-lock.json", "{}\n"),
+            ("server.js", "const port = process.env.PORT || 3000;\nrequire('http').createServer().listen(port);\n"),
+        ],
+        &["--port", "9000"],
+    );
+    assert!(recipe.contains(r#"env PORT="9000""#), "{recipe}");
+    assert!(report.contains("listens on 3000 (server.js:1)"), "{report}");
+}
+
+#[test]
+fn both_stacks_are_offered_as_choices() {
+    Test::new()
+        .file("app/requirements.txt", "flask\n")
+        .file("app/package.json", "{}\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("--stack python or --stack node")
+        .run();
+}

@@ -130,6 +130,8 @@ pub struct Detection {
     pub port: Option<Finding<u16>>,
     pub entrypoint: Option<Finding<Vec<String>>>,
     pub native: Vec<NativeDep>,
+    /// variables the recipe sets (PORT, when --port is given)
+    pub env: Vec<(String, String)>,
     /// what the user must fix for the build to work (a missing lockfile...)
     pub warnings: Vec<String>,
 }
@@ -138,6 +140,9 @@ impl Detection {
     /// "python (requirements.txt, uv.lock)": the stack and why it matched.
     pub fn summary(&self) -> String {
         let evidence: Vec<String> = self.evidence.iter().map(|e| e.to_string()).collect();
+        if evidence.is_empty() {
+            return format!("{} (named with --stack)", self.stack);
+        }
         format!("{} ({})", self.stack, evidence.join(", "))
     }
 
@@ -154,6 +159,7 @@ impl Detection {
             port: None,
             entrypoint: None,
             native: vec![],
+            env: vec![],
             warnings: vec![],
         }
     }
@@ -279,6 +285,16 @@ impl Project {
             .lines()
             .position(|l| l.contains(needle))
             .map(|i| i + 1)
+    }
+}
+
+/// The compiler reads a project through the same questions.
+impl crate::model::Project for Project {
+    fn has_file(&self, name: &str) -> bool {
+        self.exists(name)
+    }
+    fn read(&self, name: &str) -> Option<String> {
+        Project::read(self, name)
     }
 }
 

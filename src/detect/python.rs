@@ -82,83 +82,58 @@ impl Detector for Python {
         let bind = format!("0.0.0.0:{}", port.value);
         let gunicorn = depends_on("gunicorn");
         let uvicorn = depends_on("uvicorn");
-        let django = sources.iter().find_map(|f| {
-            let file_name = f.rsplit('/').next()?;
-            let (kind, marker) = match file_name {
-                "wsgi.py" => ("wsgi", "get_wsgi_application"),
-                "asgi.py" => ("asgi", "get_asgi_application"),
-                _ => return None,
-            };
-            let line = project.line_of(f, marker)?;
-            Some((kind, module_of(f), Evidence::line(f, line, "Django")))
-        });
+        let django = |file_name: &str, marker: &str| {
+            sources.iter().find_map(|f| {
+                (f.rsplit('/').next()? == file_name).then_some(())?;
+                let line = project.line_of(f, marker)?;
+                Some((module_of(f), Evidence::line(f, line, "Django")))
+            })
+        };
         let wsgi = project.find_any(&sources, &patterns(&k.wsgi_apps));
         let asgi = project.find_any(&sources, &patterns(&k.asgi_apps));
-        let with_server = |server: &Dependency, mut app: Evidence| {
-            app.note = if app.note.is_empty() {
-                "the app".into()
-            } else {
-                app.note
-            };
-            Finding {
-                value: vec![],
-                source: super::Source::Found(vec![app, server.evidence.clone()]),
-            }
+        let app = |(file, line, var): &(String, usize, String)| {
+            (
+                format!("{}:{var}", module_of(file)),
+                Evidence::line(file, *line, format!("{var} = ...")),
+            )
         };
-        let entrypoint: Option<Finding<Vec<String>>> = match (&asgi, &wsgi, &django) {
-            (Some((file, line, var)), _, _) if uvicorn.is_some() => {
-                let mut f = with_server(
-                    uvicorn?,
-                    Evidence::line(file, *line, format!("{var} = ...")),
-                );
-                f.value = vec![
-                    "uvicorn".into(),
-                    format!("{}:{var}", module_of(file)),
-                    "--host".into(),
-                    "0.0.0.0".into(),
-                    "--port".into(),
-                    port.value.to_string(),
-                ];
-                Some(f)
-            }
-            (_, Some((file, line, var)), _) if gunicorn.is_some() => {
-                let mut f = with_server(
-                    gunicorn?,
-                    Evidence::line(file, *line, format!("{var} = ...")),
-                );
-                f.value = vec![
-                    "gunicorn".into(),
-                    "--bind".into(),
-                    bind.clone(),
-                    format!("{}:{var}", module_of(file)),
-                ];
-                Some(f)
-            }
-            (_, _, Some((_, module, evidence))) if gunicorn.is_some() => {
-                let mut f = with_server(gunicorn?, evidence.clone());
-                let wsgi_module = module.replace(".asgi", ".wsgi");
-                f.value = vec![
-                    "gunicorn".into(),
-                    "--bind".into(),
-                    bind.clone(),
-                    format!("{wsgi_module}:application"),
-                ];
-                Some(f)
-            }
-            (_, _, Some(("asgi", module, evidence))) if uvicorn.is_some() => {
-                let mut f = with_server(uvicorn?, evidence.clone());
-                f.value = vec![
-                    "uvicorn".into(),
-                    format!("{module}:application"),
-                    "--host".into(),
-                    "0.0.0.0".into(),
-                    "--port".into(),
-                    port.value.to_string(),
-                ];
-                Some(f)
-            }
-            _ => None,
+        let django_app =
+            |(module, evidence): (String, Evidence)| (format!("{module}:application"), evidence);
+        let run_uvicorn = |target: String| {
+            vec![
+                "uvicorn".into(),
+                target,
+                "--host".into(),
+                "0.0.0.0".into(),
+                "--port".into(),
+                port.value.to_string(),
+            ]
         };
+        let run_gunicorn =
+            |target: String| vec!["gunicorn".into(), "--bind".into(), bind.clone(), target];
+        // (the server, how it runs an app, the app), most specific first
+        type Run<'a> = &'a dyn Fn(String) -> Vec<String>;
+        let candidates: [(Option<&Dependency>, Run, Option<(String, Evidence)>); 4] = [
+            (uvicorn, &run_uvicorn, asgi.as_ref().map(app)),
+            (gunicorn, &run_gunicorn, wsgi.as_ref().map(app)),
+            (
+                gunicorn,
+                &run_gunicorn,
+                django("wsgi.py", "get_wsgi_application").map(django_app),
+            ),
+            (
+                uvicorn,
+                &run_uvicorn,
+                django("asgi.py", "get_asgi_application").map(django_app),
+            ),
+        ];
+        let entrypoint = candidates.into_iter().find_map(|(server, run, app)| {
+            let (server, (target, evidence)) = (server?, app?);
+            Some(Finding {
+                value: run(target),
+                source: super::Source::Found(vec![evidence, server.evidence.clone()]),
+            })
+        });
         d.entrypoint = entrypoint.or_else(|| {
             // no server among the dependencies: a script that starts itself
             let main = sources.iter().find(|f| ["main.py", "app.py", "server.py", "run.py"].contains(&f.as_str()) && project.line_of(f, "__main__").is_some())?;
@@ -195,7 +170,16 @@ fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Depen
     let name_re = Regex::new(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)").unwrap_or_else(|e| panic!("{e}"));
     let normalize = |n: &str| n.to_ascii_lowercase().replace('_', "-");
     let mut out = vec![];
-    if let Some(text) = project.read("requirements.txt") {
+    // requirements.txt and the files it includes (-r, -c), as pip reads them
+    let mut files = vec!["requirements.txt".to_string()];
+    files.extend(crate::model::requirement_includes(
+        project,
+        "requirements.txt",
+    ));
+    for file in &files {
+        let Some(text) = project.read(file) else {
+            continue;
+        };
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.starts_with('#') || line.starts_with('-') {
@@ -204,7 +188,7 @@ fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Depen
             if let Some(c) = name_re.captures(line) {
                 out.push(Dependency {
                     name: normalize(&c[1]),
-                    evidence: Evidence::line("requirements.txt", i + 1, ""),
+                    evidence: Evidence::line(file, i + 1, ""),
                 });
             }
         }
