@@ -205,6 +205,7 @@ fn build(
 }
 
 fn check(compiled: &Compiled) -> Result<(), Error> {
+    warn(compiled);
     let mut files = vec![];
     let mut hand_made = false;
     for (name, contents) in &compiled.rendered.files {
@@ -236,14 +237,22 @@ fn check(compiled: &Compiled) -> Result<(), Error> {
     })
 }
 
-fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
+/// What the recipe cannot say is wrong but the build will trip on: missing lockfiles, an
+/// editable install. Generating and checking go on; building refuses missing inputs first.
+fn warn(compiled: &Compiled) {
     if let Err(missing) = compiled.missing_inputs() {
-        // generating is still useful; a build would fail, so say it now
         let help = miette::Diagnostic::help(&missing)
             .map(|h| format!("\n  help: {h}"))
             .unwrap_or_default();
         eprintln!("warning: {missing}{help}");
     }
+    for warning in &compiled.app.warnings {
+        eprintln!("warning: {warning}");
+    }
+}
+
+fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
+    warn(compiled);
     let dir: &Utf8Path = compiled.dir();
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
         eprintln!("{:>9} {}", outcome.done(), dir.join(name));

@@ -53,8 +53,8 @@ impl Compiled {
         }
         Err(Error::MissingInputs {
             recipe: self.recipe_path.clone(),
+            hint: self.app.missing_input_hint(&missing),
             files: missing,
-            hint: self.app.missing_input_hint(),
         })
     }
 
@@ -99,7 +99,7 @@ pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
     let recipe_path = resolve(path);
     let bytes = std::fs::read(&recipe_path).map_err(|e| Error::Read {
         hint: if e.kind() == std::io::ErrorKind::NotFound {
-            "`dslim init` writes a recipe for the app in this folder; or name a recipe or its folder: dslim build path/to/app".into()
+            "`dslim init` writes a recipe for the app in this folder; or name a recipe, or the folder holding one, after the command".into()
         } else {
             "check the file's permissions".into()
         },

@@ -170,7 +170,7 @@ pub enum Error {
     #[diagnostic(code(dslim::stale), help("{hint}"))]
     Stale { files: Vec<String>, hint: String },
 
-    #[error("the build needs {} next to {recipe}, and it is not there", files.join(", "))]
+    #[error("the build copies {} from the folder of {recipe}, and {} not there", files.join(", "), if files.len() == 1 { "it is" } else { "they are" })]
     #[diagnostic(code(dslim::missing_input), help("{hint}"))]
     MissingInputs {
         recipe: Utf8PathBuf,
@@ -273,7 +273,10 @@ impl Error {
     /// 2 for a bad recipe or a recipe that cannot be read (the user's input), 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Recipe { .. } | Error::Read { .. } | Error::NotUtf8 { .. } => 2,
+            Error::Recipe { .. }
+            | Error::Read { .. }
+            | Error::NotUtf8 { .. }
+            | Error::NoRecipes { .. } => 2,
             Error::Many { errors } => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,
         }

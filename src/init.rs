@@ -432,6 +432,14 @@ pub fn run(options: &Options) -> Result<(), Error> {
         }
     }
     write_atomically(&outcome.path, &outcome.recipe)?;
+    for name in [crate::render::DOCKERFILE, crate::render::COMPOSE] {
+        let path = options.dir.join(name);
+        let theirs = std::fs::read_to_string(&path)
+            .is_ok_and(|t| crate::render::provenance(&t) != crate::render::Provenance::Generated);
+        if theirs {
+            eprintln!("note: {path} was not written by dslim; `dslim build` replaces it only with --force");
+        }
+    }
     eprintln!(
         "wrote {}: check the lines marked \"guess\", then run `dslim build`",
         outcome.path

@@ -36,12 +36,26 @@ pub struct App {
     pub cmd: Vec<String>,
     pub healthcheck: Option<Healthcheck>,
     pub image: String,
+    /// what will likely go wrong at build time, found in the project's files
+    pub warnings: Vec<String>,
 }
 
 impl App {
     /// How to create the files the build copies first, from the stack knowledge.
-    pub fn missing_input_hint(&self) -> String {
+    pub fn missing_input_hint(&self, files: &[String]) -> String {
         let stack = &knowledge().stacks[&self.stack];
+        if let Language::Python {
+            requirements,
+            includes,
+            ..
+        } = &self.language
+        {
+            if files.iter().all(|f| includes.contains(f)) {
+                return format!(
+                    "{requirements} includes it (-r or -c): create it, or drop that line"
+                );
+            }
+        }
         let manager = match &self.language {
             Language::Python { manager, .. } | Language::Node { manager, .. } => {
                 stack.managers.get(manager)
@@ -172,6 +186,7 @@ pattern!(ignore_re, r"^[^\s#][^\x00-\x1f]*$");
 /// Collects errors while building the model, so the user sees all of them at once.
 struct Checker {
     errors: Vec<RecipeError>,
+    warnings: Vec<String>,
 }
 
 impl Checker {
@@ -265,6 +280,27 @@ impl Project for camino::Utf8PathBuf {
 /// The files a pip requirements file pulls in with `-r`/`-c` (and their long forms), found
 /// recursively and named from the project's root, as pip resolves them: relative to the file
 /// that names them. Paths that leave the build context are left to pip to complain about.
+/// Lines of the requirements files that install the project itself (`-e .`, `.`): they need
+/// the source, which the dependency layer is built without.
+pub fn editable_installs(project: &dyn Project, files: &[String]) -> Vec<String> {
+    let mut found = vec![];
+    for file in files {
+        let Some(text) = project.read(file) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if matches!(
+                words.as_slice(),
+                ["-e" | "--editable", ..] | ["." | "./", ..]
+            ) {
+                found.push(format!("{file}:{}: `{}`", i + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
 pub fn requirement_includes(project: &dyn Project, requirements: &str) -> Vec<String> {
     let mut found: Vec<String> = vec![];
     let mut queue = vec![requirements.to_string()];
@@ -325,7 +361,10 @@ fn normalize(path: &str) -> Option<String> {
 
 /// Validates a parsed recipe against the stack knowledge, collecting every error.
 pub fn validate(recipe: &Recipe, project: &dyn Project) -> Result<App, Vec<RecipeError>> {
-    let mut c = Checker { errors: vec![] };
+    let mut c = Checker {
+        errors: vec![],
+        warnings: vec![],
+    };
     let c = &mut c;
     let name = recipe.app.arg(0).and_then(|v| {
         c.text(
@@ -428,6 +467,7 @@ pub fn validate(recipe: &Recipe, project: &dyn Project) -> Result<App, Vec<Recip
         cmd,
         healthcheck,
         image: image.unwrap_or_default(),
+        warnings: std::mem::take(&mut c.warnings),
     })
 }
 
@@ -610,6 +650,13 @@ fn language(
             } else {
                 vec![]
             };
+            let mut files = vec![requirements.clone()];
+            files.extend(includes.iter().cloned());
+            for line in editable_installs(project, &files) {
+                c.warnings.push(format!(
+                    "{line} installs the project itself, which needs its source before the dependencies are installed; drop the line (the source is copied to the workdir and importable from there)"
+                ));
+            }
             Language::Python {
                 manager,
                 requirements,

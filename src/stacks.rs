@@ -26,6 +26,8 @@ pub struct Distro {
     pub install: String,
     pub add_user: String,
     pub adopt_user: String,
+    pub refuse_root: String,
+    pub own_workdir: String,
     pub package_pattern: String,
     pub build_tools: Vec<String>,
     #[serde(default)]

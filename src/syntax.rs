@@ -81,6 +81,8 @@ enum Kind {
     Str,
     /// a string or a whole number; a float is refused, since 3.10 would read as 3.1
     Version,
+    /// a whole number, or a string like "53/udp"
+    Port,
     /// a string, whole number or boolean, used as text (env values, argv words)
     Text,
     Int,
@@ -156,7 +158,7 @@ const APP_NODES: &[Spec] = &[
         false,
     ),
     spec("workdir", Args::One(Kind::Str), Props::Fixed(&[]), false),
-    spec("port", Args::Many(Kind::Version), Props::Fixed(&[]), true),
+    spec("port", Args::Many(Kind::Port), Props::Fixed(&[]), true),
     spec("env", Args::None, Props::Any, true),
     spec("run-env", Args::None, Props::Any, true),
     spec("label", Args::None, Props::Any, true),
@@ -511,8 +513,10 @@ fn check_value(
         }
         (Kind::Str, KdlValue::String(s))
         | (Kind::Version, KdlValue::String(s))
+        | (Kind::Port, KdlValue::String(s))
         | (Kind::Text, KdlValue::String(s)) => Scalar::Text(s.clone()),
         (Kind::Version, KdlValue::Integer(i))
+        | (Kind::Port, KdlValue::Integer(i))
         | (Kind::Text, KdlValue::Integer(i))
         | (Kind::Int, KdlValue::Integer(i)) => Scalar::Int(*i),
         (Kind::Text, KdlValue::Bool(b)) | (Kind::Bool, KdlValue::Bool(b)) => Scalar::Bool(*b),
@@ -541,6 +545,7 @@ fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Str => "a string",
         Kind::Version => "a version string",
+        Kind::Port => "a port number",
         Kind::Text => "a string",
         Kind::Int => "a whole number",
         Kind::Bool => "#true or #false",

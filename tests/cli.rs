@@ -285,7 +285,7 @@ fn build_refuses_early_when_the_lockfile_is_missing() {
         .fake_docker("exit 0")
         .args(&["build"])
         .status(1)
-        .stderr_has("the build needs package-lock.json")
+        .stderr_has("the build copies package-lock.json")
         .stderr_has("npm install")
         .run();
 }
@@ -296,7 +296,7 @@ fn generate_warns_about_a_missing_lockfile_and_still_writes() {
         .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
         .file("package.json", "{}\n")
         .args(&["generate"])
-        .stderr_has("warning: the build needs package-lock.json")
+        .stderr_has("warning: the build copies package-lock.json")
         .run();
     assert!(out.file("Dockerfile").contains("npm ci"));
 }
@@ -370,4 +370,26 @@ fn requirements_that_include_others_bring_them_along() {
         !dockerfile.contains("outside.txt"),
         "a path out of the build context is not copied:\n{dockerfile}"
     );
+}
+
+#[test]
+fn an_editable_install_of_the_project_is_flagged() {
+    Test::new()
+        .recipe(RECIPE)
+        .file("requirements.txt", "gunicorn\n-e .\n")
+        .args(&["generate"])
+        .stderr_has("warning: requirements.txt:2: `-e .` installs the project itself")
+        .run();
+}
+
+#[test]
+fn a_missing_included_requirements_file_is_named_with_its_includer() {
+    Test::new()
+        .recipe(RECIPE)
+        .file("requirements.txt", "-r base.txt\n")
+        .args(&["check"])
+        .status(1)
+        .stderr_has("warning: the build copies base.txt")
+        .stderr_has("requirements.txt includes it")
+        .run();
 }

@@ -154,3 +154,7 @@ diagnostic!(
     kdl_v1_boolean,
     "app \"web\" {\n    node \"20\"\n    spa fallback=true\n}\n"
 );
+diagnostic!(
+    decimal_port,
+    "app \"api\" {\n    go \"1.24\"\n    port 8000.5\n}\n"
+);

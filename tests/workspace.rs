@@ -110,7 +110,7 @@ fn all_in_a_folder_without_recipes_says_so() {
     Test::new()
         .file("README.md", "hi\n")
         .args(&["check", "--all"])
-        .status(1)
+        .status(2)
         .stderr_has("found no dslim.kdl below .")
         .run();
 }

@@ -277,7 +277,7 @@ pub fn plan(app: &App) -> Plan {
                 default: default.clone(),
             }));
             if app.runtime.has_shell() {
-                let mut commands = vec![];
+                let mut commands = vec![ctx.distro.refuse_root.clone()];
                 if !app.runtime_libs.is_empty() {
                     commands.push(ctx.install(&app.runtime_libs));
                 }
@@ -287,6 +287,7 @@ pub fn plan(app: &App) -> Plan {
                     &ctx.distro.add_user
                 };
                 commands.push(fill(template, &[("user", &app.user.name)]));
+                commands.push(fill(&ctx.distro.own_workdir, &[("workdir", &app.workdir)]));
                 steps.push(Step::Run {
                     commands,
                     caches: vec![],
@@ -356,9 +357,19 @@ pub fn plan(app: &App) -> Plan {
     });
 
     // dslim's own files are added by the renderer, which knows their names
-    let mut dockerignore: Vec<String> = [".git/", ".env", ".env.*", "*.log"]
-        .map(String::from)
-        .to_vec();
+    // credentials never belong in an image (private registries: build secrets, planned)
+    let mut dockerignore: Vec<String> = [
+        ".git/",
+        ".env",
+        ".env.*",
+        "*.log",
+        ".npmrc",
+        ".pypirc",
+        ".netrc",
+        ".git-credentials",
+    ]
+    .map(String::from)
+    .to_vec();
     dockerignore.extend(ctx.stack.dockerignore.iter().cloned());
     if let Language::Node {
         build: Some(build), ..
