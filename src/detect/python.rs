@@ -113,7 +113,8 @@ impl Detector for Python {
             |target: String| vec!["gunicorn".into(), "--bind".into(), bind.clone(), target];
         // (the server, how it runs an app, the app), most specific first
         type Run<'a> = &'a dyn Fn(String) -> Vec<String>;
-        let candidates: [(Option<&Dependency>, Run, Option<(String, Evidence)>); 4] = [
+        type Candidate<'a> = (Option<&'a Dependency>, Run<'a>, Option<(String, Evidence)>);
+        let candidates: [Candidate; 4] = [
             (uvicorn, &run_uvicorn, asgi.as_ref().map(app)),
             (gunicorn, &run_gunicorn, wsgi.as_ref().map(app)),
             (
