@@ -1,110 +1,161 @@
-//! The whole pipeline on one recipe: text -> parsed -> validated -> plan -> files.
+//! The whole pipeline on one recipe: text -> parsed -> validated (with the stack's part) ->
+//! plan -> files.
 
 use std::sync::Arc;
 
 use camino::{Utf8Path, Utf8PathBuf};
-use miette::NamedSource;
+use miette::{Severity, SourceSpan};
 
-use crate::error::{Error, Located, RecipeError};
+use crate::error::{Error, Kind, Located, RecipeError};
 use crate::model::{self, App};
-use crate::plan::{self, Plan, Step};
+use crate::plan::{self, Plan};
+use crate::project::{self, Project};
 use crate::render::{self, Rendered};
+use crate::stacks::Catalog;
 use crate::syntax;
+use crate::RECIPE_FILE;
 
-pub const RECIPE_FILE: &str = "dslim.kdl";
+/// One recipe, compiled.
+#[derive(Debug)]
+pub struct Unit {
+    pub app: App,
+    pub plan: Plan,
+    pub rendered: Rendered,
+}
 
+/// Why a recipe did not compile: what is wrong in it, or (never, while the tests pass) a
+/// fault in dslim's own data.
+#[derive(Debug)]
+pub enum Failure {
+    Recipe(Vec<RecipeError>),
+    Bug(Error),
+}
+
+impl Failure {
+    /// The recipe's errors; a bug in dslim has none.
+    pub fn errors(&self) -> &[RecipeError] {
+        match self {
+            Failure::Recipe(errors) => errors,
+            Failure::Bug(_) => &[],
+        }
+    }
+}
+
+/// Compiles recipe text for the project it describes (whose files choose some defaults);
+/// `name` is how the generated files' headers refer to the recipe.
+pub fn compile_in(
+    catalog: &Catalog,
+    text: &str,
+    name: &str,
+    project: &Project,
+) -> Result<Unit, Failure> {
+    let in_order = |mut errors: Vec<RecipeError>| {
+        errors.sort_by_key(RecipeError::offset);
+        Failure::Recipe(errors)
+    };
+    let knowledge = &catalog.knowledge;
+    let parsed = syntax::parse(text, knowledge);
+    let Some(recipe) = parsed.recipe else {
+        return Err(in_order(parsed.errors));
+    };
+    // syntax errors do not stop the model: it reports its own in the same pass
+    let (app, stack_app) = model::validate(
+        &recipe,
+        knowledge,
+        project,
+        parsed.errors,
+        |stack, input| {
+            let stack_app = catalog.stack(stack)?.validate(input)?;
+            Some((stack_app.shape(), stack_app))
+        },
+    )
+    .map_err(in_order)?;
+    let ctx = plan::Ctx::new(&app, knowledge).ok_or_else(|| {
+        Failure::Bug(Error::Bug {
+            detail: format!(
+                "no data for the {} stack on {}",
+                app.stack, app.distro.value
+            ),
+        })
+    })?;
+    let stages = stack_app.stages(&ctx).map_err(Failure::Bug)?;
+    let plan = plan::plan(&ctx, stages).map_err(Failure::Bug)?;
+    let rendered = render::render(&plan, name).map_err(|e| Failure::Bug(e.into()))?;
+    Ok(Unit {
+        app,
+        plan,
+        rendered,
+    })
+}
+
+/// Compiles recipe text on its own: every file of the project is missing.
+pub fn compile_text(catalog: &Catalog, text: &str, name: &str) -> Result<Unit, Failure> {
+    compile_in(catalog, text, name, &Project::none())
+}
+
+/// A recipe read from disk and compiled.
 #[derive(Debug)]
 pub struct Compiled {
     pub recipe_path: Utf8PathBuf,
+    pub text: Arc<String>,
     pub app: App,
     pub plan: Plan,
     pub rendered: Rendered,
 }
 
 impl Compiled {
-    /// Files the Dockerfile copies from the build context before the source (lockfiles,
-    /// manifests) that are not there: the build would fail on them.
-    pub fn missing_inputs(&self) -> Result<(), Error> {
-        let dir = self.dir();
-        let missing: Vec<String> = self
-            .plan
-            .stages
-            .iter()
-            .flat_map(|stage| &stage.steps)
-            .filter_map(|step| match step {
-                Step::Copy {
-                    from: None,
-                    sources,
-                    ..
-                } => Some(sources),
-                _ => None,
-            })
-            .flatten()
-            .filter(|src| *src != "." && !src.contains('*') && !dir.join(src).exists())
-            .map(String::clone)
-            .fold(vec![], |mut list, src| {
-                if !list.contains(&src) {
-                    list.push(src);
-                }
-                list
-            });
-        if missing.is_empty() {
-            return Ok(());
-        }
-        Err(Error::MissingInputs {
-            recipe: self.recipe_path.clone(),
-            hint: self.app.missing_input_hint(&missing),
-            files: missing,
-        })
-    }
-
     /// The folder the recipe is in, where the generated files go.
     pub fn dir(&self) -> &Utf8Path {
         self.recipe_path.parent().unwrap_or(Utf8Path::new("."))
     }
-}
 
-/// Compiles recipe text on its own; `name` is how errors and headers refer to the recipe.
-pub fn compile_text(text: &str, name: &str) -> Result<(App, Plan, Rendered), Vec<RecipeError>> {
-    compile_in(text, name, &model::NoProject)
-}
-
-/// Compiles recipe text for the project it describes (whose files choose some defaults).
-pub fn compile_in(
-    text: &str,
-    name: &str,
-    project: &dyn model::Project,
-) -> Result<(App, Plan, Rendered), Vec<RecipeError>> {
-    let in_order = |mut errors: Vec<RecipeError>| {
-        errors.sort_by_key(RecipeError::offset);
-        errors
-    };
-    let recipe = syntax::parse(text).map_err(in_order)?;
-    let app = model::validate(&recipe, project).map_err(in_order)?;
-    let plan = plan::plan(&app);
-    let rendered = render::render(&app, &plan, name);
-    Ok((app, plan, rendered))
-}
-
-/// `path` is a recipe file or a folder holding `dslim.kdl`.
-pub fn resolve(path: &Utf8Path) -> Utf8PathBuf {
-    if path.is_dir() {
-        path.join(RECIPE_FILE)
-    } else {
-        path.to_path_buf()
+    /// Files the Dockerfile copies from the project before the source (lockfiles,
+    /// manifests) that are not there: the build would fail on them. One diagnostic per recipe
+    /// value that needs them, pointing at it.
+    pub fn missing_inputs(&self, severity: Severity) -> Vec<Located> {
+        let dir = self.dir();
+        let mut groups: Vec<(SourceSpan, String, Vec<String>)> = vec![];
+        for input in &self.plan.inputs {
+            if dir.join(&input.path).exists() {
+                continue;
+            }
+            match groups
+                .iter_mut()
+                .find(|(span, hint, _)| *span == input.span && *hint == input.hint)
+            {
+                Some((_, _, files)) => files.push(input.path.clone()),
+                None => groups.push((input.span, input.hint.clone(), vec![input.path.clone()])),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(span, hint, files)| {
+                Located::new(
+                    self.recipe_path.as_str(),
+                    self.text.clone(),
+                    RecipeError::new(span, Kind::MissingInputs { files, hint }),
+                    severity,
+                )
+            })
+            .collect()
     }
 }
 
-pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
-    let recipe_path = resolve(path);
-    let bytes = std::fs::read(&recipe_path).map_err(|e| Error::Read {
-        hint: if e.kind() == std::io::ErrorKind::NotFound {
-            "`dslim init` writes a recipe for the app in this folder; or name a recipe, or the folder holding one, after the command".into()
+/// Reads and compiles the recipe at `path` (a recipe file, or the folder holding one).
+pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Error> {
+    let recipe_path = project::resolve(path);
+    let bytes = std::fs::read(&recipe_path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::RecipeNotFound {
+                path: recipe_path.clone(),
+                source,
+            }
         } else {
-            "check the file's permissions".into()
-        },
-        path: recipe_path.clone(),
-        reason: e.to_string(),
+            Error::Read {
+                path: recipe_path.clone(),
+                source,
+            }
+        }
     })?;
     let text = String::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
         path: recipe_path.clone(),
@@ -114,28 +165,27 @@ pub fn compile_file(path: &Utf8Path) -> Result<Compiled, Error> {
         .parent()
         .unwrap_or(Utf8Path::new("."))
         .to_path_buf();
-    match compile_in(&text, &name, &dir) {
-        Ok((app, plan, rendered)) => Ok(Compiled {
+    let text = Arc::new(text);
+    match compile_in(catalog, &text, &name, &Project::new(&dir)) {
+        Ok(unit) => Ok(Compiled {
             recipe_path,
-            app,
-            plan,
-            rendered,
+            text,
+            app: unit.app,
+            plan: unit.plan,
+            rendered: unit.rendered,
         }),
-        Err(errors) => Err(recipe_error(&recipe_path, text, errors)),
+        Err(Failure::Recipe(errors)) => Err(recipe_error(&recipe_path, text, errors)),
+        Err(Failure::Bug(e)) => Err(e),
     }
 }
 
 /// The errors of the recipe at `path`, each pointing into its text.
-pub fn recipe_error(path: &Utf8Path, text: String, errors: Vec<RecipeError>) -> Error {
-    let source = NamedSource::new(path.as_str(), Arc::new(text)).with_language("kdl");
+pub fn recipe_error(path: &Utf8Path, text: Arc<String>, errors: Vec<RecipeError>) -> Error {
     Error::Recipe {
         path: path.to_path_buf(),
         errors: errors
             .into_iter()
-            .map(|error| Located {
-                source: source.clone(),
-                error,
-            })
+            .map(|error| Located::new(path.as_str(), text.clone(), error, Severity::Error))
             .collect(),
     }
 }

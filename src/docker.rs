@@ -15,7 +15,7 @@ pub struct ComposeCommand {
 }
 
 impl ComposeCommand {
-    fn plugin(docker: &str) -> Self {
+    pub fn plugin(docker: &str) -> Self {
         ComposeCommand {
             program: docker.into(),
             prefix: vec!["compose".into()],

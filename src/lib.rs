@@ -1,48 +1,34 @@
 //! dslim: compile a short KDL recipe into an optimized multi-stage Dockerfile, compose.yaml and
 //! .dockerignore. Data flows one way:
-//! recipe text -> `syntax` (parsed) -> `model` (validated) -> `plan` (stages as data) -> `render` (files) -> `docker`.
+//!
+//! recipe text -> `syntax` (parsed) -> `model` (validated, with the stack's part from
+//! `stacks`) -> `plan` (stages and service as data) -> `render` (files) -> `output`, `docker`.
+//!
+//! What dslim knows about stacks and distros is data (`recipes/`, read by `knowledge`); each
+//! stack's code is one folder in `stacks`. `compile` runs the pipeline on one recipe; `init`
+//! writes recipes from what `detect` finds; `cli` is the command line.
 
 pub mod cli;
 pub mod compile;
 pub mod detect;
 pub mod docker;
 pub mod error;
+pub mod form;
 pub mod init;
+pub mod knowledge;
 pub mod model;
 pub mod output;
 pub mod plan;
+pub mod project;
 pub mod render;
+pub mod schema;
 pub mod stacks;
 pub mod syntax;
-pub mod workspace;
+pub mod template;
 
-use miette::{GraphicalReportHandler, GraphicalTheme};
-
-/// Renders an error for a person: the recipe's lines with the offending span underlined.
-/// Colour only on a terminal (and not when NO_COLOR is set).
-pub fn report(error: &error::Error, color: bool) -> String {
-    let theme = if color && std::env::var_os("NO_COLOR").is_none() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    match error {
-        // each recipe error on its own, with its source lines
-        error::Error::Recipe { errors, .. } => {
-            for e in errors {
-                let _ = handler.render_report(&mut out, e);
-            }
-        }
-        error::Error::Many { errors } => {
-            for e in errors {
-                out.push_str(&report(e, color));
-            }
-        }
-        _ => {
-            let _ = handler.render_report(&mut out, error);
-        }
-    }
-    out
-}
+/// The recipe's file name.
+pub const RECIPE_FILE: &str = "dslim.kdl";
+/// The files dslim generates next to a recipe.
+pub const DOCKERFILE: &str = "Dockerfile";
+pub const COMPOSE: &str = "compose.yaml";
+pub const DOCKERIGNORE: &str = ".dockerignore";

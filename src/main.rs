@@ -2,12 +2,15 @@ use clap::Parser;
 
 fn main() {
     let cli = dslim::cli::Cli::parse();
-    if let Err(error) = dslim::cli::run(cli) {
-        let code = error.exit_code();
-        eprint!(
-            "{}",
-            dslim::report(&error, std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        );
-        std::process::exit(code);
+    let result =
+        dslim::stacks::Catalog::builtin().and_then(|catalog| dslim::cli::run(catalog, cli));
+    if let Err(error) = result {
+        if !error.is_silent() {
+            eprint!(
+                "{}",
+                dslim::error::report(&error, std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            );
+        }
+        std::process::exit(error.exit_code());
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use camino::Utf8Path;
 
-use crate::error::Error;
+use crate::error::{Error, Theirs};
 use crate::render::{provenance, Provenance, Rendered};
 
 /// What happened to one file.
@@ -65,13 +65,13 @@ pub fn check(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Er
             Provenance::Edited => {
                 return Err(Error::Overwrite {
                     path: path.to_path_buf(),
-                    reason: "was edited by hand after dslim generated it".into(),
+                    reason: Theirs::EditedByHand,
                 })
             }
             Provenance::Foreign => {
                 return Err(Error::Overwrite {
                     path: path.to_path_buf(),
-                    reason: "was not written by dslim".into(),
+                    reason: Theirs::NotWrittenByDslim,
                 })
             }
         }

@@ -284,7 +284,7 @@ fn build_refuses_early_when_the_lockfile_is_missing() {
         .file("package.json", "{}\n")
         .fake_docker("exit 0")
         .args(&["build"])
-        .status(1)
+        .status(2)
         .stderr_has("the build copies package-lock.json")
         .stderr_has("npm install")
         .run();

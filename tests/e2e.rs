@@ -407,8 +407,8 @@ fn the_compose_healthcheck_turns_healthy() {
 fn lab_images_for_default_versions() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let k = dslim::stacks::knowledge();
-        let version = |stack: &str| k.stacks[stack].default_version.clone();
+        let k = &dslim::stacks::Catalog::builtin().unwrap().knowledge;
+        let version = |stack: &str| k.stack(stack).unwrap().default_version.clone();
         let aliases = [
             (
                 "python:3.13-slim-trixie",

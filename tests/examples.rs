@@ -22,8 +22,11 @@ fn examples() -> Vec<PathBuf> {
 #[test]
 fn committed_generated_files_are_current() {
     for dir in examples() {
-        let compiled =
-            dslim::compile::compile_file(camino::Utf8Path::from_path(&dir).unwrap()).unwrap();
+        let compiled = dslim::compile::compile_file(
+            common::catalog(),
+            camino::Utf8Path::from_path(&dir).unwrap(),
+        )
+        .unwrap();
         for (name, contents) in &compiled.rendered.files {
             let on_disk = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
             assert!(

@@ -5,8 +5,7 @@
 
 mod common;
 
-use common::instructions;
-use dslim::compile::compile_text;
+use common::{compile, instructions};
 use dslim::init::kdl_string;
 
 const HOSTILE: &[&str] = &[
@@ -128,16 +127,16 @@ fn key_paths(v: &serde_norway::Value, prefix: &str, out: &mut Vec<String>) {
 fn hostile_values_are_refused_or_stay_inside_their_slot() {
     let mut accepted = 0;
     for (template, harmless) in SLOTS {
-        let baseline = compile_text(&template.replace("{}", &kdl_string(harmless)), "dslim.kdl")
+        let baseline = compile(&template.replace("{}", &kdl_string(harmless)))
             .unwrap_or_else(|e| panic!("harmless value refused in {template}: {e:?}"));
-        let expected = shape(&baseline.2.files);
+        let expected = shape(&baseline.rendered.files);
         for value in HOSTILE {
             let recipe = template.replace("{}", &kdl_string(value));
-            let result = std::panic::catch_unwind(|| compile_text(&recipe, "dslim.kdl"));
+            let result = std::panic::catch_unwind(|| compile(&recipe));
             let Ok(result) = result else {
                 panic!("panic on {recipe}")
             };
-            let Ok((_, _, rendered)) = result else {
+            let Ok(dslim::compile::Unit { rendered, .. }) = result else {
                 continue;
             };
             accepted += 1;

@@ -15,7 +15,7 @@ fn init(files: &[(&str, &str)], args: &[&str]) -> (String, String) {
     all.extend_from_slice(args);
     let out = test.args(&all).run();
     let recipe = out.file("app/dslim.kdl");
-    dslim::compile::compile_text(&recipe, "dslim.kdl")
+    common::compile(&recipe)
         .unwrap_or_else(|e| panic!("init wrote a recipe that does not compile: {e:?}\n{recipe}"));
     (recipe, out.stderr)
 }

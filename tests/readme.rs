@@ -21,7 +21,7 @@ fn every_kdl_recipe_in_the_readme_compiles() {
     let recipes = blocks("kdl");
     assert!(recipes.len() >= 4, "expected the README's recipes");
     for recipe in recipes {
-        dslim::compile::compile_text(&recipe, "dslim.kdl")
+        common::compile(&recipe)
             .unwrap_or_else(|e| panic!("README recipe rejected: {e:?}\n{recipe}"));
     }
 }

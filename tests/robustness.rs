@@ -1,6 +1,8 @@
 //! Whatever the recipe text, dslim answers with a result or diagnostics, never a panic.
 
-use dslim::compile::compile_text;
+mod common;
+
+use common::compile;
 
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
@@ -85,9 +87,10 @@ fn mutated_recipes_never_panic() {
     for seed in &seeds {
         for _ in 0..800 {
             let text = mutate(seed, &mut rng);
-            match std::panic::catch_unwind(|| compile_text(&text, "dslim.kdl")) {
+            match std::panic::catch_unwind(|| compile(&text)) {
                 Ok(Ok(_)) => {}
-                Ok(Err(errors)) => {
+                Ok(Err(failure)) => {
+                    let errors = failure.errors();
                     assert!(!errors.is_empty(), "rejected without a diagnostic:\n{text}");
                     rejected += 1;
                 }
@@ -99,29 +102,4 @@ fn mutated_recipes_never_panic() {
         rejected > 1000,
         "the mutations should mostly break recipes, got {rejected}"
     );
-}
-
-#[test]
-fn every_pattern_in_the_stack_knowledge_compiles() {
-    let k = dslim::stacks::knowledge();
-    for (name, distro) in &k.distros {
-        for pattern in [&distro.release_pattern, &distro.package_pattern] {
-            regex::Regex::new(pattern).unwrap_or_else(|e| panic!("{name}: {pattern}: {e}"));
-        }
-    }
-    for (name, stack) in &k.stacks {
-        regex::Regex::new(&stack.version_pattern).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(
-            regex::Regex::new(&stack.version_pattern)
-                .unwrap()
-                .is_match(&stack.default_version),
-            "{name}"
-        );
-        assert!(
-            regex::Regex::new(&stack.version_pattern)
-                .unwrap()
-                .is_match(&stack.version_example),
-            "{name}"
-        );
-    }
 }

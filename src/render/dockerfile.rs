@@ -1,8 +1,9 @@
 //! The Dockerfile: one instruction per plan step, values quoted for Dockerfile syntax.
 
-use minijinja::{context, Environment};
+use minijinja::context;
 
-use crate::plan::{EnvVar, Plan, Step};
+use crate::plan::{EnvVar, Mount, Plan, Step};
+use crate::template::TemplateError;
 
 const TEMPLATE: &str = "\
 # Stages: {{ stage_names | join(\" -> \") }}. compose builds `{{ target }}`;
@@ -15,27 +16,24 @@ FROM {{ stage.from }} AS {{ stage.name }}
 
 /// Renders the plan's stages. The layout lives in the template above; each instruction's
 /// quoting lives in `instruction`.
-pub fn dockerfile(plan: &Plan) -> String {
+pub fn dockerfile(plan: &Plan) -> Result<String, TemplateError> {
     let stages: Vec<_> = plan
         .stages
         .iter()
         .map(|s| {
             context! {
-                name => s.name,
-                from => s.from,
+                name => s.name.as_str(),
+                from => s.from.to_string(),
                 purpose => s.purpose,
                 lines => s.steps.iter().map(instruction).collect::<Vec<_>>(),
             }
         })
         .collect();
     let stage_names: Vec<&str> = plan.stages.iter().map(|s| s.name.as_str()).collect();
-    let mut env = Environment::new();
-    env.set_keep_trailing_newline(true);
-    env.render_str(
+    crate::template::render(
         TEMPLATE,
-        context! { stages, stage_names, target => plan.target, app => plan.app },
+        context! { stages, stage_names, target => plan.target.as_str(), app => plan.app },
     )
-    .unwrap_or_else(|e| panic!("built-in Dockerfile template: {e}"))
 }
 
 const CONTINUE: &str = " \\\n    ";
@@ -48,11 +46,8 @@ fn instruction(step: &Step) -> String {
             vars.iter().map(env_pair).collect::<Vec<_>>().join(CONTINUE)
         ),
         Step::Workdir { path } => format!("WORKDIR {path}"),
-        Step::Run { commands, caches } => {
-            let mounts: Vec<String> = caches
-                .iter()
-                .map(|c| format!("--mount=type=cache,target={c}"))
-                .collect();
+        Step::Run { commands, mounts } => {
+            let mounts: Vec<String> = mounts.iter().map(mount).collect();
             // one command per line: `&&` chains read better split
             let lines: Vec<&str> = commands.iter().flat_map(|c| c.split(" && ")).collect();
             let mut out = String::from("RUN ");
@@ -71,7 +66,7 @@ fn instruction(step: &Step) -> String {
         } => {
             let mut out = String::from("COPY --link");
             if let Some(from) = from {
-                out.push_str(&format!(" --from={from}"));
+                out.push_str(&format!(" --from={}", from.as_str()));
             }
             if let Some(chown) = chown {
                 out.push_str(&format!(" --chown={chown}"));
@@ -103,6 +98,12 @@ fn instruction(step: &Step) -> String {
         ),
         Step::Entrypoint { argv } => format!("ENTRYPOINT {}", exec_form(argv)),
         Step::Cmd { argv } => format!("CMD {}", exec_form(argv)),
+    }
+}
+
+fn mount(mount: &Mount) -> String {
+    match mount {
+        Mount::Cache { target } => format!("--mount=type=cache,target={target}"),
     }
 }
 

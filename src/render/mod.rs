@@ -4,11 +4,12 @@
 mod compose;
 mod dockerfile;
 
-use minijinja::{context, Environment};
+use minijinja::context;
 use sha2::{Digest, Sha256};
 
-use crate::model::App;
 use crate::plan::Plan;
+use crate::template::TemplateError;
+use crate::{COMPOSE, DOCKERFILE, DOCKERIGNORE};
 
 pub use compose::compose;
 pub use dockerfile::dockerfile;
@@ -19,27 +20,21 @@ pub struct Rendered {
     pub files: Vec<(String, String)>,
 }
 
-pub const DOCKERFILE: &str = "Dockerfile";
-pub const COMPOSE: &str = "compose.yaml";
-pub const DOCKERIGNORE: &str = ".dockerignore";
-
-pub fn render(app: &App, plan: &Plan, recipe_name: &str) -> Rendered {
-    Rendered {
+/// Prints the plan as the three files. Every decision is the plan's; this only prints.
+pub fn render(plan: &Plan, recipe_name: &str) -> Result<Rendered, TemplateError> {
+    Ok(Rendered {
         files: vec![
             (
                 DOCKERFILE.into(),
-                with_header(&dockerfile(plan), recipe_name),
+                with_header(&dockerfile(plan)?, recipe_name),
             ),
-            (
-                COMPOSE.into(),
-                with_header(&compose(app, plan), recipe_name),
-            ),
+            (COMPOSE.into(), with_header(&compose(plan)?, recipe_name)),
             (
                 DOCKERIGNORE.into(),
-                with_header(&dockerignore(plan, recipe_name), recipe_name),
+                with_header(&dockerignore(plan, recipe_name)?, recipe_name),
             ),
         ],
-    }
+    })
 }
 
 /// The first line of every generated file. It names the recipe and carries a checksum of
@@ -92,15 +87,12 @@ const DOCKERIGNORE_TEMPLATE: &str = "\
 {% endfor %}{% for pattern in patterns %}{{ pattern }}
 {% endfor %}";
 
-fn dockerignore(plan: &Plan, recipe_name: &str) -> String {
-    let mut env = Environment::new();
-    env.set_keep_trailing_newline(true);
+fn dockerignore(plan: &Plan, recipe_name: &str) -> Result<String, TemplateError> {
     let own = [DOCKERFILE, COMPOSE, DOCKERIGNORE, recipe_name];
-    env.render_str(
+    crate::template::render(
         DOCKERIGNORE_TEMPLATE,
         context! { own, patterns => plan.dockerignore, stack => plan.stack },
     )
-    .unwrap_or_else(|e| panic!("built-in .dockerignore template: {e}"))
 }
 
 #[cfg(test)]

@@ -142,11 +142,20 @@ impl Test {
     }
 }
 
+/// dslim's own data and stacks.
+pub fn catalog() -> &'static dslim::stacks::Catalog {
+    dslim::stacks::Catalog::builtin().expect("the built-in data loads")
+}
+
+/// Compiles recipe text in-process, as the command line would without a project folder.
+pub fn compile(recipe: &str) -> Result<dslim::compile::Unit, dslim::compile::Failure> {
+    dslim::compile::compile_text(catalog(), recipe, "dslim.kdl")
+}
+
 /// Compiles recipe text in-process and returns the three files, for snapshots.
 pub fn files(recipe: &str) -> String {
-    let (_, _, rendered) = dslim::compile::compile_text(recipe, "dslim.kdl")
-        .unwrap_or_else(|e| panic!("recipe rejected: {e:?}"));
-    rendered
+    let unit = compile(recipe).unwrap_or_else(|e| panic!("recipe rejected: {e:?}"));
+    unit.rendered
         .files
         .iter()
         .map(|(name, text)| format!("==> {name} <==\n{text}"))

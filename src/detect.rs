@@ -1,0 +1,259 @@
+//! What detecting an existing app's stack finds, for `dslim init`: values with the file and
+//! line they were found in. Each stack detects its own apps (`src/stacks/NAME/detect.rs`);
+//! this module holds what they share.
+
+use std::fmt;
+
+use crate::error::{Unsupported, Warning};
+use crate::knowledge::{Knowledge, StackData};
+use crate::project::Project;
+use crate::template::Pattern;
+
+/// What a detector looks at.
+pub struct DetectInput<'a> {
+    pub project: &'a Project,
+    /// the stack's data
+    pub data: &'a StackData,
+    pub knowledge: &'a Knowledge,
+    pub stack: &'a str,
+}
+
+/// Where a finding comes from: a file, and the line when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub file: String,
+    pub line: Option<usize>,
+    pub note: String,
+}
+
+impl Evidence {
+    pub fn file(file: &str, note: impl Into<String>) -> Self {
+        Evidence {
+            file: file.into(),
+            line: None,
+            note: note.into(),
+        }
+    }
+    pub fn line(file: &str, line: usize, note: impl Into<String>) -> Self {
+        Evidence {
+            file: file.into(),
+            line: Some(line),
+            note: note.into(),
+        }
+    }
+}
+
+impl fmt::Display for Evidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file)?,
+            None => write!(f, "{}", self.file)?,
+        }
+        if !self.note.is_empty() {
+            write!(f, " ({})", self.note)?;
+        }
+        Ok(())
+    }
+}
+
+/// A value init settled on, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// read from the project's files
+    Found(Vec<Evidence>),
+    /// nothing said; this is the convention or dslim's default
+    Guessed(String),
+    /// given on the command line
+    Given,
+}
+
+impl<T> Finding<T> {
+    pub fn found(value: T, evidence: Evidence) -> Self {
+        Finding {
+            value,
+            source: Source::Found(vec![evidence]),
+        }
+    }
+    pub fn guessed(value: T, why: impl Into<String>) -> Self {
+        Finding {
+            value,
+            source: Source::Guessed(why.into()),
+        }
+    }
+    pub fn given(value: T) -> Self {
+        Finding {
+            value,
+            source: Source::Given,
+        }
+    }
+    pub fn is_guess(&self) -> bool {
+        matches!(self.source, Source::Guessed(_))
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Found(evidence) => {
+                let parts: Vec<String> = evidence.iter().map(|e| e.to_string()).collect();
+                write!(f, "from {}", parts.join(", "))
+            }
+            Source::Guessed(why) => write!(f, "guess: {why}"),
+            Source::Given => write!(f, "given on the command line"),
+        }
+    }
+}
+
+/// A library that needs system packages to build or run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeDep {
+    pub library: String,
+    pub why: String,
+    pub evidence: Evidence,
+    pub build: Vec<String>,
+    pub run: Vec<String>,
+}
+
+/// What one detector found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub stack: String,
+    /// why this stack matched
+    pub evidence: Vec<Evidence>,
+    /// set when dslim recognises the stack or manager but cannot build it yet
+    pub unsupported: Option<Unsupported>,
+    pub manager: Option<Finding<String>>,
+    pub version: Option<Finding<String>>,
+    /// the stack node's other property: python `requirements`, go `package`, rust `bin`
+    pub stack_property: Option<(&'static str, Finding<String>)>,
+    pub build: Option<Finding<(String, String)>>,
+    pub spa: bool,
+    pub port: Option<Finding<u16>>,
+    pub entrypoint: Option<Finding<Vec<String>>>,
+    pub native: Vec<NativeDep>,
+    /// variables the recipe sets (PORT, when --port is given)
+    pub env: Vec<(String, String)>,
+    /// what the user must fix for the build to work (a missing lockfile...)
+    pub warnings: Vec<Warning>,
+}
+
+impl Detection {
+    pub fn new(stack: &str, evidence: Vec<Evidence>) -> Self {
+        Detection {
+            stack: stack.into(),
+            evidence,
+            unsupported: None,
+            manager: None,
+            version: None,
+            stack_property: None,
+            build: None,
+            spa: false,
+            port: None,
+            entrypoint: None,
+            native: vec![],
+            env: vec![],
+            warnings: vec![],
+        }
+    }
+
+    /// "python (requirements.txt, uv.lock)": the stack and why it matched.
+    pub fn summary(&self) -> String {
+        let evidence: Vec<String> = self.evidence.iter().map(|e| e.to_string()).collect();
+        if evidence.is_empty() {
+            return format!("{} (named with --stack)", self.stack);
+        }
+        format!("{} ({})", self.stack, evidence.join(", "))
+    }
+}
+
+/// Stacks dslim recognises but does not build yet, by their files: said so, instead of
+/// "nothing found".
+pub fn planned(project: &Project, knowledge: &Knowledge) -> Vec<Detection> {
+    knowledge
+        .planned
+        .iter()
+        .filter_map(|(stack, planned)| {
+            let file = planned.files.iter().find(|f| project.exists(f))?;
+            let mut d = Detection::new(stack, vec![Evidence::file(file, "")]);
+            d.unsupported = Some(Unsupported::PlannedStack {
+                stack: stack.clone(),
+                title: planned.title.clone(),
+            });
+            Some(d)
+        })
+        .collect()
+}
+
+impl DetectInput<'_> {
+    /// Looks `library` (a dependency name) up in the stack's native-dependency table.
+    pub fn native_dep(&self, library: &str, evidence: Evidence) -> Option<NativeDep> {
+        let normalized = library.to_ascii_lowercase().replace('_', "-");
+        let entry = self.data.native.get(&normalized)?;
+        // init writes Debian names: recipes start on the default distro
+        let packages = entry.packages.get("debian")?;
+        Some(NativeDep {
+            library: normalized,
+            why: entry.why.clone(),
+            evidence,
+            build: packages.build.clone(),
+            run: packages.run.clone(),
+        })
+    }
+
+    /// The port the code names, else the stack's convention.
+    pub fn port(&self, files: &[String], patterns: &[Pattern], convention: &str) -> Finding<u16> {
+        let default = self.data.default_port;
+        match self.project.find_any(files, patterns.iter().map(|p| &p.0)) {
+            Some((file, line, value)) => match value.parse::<u16>() {
+                Ok(p) if p > 0 => Finding::found(p, Evidence::line(&file, line, "")),
+                _ => Finding::guessed(default, convention.to_string()),
+            },
+            None => Finding::guessed(default, convention.to_string()),
+        }
+    }
+
+    /// The manager a file in the project implies (a lockfile), from the same table that
+    /// `dslim build` reads when a recipe names no manager.
+    pub fn manager_by_file(&self) -> Option<Finding<String>> {
+        let (file, manager) = self
+            .data
+            .manager_files
+            .iter()
+            .find(|(file, _)| self.project.exists(file))?;
+        Some(Finding::found(manager.clone(), Evidence::file(file, "")))
+    }
+
+    /// The stack's default version, as a guess.
+    pub fn default_version(&self) -> Finding<String> {
+        default_version(self.data)
+    }
+
+    /// The files that are signs of this stack, where the project has them.
+    pub fn signs(&self) -> Vec<Evidence> {
+        self.data
+            .signs
+            .iter()
+            .filter(|f| self.project.exists(f))
+            .map(|f| Evidence::file(f, ""))
+            .collect()
+    }
+}
+
+/// The default version of a stack, as a guess.
+pub fn default_version(data: &StackData) -> Finding<String> {
+    Finding::guessed(
+        data.default_version.clone(),
+        "no version hint found; the current stable release",
+    )
+}
+
+/// "3.12.1" -> "3.12"; versions in recipes name a minor release so that patch updates arrive.
+pub fn major_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}

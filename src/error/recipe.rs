@@ -1,0 +1,624 @@
+//! What can be wrong in a recipe. Each error is a span in the recipe and a kind; the wording
+//! of every kind (its message, the label under the span and the hint) lives in the three
+//! matches below and nowhere else.
+
+use std::fmt;
+
+use miette::{Diagnostic, LabeledSpan, SourceSpan};
+
+/// One thing wrong in a recipe, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecipeError {
+    pub span: SourceSpan,
+    pub kind: Kind,
+}
+
+impl RecipeError {
+    pub fn new(span: SourceSpan, kind: Kind) -> Self {
+        RecipeError { span, kind }
+    }
+
+    /// Where the error points, for reporting errors in the order of the recipe.
+    pub fn offset(&self) -> usize {
+        self.span.offset()
+    }
+}
+
+/// What a value was expected to be. Each names a form; the model holds the patterns.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    AppName,
+    UserName,
+    RelativePath,
+    RelativeFolder,
+    AbsolutePath,
+    GoPackage,
+    Binary,
+    Script,
+    EnvKey,
+    LabelKey,
+    Port,
+    HttpPath,
+    Duration,
+    Registry,
+    Image,
+    NginxVersion,
+    IgnorePattern,
+    OneLine,
+    UserId,
+    Retries,
+    /// one of a list of names (managers, runtimes, distros)
+    OneOf(Vec<String>),
+    Version {
+        stack: String,
+        example: String,
+    },
+    Release {
+        distro: String,
+        example: String,
+    },
+    Package {
+        distro: String,
+        example: String,
+    },
+}
+
+/// The type of value the shape check expected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueKind {
+    Str,
+    Version,
+    Port,
+    Text,
+    Int,
+    Bool,
+}
+
+/// What the recipe wrote instead.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    String(String),
+    Number,
+    /// a decimal number as typed, and the number KDL read (3.10 reads as 3.1)
+    Decimal {
+        typed: String,
+        value: String,
+    },
+    Bool,
+    Null,
+}
+
+/// How deep a recipe may nest, and what nested.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Nesting {
+    Blocks,
+    Comments,
+    SlashDashes,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    // --- the shape of the recipe (syntax)
+    InvalidKdl {
+        detail: String,
+        label: String,
+        hint: Option<String>,
+        kdl_v1: bool,
+    },
+    TooDeep {
+        nesting: Nesting,
+        limit: usize,
+    },
+    NotAnApp {
+        name: String,
+        suggestion: Option<String>,
+        belongs_inside: bool,
+    },
+    NoApp,
+    SecondApp {
+        first: String,
+    },
+    AppWithoutBody,
+    PlannedStack {
+        stack: String,
+        title: String,
+        supported: Vec<String>,
+    },
+    UnknownNode {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    DuplicateNode {
+        node: String,
+        first: SourceSpan,
+    },
+    DuplicateProperty {
+        node: String,
+        property: String,
+        first: SourceSpan,
+    },
+    TakesNoBlock {
+        node: String,
+    },
+    UnexpectedArgument {
+        node: String,
+        /// the properties it takes instead; None for KEY=value nodes
+        properties: Option<Vec<String>>,
+    },
+    ExtraArgument {
+        node: String,
+    },
+    MissingArgument {
+        node: String,
+        many: bool,
+        example: Option<&'static str>,
+    },
+    UnknownProperty {
+        node: String,
+        name: String,
+        suggestion: Option<String>,
+        allowed: Vec<String>,
+    },
+    WrongType {
+        node: String,
+        expected: ValueKind,
+        found: Found,
+    },
+
+    // --- what the values mean (model)
+    Invalid {
+        node: String,
+        expected: Expected,
+        found: String,
+    },
+    NoStack {
+        examples: Vec<String>,
+    },
+    TwoStacks {
+        first: String,
+        second: String,
+    },
+    TooOld {
+        stack: String,
+        version: String,
+        min: String,
+        current: String,
+    },
+    NotForThisStack {
+        node: String,
+        stack: String,
+        stacks: Vec<String>,
+    },
+    NoImages {
+        stack: String,
+        distro: String,
+    },
+    DistrolessNeedsDebian,
+    RuntimeOfSpa,
+    UserOfSpa {
+        uid: u32,
+    },
+    EntrypointOfSpa,
+    PrivilegedPort {
+        port: u16,
+        suggestion: u16,
+    },
+    RuntimeLibsWithoutPackageManager {
+        runtime: String,
+    },
+    RootUser,
+    NoEntrypoint {
+        app: String,
+        example: String,
+    },
+    NoProbe {
+        runtime: String,
+        stack: String,
+        probes: Vec<String>,
+    },
+    HealthcheckWithoutPort,
+
+    // --- found when the plan meets the project's files
+    MissingInputs {
+        files: Vec<String>,
+        hint: String,
+    },
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+fn describe(kind: ValueKind) -> &'static str {
+    match kind {
+        ValueKind::Str | ValueKind::Text => "a string",
+        ValueKind::Version => "a version string",
+        ValueKind::Port => "a port number",
+        ValueKind::Int => "a whole number",
+        ValueKind::Bool => "#true or #false",
+    }
+}
+
+impl Expected {
+    fn describe(&self) -> String {
+        match self {
+            Expected::AppName => "a lowercase name (a-z, 0-9, `-`, `_`, `.`)".into(),
+            Expected::UserName => "a user name (a-z, 0-9, `_`, `-`)".into(),
+            Expected::RelativePath => "a relative path".into(),
+            Expected::RelativeFolder => "a relative folder".into(),
+            Expected::AbsolutePath => "an absolute path like /app".into(),
+            Expected::GoPackage => "a package path starting with `.`, like \"./cmd/server\"".into(),
+            Expected::Binary => "a binary target name".into(),
+            Expected::Script => "a package.json script name".into(),
+            Expected::EnvKey => "a variable name (letters, digits, `_`)".into(),
+            Expected::LabelKey => {
+                "a label key in reverse-DNS form, like org.opencontainers.image.source".into()
+            }
+            Expected::Port => "a port number from 1 to 65535, optionally with /tcp or /udp".into(),
+            Expected::HttpPath => "a URL path starting with /".into(),
+            Expected::Duration => "a duration like \"30s\" or \"1m\"".into(),
+            Expected::Registry => {
+                "a registry host and path, like mirror.example.com/dockerhub".into()
+            }
+            Expected::Image => "a lowercase image reference like ghcr.io/acme/api:1.0".into(),
+            Expected::NginxVersion => "an nginx version like \"1.28\"".into(),
+            Expected::IgnorePattern => "a .dockerignore pattern on one line".into(),
+            Expected::OneLine => "text without newlines or control characters".into(),
+            Expected::UserId => "an id from 1 to 2147483647 (0 is root)".into(),
+            Expected::Retries => "retries from 1 to 100".into(),
+            Expected::OneOf(names) => format!("one of: {}", list(names)),
+            Expected::Version { stack, .. } => format!("a {stack} version"),
+            Expected::Release { distro, .. } => format!("a {distro} release name"),
+            Expected::Package { distro, .. } => format!("a {distro} package name"),
+        }
+    }
+
+    fn help(&self, found: &str) -> Option<String> {
+        match self {
+            Expected::AppName => Some("it names the compose service and the image".into()),
+            Expected::HttpPath => Some("for example: healthcheck \"/health\"".into()),
+            Expected::OneLine => Some("write the value on one line".into()),
+            Expected::OneOf(names) => crate::error::did_you_mean(found, names),
+            Expected::Version { stack, example } => {
+                Some(format!("for example: {stack} \"{example}\""))
+            }
+            Expected::Release { example, .. } => {
+                Some(format!("for example: release=\"{example}\""))
+            }
+            Expected::Package { example, .. } => Some(format!("for example: {example}")),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RecipeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::InvalidKdl { detail, .. } => write!(f, "invalid KDL: {detail}"),
+            Kind::TooDeep { nesting, limit } => {
+                let what = match nesting {
+                    Nesting::Blocks => "blocks",
+                    Nesting::Comments => "block comments",
+                    Nesting::SlashDashes => "`/-` comments",
+                };
+                write!(f, "the recipe nests {what} more than {limit} deep")
+            }
+            Kind::NotAnApp { name, .. } | Kind::UnknownNode { name, .. } => {
+                write!(f, "unknown node `{name}`")
+            }
+            Kind::NoApp => write!(f, "the recipe has no `app` node"),
+            Kind::SecondApp { .. } => write!(f, "a recipe describes one app"),
+            Kind::AppWithoutBody => write!(f, "`app` has no body"),
+            Kind::PlannedStack { stack, .. } => {
+                write!(f, "the `{stack}` stack is not supported yet")
+            }
+            Kind::DuplicateNode { node, .. } => write!(f, "`{node}` is given more than once"),
+            Kind::DuplicateProperty { node, property, .. } => {
+                write!(f, "`{node} {property}=` is given more than once")
+            }
+            Kind::TakesNoBlock { node } => write!(f, "`{node}` takes no block"),
+            Kind::UnexpectedArgument { node, .. } => {
+                write!(f, "`{node}` expects no arguments, only properties")
+            }
+            Kind::ExtraArgument { node } => write!(f, "`{node}` expects one argument"),
+            Kind::MissingArgument { node, many, .. } => {
+                let what = if *many {
+                    "at least one argument"
+                } else {
+                    "an argument"
+                };
+                write!(f, "`{node}` expects {what}")
+            }
+            Kind::UnknownProperty { node, name, .. } => {
+                write!(f, "`{node}` has no property `{name}`")
+            }
+            Kind::WrongType { node, expected, .. } => {
+                write!(f, "`{node}` expects {}", describe(*expected))
+            }
+            Kind::Invalid { node, expected, .. } => {
+                write!(f, "`{node}` expects {}", expected.describe())
+            }
+            Kind::NoStack { .. } => write!(f, "the app does not say its stack"),
+            Kind::TwoStacks { first, second } => {
+                write!(f, "the app names two stacks, `{first}` and `{second}`")
+            }
+            Kind::TooOld { stack, version, .. } => {
+                write!(f, "{stack} {version} is older than dslim supports")
+            }
+            Kind::NotForThisStack { node, stacks, .. } => {
+                write!(f, "`{node}` is for {} apps", stacks.join(" and "))
+            }
+            Kind::NoImages { stack, distro } => {
+                write!(f, "dslim knows no {distro} images for the {stack} stack")
+            }
+            Kind::DistrolessNeedsDebian => write!(f, "distroless images are Debian-based"),
+            Kind::RuntimeOfSpa => write!(f, "a single-page app always runs on nginx"),
+            Kind::UserOfSpa { uid } => write!(
+                f,
+                "a single-page app runs as nginx's unprivileged user (uid {uid})"
+            ),
+            Kind::EntrypointOfSpa => write!(
+                f,
+                "a single-page app is served by nginx; it has no entrypoint of its own"
+            ),
+            Kind::PrivilegedPort { port, .. } => write!(
+                f,
+                "nginx runs unprivileged and cannot listen on port {port}"
+            ),
+            Kind::RuntimeLibsWithoutPackageManager { runtime } => write!(
+                f,
+                "the {runtime} runtime has no package manager to install `runtime-libs` with"
+            ),
+            Kind::RootUser => write!(f, "dslim images never run as root"),
+            Kind::NoEntrypoint { app, .. } => write!(f, "app `{app}` has no entrypoint"),
+            Kind::NoProbe { runtime, stack, .. } => write!(
+                f,
+                "the {runtime} runtime of this {stack} app has no tool to probe HTTP with"
+            ),
+            Kind::HealthcheckWithoutPort => write!(f, "a healthcheck needs a port to probe"),
+            Kind::MissingInputs { files, .. } => write!(
+                f,
+                "the build copies {} from the recipe's folder, and {} not there",
+                files.join(", "),
+                if files.len() == 1 {
+                    "it is"
+                } else {
+                    "they are"
+                }
+            ),
+        }
+    }
+}
+
+impl RecipeError {
+    /// The words under the span.
+    fn label(&self) -> String {
+        match &self.kind {
+            Kind::InvalidKdl { label, .. } => label.clone(),
+            Kind::TooDeep { .. } => "too deep".into(),
+            Kind::NotAnApp { .. } | Kind::UnknownNode { .. } => {
+                "not a node dslim knows here".into()
+            }
+            Kind::SecondApp { .. } => "second app".into(),
+            Kind::NoApp | Kind::AppWithoutBody | Kind::NoStack { .. } => "in this app".into(),
+            Kind::NoEntrypoint { .. } | Kind::HealthcheckWithoutPort => "in this app".into(),
+            Kind::PlannedStack { title, .. } => format!("{title}: planned"),
+            Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "again here".into(),
+            Kind::TakesNoBlock { .. } => "unexpected block".into(),
+            Kind::UnexpectedArgument { .. } => "unexpected argument".into(),
+            Kind::ExtraArgument { .. } => "extra argument".into(),
+            Kind::MissingArgument { .. } => "nothing given".into(),
+            Kind::UnknownProperty { .. } => "unknown property".into(),
+            Kind::WrongType { found, .. } => match found {
+                Found::String(_) => "a string".into(),
+                Found::Number => "a number".into(),
+                Found::Decimal { .. } => "a decimal number".into(),
+                Found::Bool => "a boolean".into(),
+                Found::Null => "#null".into(),
+            },
+            Kind::Invalid { found, .. } => format!("`{}`", found.escape_debug()),
+            Kind::TwoStacks { .. } => "second stack".into(),
+            Kind::TooOld { .. } => "too old".into(),
+            Kind::NotForThisStack { stacks, .. } => format!("not a {} app", stacks.join(" or ")),
+            Kind::NoImages { stack, .. } => format!("no {stack} images"),
+            Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
+            Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
+                "not used with spa".into()
+            }
+            Kind::PrivilegedPort { .. } => "privileged port".into(),
+            Kind::RuntimeLibsWithoutPackageManager { .. } => "cannot be installed".into(),
+            Kind::RootUser => "root".into(),
+            Kind::NoProbe { .. } => "no probe available".into(),
+            Kind::MissingInputs { files, .. } => format!("needs {}", files.join(", ")),
+        }
+    }
+
+    fn hint(&self) -> Option<String> {
+        match &self.kind {
+            Kind::InvalidKdl { hint, kdl_v1, .. } => Some(if *kdl_v1 {
+                "KDL v2 writes booleans and null with a #: fallback=#false, #true, #null".into()
+            } else {
+                hint.clone()
+                    .unwrap_or_else(|| "recipes are KDL v2: https://kdl.dev".into())
+            }),
+            Kind::TooDeep { .. } => Some(
+                "a recipe needs two levels, app \"NAME\" { node ... }: remove the extra nesting"
+                    .into(),
+            ),
+            Kind::NotAnApp {
+                name,
+                suggestion,
+                belongs_inside,
+            } => Some(match (suggestion, belongs_inside) {
+                (Some(s), _) => format!("did you mean `{s}`?"),
+                (None, true) => format!("`{name}` belongs inside `app \"NAME\" {{ ... }}`"),
+                (None, false) => "a recipe holds one `app \"NAME\" { ... }` node".into(),
+            }),
+            Kind::NoApp => Some(
+                "start with: app \"api\" { python \"3.13\"; port 8000; entrypoint ... }".into(),
+            ),
+            Kind::SecondApp { first } => Some(format!(
+                "put each app in its own folder with its own dslim.kdl (the first one here is `{first}`)"
+            )),
+            Kind::AppWithoutBody => Some(
+                "describe the app in braces: app \"api\" { python \"3.13\"; entrypoint ... }".into(),
+            ),
+            Kind::PlannedStack { supported, .. } => {
+                Some(format!("supported stacks: {}", list(supported)))
+            }
+            Kind::UnknownNode {
+                suggestion, known, ..
+            } => Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("known nodes: {}", list(known)),
+            }),
+            Kind::DuplicateNode { node, .. } => {
+                Some(format!("keep one `{node}` and remove the others"))
+            }
+            Kind::DuplicateProperty { node, property, .. } => Some(format!(
+                "keep one `{node} {property}=` and remove the others"
+            )),
+            Kind::TakesNoBlock { .. } => Some(
+                "write its values on the same line, e.g. build-deps \"gcc\" \"libpq-dev\"".into(),
+            ),
+            Kind::UnexpectedArgument { node, properties } => match properties {
+                None => Some(format!(
+                    "write KEY=\"value\" pairs: {node} LOG_LEVEL=\"info\""
+                )),
+                Some(props) if !props.is_empty() => Some(format!(
+                    "`{node}` takes properties: {}",
+                    props
+                        .iter()
+                        .map(|p| format!("{p}=..."))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )),
+                Some(_) => None,
+            },
+            Kind::ExtraArgument { .. } => None,
+            Kind::MissingArgument { example, .. } => {
+                example.map(|e| format!("for example: {e}"))
+            }
+            Kind::UnknownProperty {
+                node,
+                suggestion,
+                allowed,
+                ..
+            } => Some(match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if allowed.is_empty() => format!("`{node}` takes no properties"),
+                None => format!("`{node}` takes: {}", list(allowed)),
+            }),
+            Kind::WrongType {
+                expected, found, ..
+            } => {
+                let text_like = matches!(
+                    expected,
+                    ValueKind::Version | ValueKind::Text | ValueKind::Str
+                );
+                match found {
+                    Found::Decimal { typed, value } if text_like && typed != value => Some(
+                        format!("write it as a string: \"{typed}\" (a number {typed} would mean {value})"),
+                    ),
+                    Found::Decimal { typed, .. } if text_like => {
+                        Some(format!("versions are strings: write \"{typed}\""))
+                    }
+                    Found::String(s) if *expected == ValueKind::Int => {
+                        Some(format!("drop the quotes: {s}"))
+                    }
+                    Found::Decimal { .. } => None,
+                    _ if *expected == ValueKind::Str => Some("quote it: \"...\"".into()),
+                    _ => None,
+                }
+            }
+            Kind::Invalid {
+                expected, found, ..
+            } => expected.help(found),
+            Kind::NoStack { examples } => Some(format!("add one of: {}", list(examples))),
+            Kind::TwoStacks { .. } => {
+                Some("an app has one stack; put a second app in a folder of its own".into())
+            }
+            Kind::TooOld {
+                stack,
+                min,
+                current,
+                ..
+            } => Some(format!("use {stack} {min} or newer (current: {current})")),
+            Kind::NotForThisStack { stack, .. } => Some(format!("this app's stack is {stack}")),
+            Kind::NoImages { .. } => Some("use base \"debian\"".into()),
+            Kind::DistrolessNeedsDebian => {
+                Some("use runtime \"scratch\" or \"slim\" with alpine".into())
+            }
+            Kind::RuntimeOfSpa => Some("remove `runtime`".into()),
+            Kind::UserOfSpa { .. } => Some("remove `user`".into()),
+            Kind::EntrypointOfSpa => Some("remove `entrypoint`".into()),
+            Kind::PrivilegedPort { suggestion, .. } => Some(format!(
+                "use a port from 1024 up, e.g. port {suggestion}; publish it as 80 with compose if you need to"
+            )),
+            Kind::RuntimeLibsWithoutPackageManager { .. } => {
+                Some("use runtime \"slim\", or drop runtime-libs".into())
+            }
+            Kind::RootUser => Some("name an unprivileged user, e.g. user \"app\"".into()),
+            Kind::NoEntrypoint { example, .. } => {
+                Some(format!("say what starts it, e.g. entrypoint {example}"))
+            }
+            Kind::NoProbe { probes, .. } => Some(format!(
+                "HTTP healthchecks work for {} apps on a slim runtime",
+                probes.join(" and ")
+            )),
+            Kind::HealthcheckWithoutPort => {
+                Some("add `port 8000` (the port the app listens on)".into())
+            }
+            Kind::MissingInputs { hint, .. } => Some(hint.clone()),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match &self.kind {
+            Kind::InvalidKdl { .. } | Kind::TakesNoBlock { .. } => "dslim::syntax",
+            Kind::TooDeep { .. } => "dslim::too_deep",
+            Kind::NotAnApp { .. } | Kind::UnknownNode { .. } => "dslim::unknown_node",
+            Kind::UnknownProperty { .. } => "dslim::unknown_property",
+            Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "dslim::duplicate",
+            Kind::NoApp
+            | Kind::AppWithoutBody
+            | Kind::NoStack { .. }
+            | Kind::NoEntrypoint { .. }
+            | Kind::HealthcheckWithoutPort => "dslim::missing",
+            Kind::UnexpectedArgument { .. }
+            | Kind::ExtraArgument { .. }
+            | Kind::MissingArgument { .. }
+            | Kind::WrongType { .. }
+            | Kind::Invalid { .. } => "dslim::bad_value",
+            Kind::MissingInputs { .. } => "dslim::missing_input",
+            _ => "dslim::unsupported",
+        }
+    }
+}
+
+impl std::error::Error for RecipeError {}
+
+impl Diagnostic for RecipeError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(RecipeError::code(self)))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.hint()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let mut labels = vec![LabeledSpan::new_with_span(Some(self.label()), self.span)];
+        if let Kind::DuplicateNode { first, .. } | Kind::DuplicateProperty { first, .. } =
+            &self.kind
+        {
+            labels.push(LabeledSpan::new_with_span(
+                Some("first here".into()),
+                *first,
+            ));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}

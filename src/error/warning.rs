@@ -1,0 +1,138 @@
+//! What dslim warns about: things that do not stop it, but that the user should fix or check.
+//! The wording of every warning lives in the one match below; code decides by the variant,
+//! never by the text.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    // --- found while compiling a recipe against its project
+    /// a requirements line that installs the project itself (`-e .`)
+    EditableInstall {
+        at: String,
+        line: String,
+    },
+
+    // --- found by `dslim init`
+    PoetryWithoutLock,
+    PyprojectWithoutLock,
+    /// a Flask/FastAPI app with no production server among its dependencies
+    DevelopmentServer,
+    NoPythonApp,
+    PipWithoutRequirements,
+    NoNodeLockfile {
+        manager: String,
+    },
+    StartScriptNotNode {
+        script: String,
+    },
+    NoNodeStart,
+    GoModulesDownloaded,
+    NoGoMain,
+    SeveralGoMains {
+        packages: Vec<String>,
+        chosen: String,
+    },
+    SeveralRustBinaries {
+        binaries: Vec<String>,
+        chosen: String,
+    },
+    NoCargoLock,
+    /// --stack named a stack the folder shows no sign of
+    NotThisStack {
+        stack: String,
+    },
+    /// --port given, but the code listens on a fixed port of its own
+    PortNotRead {
+        listens: u16,
+        at: String,
+        port: u16,
+    },
+}
+
+impl Warning {
+    /// Warnings that ask for `--entrypoint`; they no longer apply once the user gave one.
+    pub fn asks_for_entrypoint(&self) -> bool {
+        matches!(
+            self,
+            Warning::NoPythonApp | Warning::StartScriptNotNode { .. } | Warning::NoNodeStart
+        )
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::EditableInstall { at, line } => write!(
+                f,
+                "{at}: `{line}` installs the project itself, which needs its source before the dependencies are installed; drop the line (the source is copied to the workdir and importable from there)"
+            ),
+            Warning::PoetryWithoutLock => write!(
+                f,
+                "pyproject.toml uses Poetry but there is no poetry.lock: run `poetry lock` before `dslim build`"
+            ),
+            Warning::PyprojectWithoutLock => write!(
+                f,
+                "pyproject.toml has no lockfile: run `uv lock` before `dslim build`"
+            ),
+            Warning::DevelopmentServer => write!(
+                f,
+                "neither gunicorn nor uvicorn is a dependency, so the app runs its own development server; add one of them for production"
+            ),
+            Warning::NoPythonApp => write!(
+                f,
+                "found no app to start (no Flask/FastAPI/Django app with gunicorn or uvicorn, no main.py): pass --entrypoint"
+            ),
+            Warning::PipWithoutRequirements => write!(f, "pip needs requirements.txt"),
+            Warning::NoNodeLockfile { manager } => write!(
+                f,
+                "there is no lockfile: run `{manager} install` to create one; the build installs exactly what it locks"
+            ),
+            Warning::StartScriptNotNode { script } => write!(
+                f,
+                "the start script `{script}` does not run node directly: pass --entrypoint (e.g. --entrypoint \"node dist/index.js\")"
+            ),
+            Warning::NoNodeStart => write!(
+                f,
+                "found no start script, main or server.js: pass --entrypoint"
+            ),
+            Warning::GoModulesDownloaded => write!(
+                f,
+                "the build downloads Go modules: the builder needs to reach the module proxy (or vendor them)"
+            ),
+            Warning::NoGoMain => write!(
+                f,
+                "found no `package main`: pass the main package in the recipe (go package=\"./cmd/NAME\")"
+            ),
+            Warning::SeveralGoMains { packages, chosen } => write!(
+                f,
+                "several main packages ({}); the recipe builds {chosen}",
+                packages.join(", ")
+            ),
+            Warning::SeveralRustBinaries { binaries, chosen } => write!(
+                f,
+                "several binaries ({}); the recipe builds {chosen}",
+                binaries.join(", ")
+            ),
+            Warning::NoCargoLock => write!(
+                f,
+                "there is no Cargo.lock: run `cargo generate-lockfile`; the build uses --locked"
+            ),
+            Warning::NotThisStack { stack } => write!(
+                f,
+                "nothing here looks like a {stack} app; the recipe is a starting point"
+            ),
+            Warning::PortNotRead { listens, at, port } => write!(
+                f,
+                "the code listens on {listens} ({at}) unless $PORT says otherwise; the recipe sets PORT={port}, check that the app reads it"
+            ),
+        }
+    }
+}
+
+/// A warning reaches `dslim plan`'s JSON as its words.
+impl serde::Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}

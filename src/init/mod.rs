@@ -1,0 +1,254 @@
+//! `dslim init`: look at an existing app, say what was found and why, and write a recipe that
+//! builds it, with a comment on every line that says where its value came from.
+
+mod recipe;
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+pub use recipe::{kdl_string, render, report};
+
+use crate::compile::{compile_text, recipe_error, Failure};
+use crate::detect::{default_version, Detection, Finding, Source};
+use crate::error::{Error, Theirs, Warning};
+use crate::output::write_atomically;
+use crate::project::Project;
+use crate::render::{provenance, Provenance};
+use crate::stacks::Catalog;
+use crate::{COMPOSE, DOCKERFILE, RECIPE_FILE};
+
+#[derive(Debug, clap::Args)]
+pub struct Options {
+    /// The app's folder
+    #[arg(default_value = ".")]
+    pub dir: Utf8PathBuf,
+    /// The stack, when detection finds several or none
+    #[arg(long)]
+    pub stack: Option<String>,
+    /// The port the app listens on
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// The command that starts the app, as one shell-quoted string ("gunicorn app:app")
+    #[arg(long)]
+    pub entrypoint: Option<String>,
+    /// Replace an existing dslim.kdl
+    #[arg(long)]
+    pub force: bool,
+    /// Do not ask for confirmation (never asked when stdin is not a terminal)
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+impl Options {
+    /// The --entrypoint words, split like a shell would.
+    fn entrypoint(&self) -> Result<Option<Vec<String>>, Error> {
+        let Some(text) = &self.entrypoint else {
+            return Ok(None);
+        };
+        match shlex::split(text).filter(|w| !w.is_empty()) {
+            Some(words) => Ok(Some(words)),
+            None => Err(Error::BadEntrypointOption { text: text.clone() }),
+        }
+    }
+}
+
+/// What init decided, before anything is written.
+pub struct Outcome {
+    pub detection: Detection,
+    pub recipe: String,
+    pub path: Utf8PathBuf,
+}
+
+/// Detects, applies the overrides and renders the recipe; writes nothing.
+pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
+    let path = options.dir.join(RECIPE_FILE);
+    if path.exists() && !options.force {
+        return Err(Error::Overwrite {
+            path,
+            reason: Theirs::AlreadyExists,
+        });
+    }
+    let project = Project::new(&options.dir);
+    let found = catalog.detect_all(&project);
+    let mut detection = choose(catalog, found, options.stack.as_deref(), &options.dir)?;
+    if let Some(reason) = &detection.unsupported {
+        return Err(Error::Unsupported(reason.clone()));
+    }
+    if let Some(port) = options.port {
+        given_port(&mut detection, port);
+    }
+    if let Some(argv) = options.entrypoint()? {
+        detection.entrypoint = Some(Finding::given(argv));
+    }
+    if options.entrypoint.is_some() || options.port.is_some() {
+        // warnings about what the user has now supplied no longer apply
+        detection.warnings.retain(|w| !w.asks_for_entrypoint());
+    }
+    let data = catalog.knowledge.stack(&detection.stack);
+    let needs_entrypoint = data.is_some_and(|d| !d.entrypoint_example.is_empty()) && !detection.spa;
+    if needs_entrypoint && detection.entrypoint.is_none() {
+        return Err(Error::NoEntrypointDetected {
+            stack: detection.stack.clone(),
+            hints: detection.warnings.clone(),
+            example: data
+                .map(|d| d.entrypoint_example.join(" "))
+                .unwrap_or_default(),
+        });
+    }
+    let recipe = render(&app_name(&options.dir), &detection)?;
+    match compile_text(catalog, &recipe, RECIPE_FILE) {
+        Ok(_) => {}
+        // a value given on the command line can be invalid: show it as the user would see it;
+        // anything else is init writing what dslim cannot read
+        Err(Failure::Recipe(errors)) if options.entrypoint.is_some() || options.port.is_some() => {
+            return Err(recipe_error(&path, recipe.into(), errors))
+        }
+        Err(Failure::Recipe(_)) => return Err(Error::InitBug { recipe }),
+        Err(Failure::Bug(e)) => return Err(e),
+    }
+    Ok(Outcome {
+        detection,
+        recipe,
+        path,
+    })
+}
+
+/// `--port`: the recipe's port, and the detected server command moved along with it.
+fn given_port(detection: &mut Detection, port: u16) {
+    // a detected server command binds the detected port: it must bind the given one
+    if let (Some(old), Some(entrypoint)) = (&detection.port, &mut detection.entrypoint) {
+        let (old, new) = (old.value.to_string(), port.to_string());
+        for word in entrypoint.value.iter_mut() {
+            if *word == old {
+                *word = new.clone();
+            } else if let Some(host) = word.strip_suffix(&format!(":{old}")) {
+                *word = format!("{host}:{new}");
+            }
+        }
+    }
+    // servers that read $PORT (Node's convention, and many others) take the given one
+    detection.env.push(("PORT".into(), port.to_string()));
+    if let Some(Finding {
+        value: listens,
+        source: Source::Found(evidence),
+    }) = &detection.port
+    {
+        let rewritten = detection.entrypoint.as_ref().is_some_and(|e| {
+            e.value
+                .iter()
+                .any(|w| w.ends_with(&format!(":{port}")) || *w == port.to_string())
+        });
+        if *listens != port && !rewritten {
+            detection.warnings.push(Warning::PortNotRead {
+                listens: *listens,
+                at: evidence.first().map(|e| e.to_string()).unwrap_or_default(),
+                port,
+            });
+        }
+    }
+    detection.port = Some(Finding::given(port));
+}
+
+/// One detection, or an error that lists what was found.
+fn choose(
+    catalog: &Catalog,
+    found: Vec<Detection>,
+    stack: Option<&str>,
+    dir: &Utf8Path,
+) -> Result<Detection, Error> {
+    let knowledge = &catalog.knowledge;
+    if let Some(stack) = stack {
+        let Some(data) = knowledge.stack(stack) else {
+            return Err(Error::UnknownStackOption {
+                stack: stack.into(),
+                known: knowledge.stack_names(),
+            });
+        };
+        if let Some(d) = found.into_iter().find(|d| d.stack == stack) {
+            return Ok(d);
+        }
+        let mut d = Detection::new(stack, vec![]);
+        d.version = Some(default_version(data));
+        d.warnings.push(Warning::NotThisStack {
+            stack: stack.into(),
+        });
+        return Ok(d);
+    }
+    let mut found = found;
+    match found.len() {
+        0 => Err(Error::NothingDetected {
+            dir: dir.to_path_buf(),
+            files: knowledge
+                .stacks
+                .iter()
+                .flat_map(|(_, d)| d.signs.iter().cloned())
+                .collect(),
+            stacks: knowledge.stack_names(),
+        }),
+        1 => Ok(found.remove(0)),
+        _ => Err(Error::SeveralStacks {
+            found: found.iter().map(Detection::summary).collect(),
+            stacks: found.iter().map(|d| d.stack.clone()).collect(),
+        }),
+    }
+}
+
+/// The folder's name, made into an app name.
+pub fn app_name(dir: &Utf8Path) -> String {
+    let absolute = dir
+        .canonicalize_utf8()
+        .unwrap_or_else(|_| dir.to_path_buf());
+    let raw = absolute.file_name().unwrap_or("app").to_ascii_lowercase();
+    let mut name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_.-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name = name
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    name.truncate(63);
+    if name.is_empty() {
+        "app".into()
+    } else {
+        name
+    }
+}
+
+/// Runs init: report, confirm on a terminal, write.
+pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
+    let outcome = prepare(catalog, options)?;
+    eprint!("{}", report(&outcome));
+    if !options.yes && std::io::stdin().is_terminal() {
+        eprint!("\n{}\nWrite {}? [Y/n] ", outcome.recipe, outcome.path);
+        let _ = std::io::stderr().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().lock().read_line(&mut answer);
+        if matches!(answer.trim().to_ascii_lowercase().as_str(), "n" | "no") {
+            eprintln!("nothing written");
+            return Ok(());
+        }
+    }
+    write_atomically(&outcome.path, &outcome.recipe)?;
+    for name in [DOCKERFILE, COMPOSE] {
+        let path = options.dir.join(name);
+        let theirs =
+            std::fs::read_to_string(&path).is_ok_and(|t| provenance(&t) != Provenance::Generated);
+        if theirs {
+            eprintln!(
+                "note: {path} was not written by dslim; `dslim build` replaces it only with --force"
+            );
+        }
+    }
+    eprintln!(
+        "wrote {}: check the lines marked \"guess\", then run `dslim build`",
+        outcome.path
+    );
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! The recipe `dslim init` writes, with a comment on every line saying where its value came
+//! from, and the report it prints.
+
+use minijinja::context;
+
+use super::Outcome;
+use crate::detect::{Detection, Source};
+use crate::template::TemplateError;
+
+const TEMPLATE: &str = "\
+// Written by `dslim init` from the files in this folder. Each line says where its value
+// came from; check the ones marked \"guess\". Reference: the dslim README.
+app {{ name }} {
+{% for line in lines %}{% if line.comment %}    // {{ line.comment }}
+{% endif %}    {{ line.node }}
+{% endfor %}}
+";
+
+/// The recipe text for a detection.
+pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
+    let mut lines: Vec<(Option<String>, String)> = vec![];
+    let mut stack_line = d.stack.to_string();
+    let mut why = vec![];
+    if let Some(v) = &d.version {
+        stack_line.push_str(&format!(" {}", kdl_string(&v.value)));
+        why.push(format!("version {}", v.source));
+    }
+    if let Some(m) = &d.manager {
+        stack_line.push_str(&format!(" manager={}", kdl_string(&m.value)));
+        why.push(format!("manager {}", m.source));
+    }
+    if let Some((key, f)) = &d.stack_property {
+        if !(*key == "package" && f.value == ".") {
+            stack_line.push_str(&format!(" {key}={}", kdl_string(&f.value)));
+        }
+        why.push(format!("{key} {}", f.source));
+    }
+    lines.push((Some(why.join("; ")), stack_line));
+
+    let mut build_deps: Vec<String> = vec![];
+    let mut runtime_libs: Vec<String> = vec![];
+    for n in &d.native {
+        build_deps.extend(
+            n.build
+                .iter()
+                .filter(|p| !build_deps.contains(p))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        runtime_libs.extend(
+            n.run
+                .iter()
+                .filter(|p| !runtime_libs.contains(p))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
+    let libraries = d
+        .native
+        .iter()
+        .map(|n| format!("{} ({}) {}", n.library, n.evidence, n.why))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if !build_deps.is_empty() {
+        lines.push((
+            Some(libraries.clone()),
+            format!("build-deps {}", words(&build_deps)),
+        ));
+    }
+    if !runtime_libs.is_empty() {
+        lines.push((None, format!("runtime-libs {}", words(&runtime_libs))));
+    }
+    if let Some(b) = &d.build {
+        lines.push((
+            Some(format!("output {}", b.source)),
+            format!(
+                "build script={} output={}",
+                kdl_string(&b.value.0),
+                kdl_string(&b.value.1)
+            ),
+        ));
+    }
+    if d.spa {
+        lines.push((
+            Some("a bundler builds static files: served by unprivileged nginx on 8080".into()),
+            "spa".into(),
+        ));
+    } else if let Some(p) = &d.port {
+        lines.push((Some(p.source.to_string()), format!("port {}", p.value)));
+    }
+    if !d.env.is_empty() {
+        let pairs: Vec<String> = d
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", kdl_string(v)))
+            .collect();
+        lines.push((
+            Some("given on the command line".into()),
+            format!("env {}", pairs.join(" ")),
+        ));
+    }
+    if let Some(e) = &d.entrypoint {
+        lines.push((
+            Some(e.source.to_string()),
+            format!("entrypoint {}", words(&e.value)),
+        ));
+    }
+    let lines: Vec<_> = lines
+        .into_iter()
+        .map(|(comment, node)| context! { comment => comment.map(|c| one_line(&c)), node })
+        .collect();
+    crate::template::render(TEMPLATE, context! { name => kdl_string(name), lines })
+}
+
+fn words(list: &[String]) -> String {
+    list.iter()
+        .map(|w| kdl_string(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Comments stay on one line whatever the files contained.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A KDL v2 string literal for any text.
+pub fn kdl_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // KDL v2 reads these as newlines or forbids them unescaped
+            c if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The human report of what was detected, for stderr.
+pub fn report(outcome: &Outcome) -> String {
+    let d = &outcome.detection;
+    let mut out = format!("detected {}\n", d.summary());
+    let mut row = |what: &str, value: String, source: &Source| {
+        out.push_str(&format!("  {what:<11}{value}  [{source}]\n"))
+    };
+    if let Some(v) = &d.version {
+        row("version", v.value.clone(), &v.source);
+    }
+    if let Some(m) = &d.manager {
+        row("manager", m.value.clone(), &m.source);
+    }
+    if let Some((key, f)) = &d.stack_property {
+        row(key, f.value.clone(), &f.source);
+    }
+    if let Some(b) = &d.build {
+        row(
+            "build",
+            format!("{} -> {}", b.value.0, b.value.1),
+            &b.source,
+        );
+    }
+    if let Some(p) = &d.port {
+        row("port", p.value.to_string(), &p.source);
+    }
+    if let Some(e) = &d.entrypoint {
+        row("entrypoint", e.value.join(" "), &e.source);
+    }
+    for n in &d.native {
+        out.push_str(&format!(
+            "  {:<11}{}: build {}, run {}  [from {}]\n",
+            "native",
+            n.library,
+            n.build.join(" "),
+            if n.run.is_empty() {
+                "-".into()
+            } else {
+                n.run.join(" ")
+            },
+            n.evidence
+        ));
+    }
+    for w in &d.warnings {
+        out.push_str(&format!("  warning: {w}\n"));
+    }
+    out
+}

@@ -1,0 +1,331 @@
+//! What dslim knows, as data: `recipes/base.toml` (distros, the SPA server, planned stacks) and
+//! one `recipes/stacks/NAME.toml` per stack. Code asks this module what an image is called or
+//! how a package manager installs; it never spells those things itself.
+//!
+//! Everything is checked when it loads: patterns compile, templates use only the names their
+//! field allows, defaults name things that exist. A broken file is a load error, which the
+//! tests turn into a failed build; no lookup later can then fail.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::template::{
+    ImageNames, NginxNames, PackagesNames, Pattern, ProbeNames, RequirementsNames, ServerNames,
+    Template, UserNames, WorkdirNames,
+};
+
+pub const BASE_TOML: &str = include_str!("../recipes/base.toml");
+
+/// The runtimes dslim can build a final image on.
+pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Base {
+    distros: BTreeMap<String, Distro>,
+    spa: Spa,
+    #[serde(default)]
+    planned: BTreeMap<String, Planned>,
+}
+
+/// An image family: Debian or Alpine, and how to install packages and add users on it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distro {
+    pub default_release: String,
+    pub releases: BTreeMap<String, String>,
+    pub release_pattern: Pattern,
+    pub runtime_image: Template<ImageNames>,
+    pub install: Template<PackagesNames>,
+    pub add_user: Template<UserNames>,
+    pub adopt_user: Template<UserNames>,
+    pub refuse_root: String,
+    pub own_workdir: Template<WorkdirNames>,
+    pub package_pattern: Pattern,
+    pub package_example: String,
+    pub build_tools: Vec<String>,
+    #[serde(default)]
+    pub companions: BTreeMap<String, Vec<String>>,
+    /// whether distroless images are built from it
+    pub distroless: bool,
+}
+
+/// The static file server of single-page apps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spa {
+    pub default_nginx: String,
+    pub image: Template<NginxNames>,
+    pub uid: u32,
+    pub html: String,
+    pub conf: String,
+    pub default_port: u16,
+    pub server_conf: Vec<Template<ServerNames>>,
+    pub fallback: String,
+    pub no_fallback: String,
+}
+
+/// A stack recipes will be able to name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Planned {
+    pub title: String,
+    /// files that show an app is of this stack, for `dslim init`
+    pub files: Vec<String>,
+}
+
+/// What every stack's table holds. A stack's own fields (install commands, detection
+/// patterns) are read from the same table by the stack itself, in `src/stacks/NAME/`.
+#[derive(Debug, Deserialize)]
+pub struct StackData {
+    pub title: String,
+    /// one sentence on what dslim builds for the stack
+    pub summary: String,
+    pub default_version: String,
+    pub version_pattern: Pattern,
+    pub version_example: String,
+    pub min_version: String,
+    #[serde(default)]
+    pub default_manager: Option<String>,
+    /// (file, manager): the manager a file in the project implies, first match wins
+    #[serde(default)]
+    pub manager_files: Vec<(String, String)>,
+    pub default_runtime: String,
+    pub runtimes: Vec<String>,
+    /// the stack node's properties, and what each means
+    pub properties: BTreeMap<String, String>,
+    /// recipe nodes that only this stack takes
+    #[serde(default)]
+    pub nodes: Vec<String>,
+    /// the entrypoint a recipe without one is told to write (empty when the stack has a default)
+    #[serde(default)]
+    pub entrypoint_example: Vec<String>,
+    pub default_port: u16,
+    /// files that show an app is of this stack, for `dslim init`
+    #[serde(default)]
+    pub signs: Vec<String>,
+    pub dockerignore: Vec<String>,
+    #[serde(default)]
+    pub healthcheck: Vec<Template<ProbeNames>>,
+    #[serde(default)]
+    pub runtime_env: Vec<(String, String)>,
+    #[serde(default)]
+    pub image_user: Option<String>,
+    pub images: BTreeMap<String, Images>,
+    #[serde(default)]
+    pub managers: BTreeMap<String, Manager>,
+    #[serde(default)]
+    pub compose_init: bool,
+    /// what to do when the files the build copies first are missing
+    #[serde(default)]
+    pub missing_hint: Option<String>,
+    /// libraries that need system packages to build or run, by dependency name
+    #[serde(default)]
+    pub native: BTreeMap<String, NativeEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Images {
+    pub builder: Template<ImageNames>,
+    #[serde(default)]
+    pub slim: Option<Template<ImageNames>>,
+}
+
+/// What every package manager's table holds; stacks read their install commands themselves.
+#[derive(Debug, Deserialize)]
+pub struct Manager {
+    pub manifests: Vec<Template<RequirementsNames>>,
+    pub cache: Vec<String>,
+    #[serde(default)]
+    pub builder_env: Vec<(String, String)>,
+    #[serde(default)]
+    pub missing_hint: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NativeEntry {
+    pub why: String,
+    /// build and run packages per distro
+    #[serde(flatten)]
+    pub packages: BTreeMap<String, Packages>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Packages {
+    pub build: Vec<String>,
+    pub run: Vec<String>,
+}
+
+/// All of it, checked.
+#[derive(Debug)]
+pub struct Knowledge {
+    pub distros: BTreeMap<String, Distro>,
+    pub spa: Spa,
+    pub planned: BTreeMap<String, Planned>,
+    /// in the order they were registered
+    pub stacks: Vec<(String, StackData)>,
+}
+
+/// A data file that cannot be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub file: String,
+    pub detail: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.file, self.detail)
+    }
+}
+
+impl From<LoadError> for crate::error::Error {
+    fn from(e: LoadError) -> Self {
+        crate::error::Error::Bug {
+            detail: e.to_string(),
+        }
+    }
+}
+
+/// The file name a stack's data is read from, for errors.
+pub fn stack_file(name: &str) -> String {
+    format!("recipes/stacks/{name}.toml")
+}
+
+/// Reads a TOML table into `T`, naming the file on failure.
+pub fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
+    toml::from_str(text).map_err(|e| LoadError {
+        file: file.to_string(),
+        detail: e.to_string(),
+    })
+}
+
+impl Knowledge {
+    /// Reads the base data and each stack's table (name, TOML text), and checks them together.
+    pub fn load(base: &str, stacks: &[(&str, &str)]) -> Result<Knowledge, LoadError> {
+        let base: Base = parse("recipes/base.toml", base)?;
+        let mut loaded = vec![];
+        for (name, text) in stacks {
+            let data: StackData = parse(&stack_file(name), text)?;
+            loaded.push((name.to_string(), data));
+        }
+        let knowledge = Knowledge {
+            distros: base.distros,
+            spa: base.spa,
+            planned: base.planned,
+            stacks: loaded,
+        };
+        knowledge.check()?;
+        Ok(knowledge)
+    }
+
+    pub fn stack(&self, name: &str) -> Option<&StackData> {
+        self.stacks.iter().find(|(n, _)| n == name).map(|(_, d)| d)
+    }
+
+    /// The stacks' names, sorted (for messages; detection runs in registration order).
+    pub fn stack_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.stacks.iter().map(|(n, _)| n.clone()).collect();
+        names.sort();
+        names
+    }
+
+    /// What cannot be said by types: defaults that name things that exist.
+    fn check(&self) -> Result<(), LoadError> {
+        let fail = |file: String, detail: String| Err(LoadError { file, detail });
+        for (name, distro) in &self.distros {
+            if !distro.release_pattern.is_match(&distro.default_release) {
+                return fail(
+                    "recipes/base.toml".into(),
+                    format!("{name}: the default release does not match release_pattern"),
+                );
+            }
+        }
+        if self.spa.default_port < 1024 {
+            return fail(
+                "recipes/base.toml".into(),
+                "spa: unprivileged nginx cannot listen below 1024".into(),
+            );
+        }
+        for (name, stack) in &self.stacks {
+            let file = stack_file(name);
+            if self.planned.contains_key(name) {
+                return fail(file, format!("{name} is both a stack and planned"));
+            }
+            for version in [&stack.default_version, &stack.version_example] {
+                if !stack.version_pattern.is_match(version) {
+                    return fail(
+                        file,
+                        format!("version {version} does not match version_pattern"),
+                    );
+                }
+            }
+            let managers = stack
+                .default_manager
+                .iter()
+                .chain(stack.manager_files.iter().map(|(_, m)| m));
+            for manager in managers {
+                if !stack.managers.contains_key(manager) {
+                    return fail(file, format!("manager {manager} has no [managers] table"));
+                }
+            }
+            if !stack.runtimes.contains(&stack.default_runtime) {
+                return fail(file, "default_runtime is not among runtimes".into());
+            }
+            if let Some(r) = stack
+                .runtimes
+                .iter()
+                .find(|r| !RUNTIMES.contains(&r.as_str()))
+            {
+                return fail(file, format!("runtime {r} is not one dslim builds"));
+            }
+            for distro in self.distros.keys() {
+                if !stack.images.contains_key(distro) {
+                    return fail(file, format!("no [images.{distro}]"));
+                }
+            }
+            for (library, entry) in &stack.native {
+                if let Some(d) = self
+                    .distros
+                    .keys()
+                    .find(|d| !entry.packages.contains_key(*d))
+                {
+                    return fail(file, format!("native.{library} has no {d} packages"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Compares dotted version numbers ("3.9" < "3.13").
+pub fn version_at_least(version: &str, min: &str) -> bool {
+    let parse = |v: &str| -> Vec<u64> { v.split('.').map(|p| p.parse().unwrap_or(0)).collect() };
+    let (v, m) = (parse(version), parse(min));
+    for i in 0..m.len().max(v.len()) {
+        let (a, b) = (
+            v.get(i).copied().unwrap_or(0),
+            m.get(i).copied().unwrap_or(0),
+        );
+        if a != b {
+            return a > b;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(version_at_least("3.13", "3.9"));
+        assert!(!version_at_least("3.8", "3.9"));
+        assert!(version_at_least("1.24.2", "1.24"));
+        assert!(!version_at_least("17", "18"));
+    }
+}

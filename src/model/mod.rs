@@ -1,0 +1,328 @@
+//! Parsed recipe -> validated model. Here values get their meaning: versions, package names,
+//! which runtime fits which stack, defaults from the stack data. Every value that reaches the
+//! model is safe to place in a Dockerfile or compose.yaml: the forms checked here (`form`) are
+//! what makes injection impossible, the renderers then quote on top.
+//!
+//! What every app has is validated here; what is particular to a stack (its manager, build,
+//! binary) is validated by the stack, in `src/stacks/NAME/`, which tells this module what the
+//! app's final image runs through a `Shape`.
+
+mod check;
+mod nodes;
+
+use miette::SourceSpan;
+use serde::Serialize;
+
+pub use check::Checker;
+
+use crate::error::{Expected, Kind, RecipeError, Warning};
+use crate::knowledge::{version_at_least, Knowledge, StackData};
+use crate::project::Project;
+use crate::syntax::{Node, Recipe, Spanned};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub name: String,
+    pub stack: String,
+    pub version: Spanned<String>,
+    /// the stack's own settings (manager, build, binary...), as the stack reports them
+    pub language: serde_json::Value,
+    pub distro: Spanned<String>,
+    pub release: String,
+    pub registry: Option<String>,
+    pub runtime: Runtime,
+    /// the nginx version, for a single-page app
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_site: Option<String>,
+    pub build_deps: Vec<String>,
+    pub runtime_libs: Vec<String>,
+    pub user: User,
+    pub workdir: String,
+    pub ports: Vec<Port>,
+    pub env: Vec<(String, String)>,
+    pub run_env: Vec<(String, String)>,
+    pub labels: Vec<(String, String)>,
+    pub ignore: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub healthcheck: Option<Healthcheck>,
+    pub image: String,
+    /// what will likely go wrong at build time, found in the project's files
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// the language's slim image (or the distro's, for compiled stacks)
+    Slim,
+    Distroless,
+    Scratch,
+    /// nginx serving a single-page app
+    Nginx,
+}
+
+impl Runtime {
+    /// Whether the final image has a shell and package manager to add users and libraries with.
+    pub fn has_shell(self) -> bool {
+        matches!(self, Runtime::Slim)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Runtime::Slim => "slim",
+            Runtime::Distroless => "distroless",
+            Runtime::Scratch => "scratch",
+            Runtime::Nginx => "nginx",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct User {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Port {
+    pub number: u16,
+    pub protocol: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Healthcheck {
+    pub path: String,
+    pub interval: String,
+    pub timeout: String,
+    pub start_period: String,
+    pub retries: u32,
+}
+
+/// What a stack's validation sees of the recipe.
+pub struct StackInput<'a> {
+    pub recipe: &'a Recipe,
+    /// the stack node, `python "3.13" manager="uv"`
+    pub node: &'a Node,
+    pub data: &'a StackData,
+    pub knowledge: &'a Knowledge,
+    pub project: &'a Project,
+    pub app_name: Option<&'a str>,
+    /// the package manager: the recipe's, the one the project's lockfile implies, or the
+    /// stack's default; spanned by the node that decided it
+    pub manager: Option<Spanned<String>>,
+    pub checker: &'a mut Checker,
+}
+
+/// What a stack tells the model about the app.
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    /// a single-page app: the final image is nginx (this version) serving static files
+    pub static_site: Option<String>,
+    /// the command when the recipe names none (a compiled binary); empty: the recipe must
+    pub default_entrypoint: Vec<String>,
+    /// the stack's settings, for `dslim plan`
+    pub language: serde_json::Value,
+}
+
+/// Validates a parsed recipe, collecting every error. `stack_part` validates what is
+/// particular to the app's stack, given the stack's name; it returns the app's shape and
+/// whatever the caller wants to keep of it (the stack's typed settings).
+pub fn validate<T>(
+    recipe: &Recipe,
+    knowledge: &Knowledge,
+    project: &Project,
+    errors: Vec<RecipeError>,
+    stack_part: impl FnOnce(&str, &mut StackInput<'_>) -> Option<(Shape, T)>,
+) -> Result<(App, T), Vec<RecipeError>> {
+    let mut c = Checker::new(errors);
+    let c = &mut c;
+    let name = recipe
+        .app
+        .arg(0)
+        .and_then(|v| c.value("app", v, Expected::AppName));
+    let Some((stack_node, stack_name, data)) = stack(c, recipe, knowledge) else {
+        return Err(std::mem::take(&mut c.errors));
+    };
+    let version = version(c, stack_node, &stack_name, data);
+    let (distro, release, registry) = nodes::base(c, recipe, knowledge, &stack_name, data);
+    let manager = manager(c, stack_node, &stack_name, data, project);
+    nodes::stack_only_nodes(c, recipe, knowledge, &stack_name);
+    let part = stack_part(
+        &stack_name,
+        &mut StackInput {
+            recipe,
+            node: stack_node,
+            data,
+            knowledge,
+            project,
+            app_name: name.as_deref(),
+            manager,
+            checker: c,
+        },
+    );
+    let Some((shape, kept)) = part else {
+        return Err(std::mem::take(&mut c.errors));
+    };
+    let static_site = shape.static_site.is_some();
+    let runtime = nodes::runtime(c, recipe, data, &distro, knowledge, static_site);
+    let (build_deps, runtime_libs) =
+        nodes::system_packages(c, recipe, &distro.value, knowledge, runtime);
+    let user = nodes::user(c, recipe, data, knowledge, static_site);
+    let workdir = nodes::single(c, recipe, "workdir", Expected::AbsolutePath)
+        .unwrap_or_else(|| "/app".into());
+    let ports = nodes::ports(c, recipe, knowledge, static_site);
+    let env = nodes::pairs(c, recipe, "env", Expected::EnvKey);
+    let run_env = nodes::pairs(c, recipe, "run-env", Expected::EnvKey);
+    let labels = nodes::pairs(c, recipe, "label", Expected::LabelKey);
+    let ignore = recipe
+        .all("ignore")
+        .flat_map(|n| &n.args)
+        .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
+        .collect();
+    let (entrypoint, cmd) = nodes::command(c, recipe, &shape, data, name.as_deref());
+    let healthcheck = nodes::healthcheck(c, recipe, &stack_name, data, knowledge, runtime, &ports);
+    let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
+
+    if c.has_errors() {
+        return Err(std::mem::take(&mut c.errors));
+    }
+    let app = App {
+        name: name.unwrap_or_default(),
+        stack: stack_name,
+        version,
+        language: shape.language,
+        distro,
+        release,
+        registry,
+        runtime,
+        static_site: shape.static_site,
+        build_deps,
+        runtime_libs,
+        user,
+        workdir,
+        ports,
+        env,
+        run_env,
+        labels,
+        ignore,
+        entrypoint,
+        cmd,
+        healthcheck,
+        image: image.unwrap_or_default(),
+        warnings: std::mem::take(&mut c.warnings),
+    };
+    Ok((app, kept))
+}
+
+/// The one stack node and its stack's data.
+fn stack<'r, 'k>(
+    c: &mut Checker,
+    recipe: &'r Recipe,
+    knowledge: &'k Knowledge,
+) -> Option<(&'r Node, String, &'k StackData)> {
+    let stack_nodes: Vec<&Node> = recipe
+        .nodes
+        .iter()
+        .filter(|n| knowledge.stack(&n.name.value).is_some())
+        .collect();
+    match stack_nodes.as_slice() {
+        [one] => {
+            let data = knowledge.stack(&one.name.value)?;
+            Some((*one, one.name.value.clone(), data))
+        }
+        [] => {
+            // a stack node the parser could not read is not missing
+            if !recipe.is_partial() {
+                c.error(
+                    recipe.app.name.span,
+                    Kind::NoStack {
+                        examples: knowledge
+                            .stack_names()
+                            .iter()
+                            .filter_map(|n| {
+                                Some(format!("{n} \"{}\"", knowledge.stack(n)?.version_example))
+                            })
+                            .collect(),
+                    },
+                );
+            }
+            None
+        }
+        [first, second, ..] => {
+            c.error(
+                second.name.span,
+                Kind::TwoStacks {
+                    first: first.name.value.clone(),
+                    second: second.name.value.clone(),
+                },
+            );
+            None
+        }
+    }
+}
+
+/// The version the stack node asks for, or the stack's default (spanned by the node).
+fn version(c: &mut Checker, node: &Node, stack: &str, data: &StackData) -> Spanned<String> {
+    let Some(v) = node.arg(0) else {
+        return Spanned::new(data.default_version.clone(), node.name.span);
+    };
+    let expected = Expected::Version {
+        stack: stack.into(),
+        example: data.version_example.clone(),
+    };
+    let Some(version) = c.matching(stack, v, &data.version_pattern, expected) else {
+        return Spanned::new(data.default_version.clone(), v.span);
+    };
+    if !version_at_least(&version.value, &data.min_version) {
+        c.error(
+            v.span,
+            Kind::TooOld {
+                stack: stack.into(),
+                version: version.value.clone(),
+                min: data.min_version.clone(),
+                current: data.default_version.clone(),
+            },
+        );
+    }
+    version
+}
+
+/// The package manager: the recipe's, else the one whose lockfile is in the folder, else the
+/// stack's default (also after an invalid one, already reported). None for stacks without
+/// managers.
+fn manager(
+    c: &mut Checker,
+    node: &Node,
+    stack: &str,
+    data: &StackData,
+    project: &Project,
+) -> Option<Spanned<String>> {
+    let named = node.prop("manager").map(|v| {
+        c.one_of(
+            &format!("{stack} manager"),
+            v,
+            data.managers.keys().cloned().collect(),
+        )
+    });
+    match named {
+        Some(Some(manager)) => Some(manager),
+        Some(None) => data
+            .default_manager
+            .clone()
+            .map(|m| Spanned::new(m, node.name.span)),
+        None => data
+            .manager_files
+            .iter()
+            .find(|(file, _)| project.exists(file))
+            .map(|(_, manager)| manager.clone())
+            .or_else(|| data.default_manager.clone())
+            .map(|m| Spanned::new(m, node.name.span)),
+    }
+}
+
+/// The span of a stack node's property, or of the node when the property is not written.
+pub fn span_of(node: &Node, property: &str) -> SourceSpan {
+    node.prop(property).map_or(node.name.span, |v| v.span)
+}

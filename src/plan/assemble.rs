@@ -1,0 +1,239 @@
+//! What every app's plan shares: the final stage's user, environment, ports, labels and
+//! command; the compose service; the .dockerignore; the files the build needs.
+
+use super::{
+    Ctx, EnvVar, Input, Plan, PortMapping, Service, ServiceBuild, ServiceHealthcheck, StackStages,
+    Stage, StageName, Step,
+};
+use crate::error::Error;
+use crate::model::Runtime;
+use crate::template::TemplateError;
+
+/// Patterns every .dockerignore has (dslim's own files are added by the renderer, which knows
+/// their names). Credentials never belong in a build context.
+const IGNORED: &[&str] = &[
+    ".git/",
+    ".env",
+    ".env.*",
+    "*.log",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".git-credentials",
+];
+
+/// Builds the plan of an app from what its stack planned.
+pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
+    let app = ctx.app;
+    let StackStages {
+        mut stages,
+        runtime,
+        dockerignore: own_ignore,
+        inputs: named_inputs,
+        missing_hint,
+    } = planned;
+
+    let mut steps = vec![];
+    let mut build_args = vec![];
+    // who the app runs as: a user made with the UID/GID build args where the image has a shell,
+    // the numeric ids where it has none, nginx's own unprivileged user for a single-page app
+    let user = match app.runtime {
+        Runtime::Nginx => app.user.uid.to_string(),
+        _ => {
+            build_args = vec![
+                ("UID".to_string(), app.user.uid.to_string()),
+                ("GID".to_string(), app.user.gid.to_string()),
+            ];
+            steps.extend(build_args.iter().map(|(name, default)| Step::Arg {
+                name: name.clone(),
+                default: default.clone(),
+            }));
+            if app.runtime.has_shell() {
+                steps.push(Step::run(user_setup(ctx)?, &[]));
+            }
+            // numeric, so that the host and Kubernetes' runAsNonRoot can tell it is not root
+            "${UID}:${GID}".to_string()
+        }
+    };
+    // the recipe's values win over the stack's defaults of the same name
+    let mut env: Vec<EnvVar> = runtime
+        .env
+        .into_iter()
+        .filter(|e| !app.env.iter().any(|(k, _)| *k == e.name))
+        .collect();
+    env.extend(app.env.iter().map(|(k, v)| EnvVar::literal(k, v)));
+    if !env.is_empty() {
+        steps.push(Step::Env { vars: env });
+    }
+    if !matches!(app.runtime, Runtime::Scratch | Runtime::Nginx) {
+        steps.push(Step::Workdir {
+            path: app.workdir.clone(),
+        });
+    }
+    steps.extend(runtime.copies);
+    steps.push(Step::User { user });
+    if !app.ports.is_empty() {
+        steps.push(Step::Expose {
+            ports: app
+                .ports
+                .iter()
+                .map(|p| format!("{}/{}", p.number, p.protocol))
+                .collect(),
+        });
+    }
+    let mut labels = vec![
+        (
+            "org.opencontainers.image.title".to_string(),
+            app.name.clone(),
+        ),
+        (
+            "org.opencontainers.image.base.name".to_string(),
+            runtime.from.to_string(),
+        ),
+    ];
+    for (key, value) in &app.labels {
+        labels.retain(|(k, _)| k != key);
+        labels.push((key.clone(), value.clone()));
+    }
+    steps.push(Step::Label { labels });
+    if !app.entrypoint.is_empty() {
+        steps.push(Step::Entrypoint {
+            argv: app.entrypoint.clone(),
+        });
+    }
+    if !app.cmd.is_empty() {
+        steps.push(Step::Cmd {
+            argv: app.cmd.clone(),
+        });
+    }
+    stages.push(Stage {
+        name: StageName::Runtime,
+        from: runtime.from,
+        purpose: "runtime: what ships. No compilers, no package manager caches, a non-root user"
+            .into(),
+        steps,
+    });
+
+    let mut dockerignore: Vec<String> = IGNORED.iter().map(|p| p.to_string()).collect();
+    dockerignore.extend(ctx.stack.dockerignore.iter().cloned());
+    dockerignore.extend(own_ignore);
+    dockerignore.extend(app.ignore.iter().cloned());
+
+    let inputs = inputs(&stages, named_inputs, &missing_hint);
+    Ok(Plan {
+        app: app.name.clone(),
+        stack: app.stack.clone(),
+        service: service(ctx, &build_args)?,
+        target: StageName::Runtime,
+        stages,
+        build_args,
+        dockerignore,
+        inputs,
+    })
+}
+
+/// The final stage's one RUN: refuse a root UID, install runtime libraries, create (or
+/// re-number) the user, and give it the app's folder.
+fn user_setup(ctx: &Ctx) -> Result<Vec<String>, TemplateError> {
+    let app = ctx.app;
+    let mut commands = vec![ctx.distro.refuse_root.clone()];
+    if !app.runtime_libs.is_empty() {
+        commands.push(ctx.install(&app.runtime_libs)?);
+    }
+    let template = if ctx.stack.image_user.as_deref() == Some(app.user.name.as_str()) {
+        &ctx.distro.adopt_user
+    } else {
+        &ctx.distro.add_user
+    };
+    commands.push(template.render(&[("user", &app.user.name)])?);
+    commands.push(
+        ctx.distro
+            .own_workdir
+            .render(&[("workdir", &app.workdir)])?,
+    );
+    Ok(commands)
+}
+
+/// The compose service: it builds the final stage and runs it as the recipe says.
+fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, TemplateError> {
+    let app = ctx.app;
+    let healthcheck = match &app.healthcheck {
+        None => None,
+        Some(h) => {
+            let port = app
+                .ports
+                .first()
+                .map(|p| p.number.to_string())
+                .unwrap_or_default();
+            let mut test = vec!["CMD".to_string()];
+            for word in &ctx.stack.healthcheck {
+                test.push(word.render(&[("port", &port), ("path", &h.path)])?);
+            }
+            Some(ServiceHealthcheck {
+                test,
+                interval: h.interval.clone(),
+                timeout: h.timeout.clone(),
+                start_period: h.start_period.clone(),
+                retries: h.retries,
+            })
+        }
+    };
+    Ok(Service {
+        name: app.name.clone(),
+        image: app.image.clone(),
+        build: ServiceBuild {
+            context: ".".into(),
+            dockerfile: crate::DOCKERFILE.into(),
+            target: StageName::Runtime,
+            // UID/GID come from the environment when set (seed 002's pattern), else the recipe's
+            args: build_args
+                .iter()
+                .map(|(k, default)| (k.clone(), format!("${{{k}:-{default}}}")))
+                .collect(),
+        },
+        init: ctx.stack.compose_init && app.runtime != Runtime::Nginx,
+        ports: app
+            .ports
+            .iter()
+            .map(|p| PortMapping {
+                target: p.number,
+                published: p.number.to_string(),
+                protocol: p.protocol.clone(),
+            })
+            .collect(),
+        environment: app.run_env.clone(),
+        healthcheck,
+    })
+}
+
+/// Every file a stage copies from the project before the source, with what needs it and how
+/// to create it: the stack's word where it named the file, else the stack's general hint.
+fn inputs(stages: &[Stage], named: Vec<Input>, fallback: &Input) -> Vec<Input> {
+    let mut out: Vec<Input> = vec![];
+    let copied = stages
+        .iter()
+        .flat_map(|s| &s.steps)
+        .filter_map(|step| match step {
+            Step::Copy {
+                from: None,
+                sources,
+                ..
+            } => Some(sources),
+            _ => None,
+        });
+    for path in copied.flatten() {
+        if path == "." || path.contains('*') || out.iter().any(|i| i.path == *path) {
+            continue;
+        }
+        let input = named
+            .iter()
+            .find(|i| i.path == *path)
+            .cloned()
+            .unwrap_or_else(|| Input {
+                path: path.clone(),
+                ..fallback.clone()
+            });
+        out.push(input);
+    }
+    out
+}

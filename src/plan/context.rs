@@ -1,0 +1,171 @@
+//! What a stack plans with: the app, the knowledge, and helpers for the steps every builder
+//! stage shares (build dependencies, the tool's environment, manifests before the source).
+
+use super::{EnvVar, ImageRef, Step};
+use crate::knowledge::{Distro, Images, Knowledge, StackData};
+use crate::model::{App, Runtime};
+use crate::template::{ImageNames, Template, TemplateError};
+
+pub struct Ctx<'a> {
+    pub app: &'a App,
+    pub knowledge: &'a Knowledge,
+    pub stack: &'a StackData,
+    pub distro: &'a Distro,
+    pub images: &'a Images,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of `app`, or None when its stack or distro is unknown (the model has
+    /// refused such an app already).
+    pub fn new(app: &'a App, knowledge: &'a Knowledge) -> Option<Self> {
+        let stack = knowledge.stack(&app.stack)?;
+        Some(Ctx {
+            app,
+            knowledge,
+            stack,
+            distro: knowledge.distros.get(&app.distro.value)?,
+            images: stack.images.get(&app.distro.value)?,
+        })
+    }
+
+    /// An image for this app's version and release, behind the registry mirror if any.
+    pub fn image(&self, template: &Template<ImageNames>) -> Result<ImageRef, TemplateError> {
+        let release_number = self
+            .distro
+            .releases
+            .get(&self.app.release)
+            .map(String::as_str)
+            .unwrap_or("");
+        let name = template.render(&[
+            ("version", &self.app.version.value),
+            ("release", &self.app.release),
+            ("release_number", release_number),
+        ])?;
+        Ok(ImageRef::parse(&name).behind(self.app.registry.as_deref()))
+    }
+
+    pub fn builder_image(&self) -> Result<ImageRef, TemplateError> {
+        self.image(&self.images.builder)
+    }
+
+    /// The final image: scratch, distroless (the stack's), nginx for a single-page app, or the
+    /// language's slim image (the distro's own for compiled stacks).
+    pub fn runtime_image(
+        &self,
+        distroless: Option<&Template<ImageNames>>,
+    ) -> Result<ImageRef, TemplateError> {
+        match self.app.runtime {
+            Runtime::Scratch => Ok(ImageRef::scratch()),
+            Runtime::Distroless => match distroless {
+                Some(template) => self.image(template),
+                None => self.image(&self.distro.runtime_image),
+            },
+            Runtime::Nginx => {
+                let spa = &self.knowledge.spa;
+                let version = self
+                    .app
+                    .static_site
+                    .as_deref()
+                    .unwrap_or(&spa.default_nginx);
+                let name = spa.image.render(&[("version", version)])?;
+                Ok(ImageRef::parse(&name).behind(self.app.registry.as_deref()))
+            }
+            Runtime::Slim => match &self.images.slim {
+                Some(slim) => self.image(slim),
+                None => self.image(&self.distro.runtime_image),
+            },
+        }
+    }
+
+    /// `apt-get install` (or `apk add`) of `packages`, as one command.
+    pub fn install(&self, packages: &[String]) -> Result<String, TemplateError> {
+        self.distro
+            .install
+            .render(&[("packages", &packages.join(" "))])
+    }
+
+    /// The head every builder stage shares: build dependencies, the tool's environment, the
+    /// working directory and the dependency manifests, copied before the source so that the
+    /// install below them stays cached until a manifest changes.
+    pub fn builder_head(
+        &self,
+        env: &[(String, String)],
+        workdir: &str,
+        manifests: &[String],
+    ) -> Result<Vec<Step>, TemplateError> {
+        let mut steps = vec![];
+        steps.extend(self.build_deps_step()?);
+        if !env.is_empty() {
+            steps.push(Step::Env {
+                vars: env.iter().map(|(k, v)| EnvVar::own(k, v)).collect(),
+            });
+        }
+        steps.push(Step::Workdir {
+            path: workdir.into(),
+        });
+        steps.extend(copy_manifests(manifests));
+        Ok(steps)
+    }
+
+    /// The stack's environment for the final image (the venv on PATH, NODE_ENV...).
+    pub fn runtime_env(&self) -> Vec<EnvVar> {
+        self.stack
+            .runtime_env
+            .iter()
+            .map(|(k, v)| EnvVar::own(k, v))
+            .collect()
+    }
+
+    /// A RUN that installs build dependencies (with the companions they need), if any.
+    fn build_deps_step(&self) -> Result<Option<Step>, TemplateError> {
+        let deps = &self.app.build_deps;
+        let mut packages = deps.clone();
+        let name = |p: &str| p.split('=').next().unwrap_or(p).to_string();
+        for dep in deps {
+            for companion in self.distro.companions.get(&name(dep)).into_iter().flatten() {
+                if !packages.iter().any(|p| name(p) == *companion) {
+                    packages.push(companion.clone());
+                }
+            }
+        }
+        if packages.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Step::run(vec![self.install(&packages)?], &[])))
+    }
+}
+
+/// `COPY` of the given manifests into the workdir, keeping their relative paths.
+fn copy_manifests(manifests: &[String]) -> Vec<Step> {
+    let mut by_dir: Vec<(String, Vec<String>)> = vec![];
+    for m in manifests {
+        let dir = match m.rfind('/') {
+            Some(i) => format!("./{}/", &m[..i]),
+            None => "./".to_string(),
+        };
+        match by_dir.iter_mut().find(|(d, _)| *d == dir) {
+            Some((_, files)) => files.push(m.clone()),
+            None => by_dir.push((dir, vec![m.clone()])),
+        }
+    }
+    by_dir
+        .into_iter()
+        .map(|(dest, sources)| Step::copy_context(sources, &dest, None))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_keep_their_folders() {
+        let steps = copy_manifests(&[
+            "pyproject.toml".into(),
+            "uv.lock".into(),
+            "requirements/prod.txt".into(),
+        ]);
+        assert_eq!(steps.len(), 2);
+        assert!(matches!(&steps[1], Step::Copy { dest, .. } if dest == "./requirements/"));
+    }
+}

@@ -1,0 +1,108 @@
+//! What Go and Rust share: one builder compiles a single binary with cache mounts for the
+//! module/crate registry and build cache; the final image holds that binary (and CA
+//! certificates on scratch and slim).
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::model::{Runtime, Shape};
+use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::template::{BuildNames, ImageNames, Pattern, Template, WorkdirNames};
+
+/// A compiled stack's own data in `recipes/stacks/NAME.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Compiled {
+    /// copied before the source, so that the dependency download stays cached
+    manifests: Vec<String>,
+    cache: Vec<Template<WorkdirNames>>,
+    download: Option<String>,
+    #[serde(default)]
+    builder_env: Vec<(String, String)>,
+    build: Template<BuildNames>,
+    distroless: Template<ImageNames>,
+    /// (builder path, final path) of the CA bundle, for runtimes without one
+    certificates: Vec<(String, String)>,
+    pub detect: CompiledDetect,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CompiledDetect {
+    pub ports: Vec<Pattern>,
+}
+
+/// Where the source is built.
+const SRC: &str = "/src";
+
+/// Where the binary lands in the final image.
+pub fn installed(binary: &str) -> String {
+    format!("/usr/local/bin/{binary}")
+}
+
+/// The shape of an app whose command is its binary.
+pub fn shape(binary: &str, language: serde_json::Value) -> Shape {
+    Shape {
+        static_site: None,
+        default_entrypoint: vec![installed(binary)],
+        language,
+    }
+}
+
+impl Compiled {
+    /// The builder that compiles `binary` (from `package`, for Go) and the final stage that
+    /// holds it.
+    pub fn stages(&self, ctx: &Ctx, binary: &str, package: &str) -> Result<StackStages, Error> {
+        let mut caches = vec![];
+        for c in &self.cache {
+            caches.push(c.render(&[("workdir", SRC)])?);
+        }
+        let mut steps = ctx.builder_head(&self.builder_env, SRC, &self.manifests)?;
+        if let (false, Some(download)) = (self.manifests.is_empty(), &self.download) {
+            steps.push(Step::run(vec![download.clone()], &caches));
+        }
+        steps.push(Step::copy_context(vec![".".into()], ".", None));
+        let build = self
+            .build
+            .render(&[("binary", binary), ("package", package)])?;
+        steps.push(Step::run(vec![build], &caches));
+        let builder = Stage {
+            name: StageName::Builder,
+            from: ctx.builder_image()?,
+            purpose: format!("builder: compiles {binary}; the toolchain and caches stay here"),
+            steps,
+        };
+
+        let mut copies = vec![];
+        if matches!(ctx.app.runtime, Runtime::Scratch | Runtime::Slim) {
+            copies.extend(
+                self.certificates
+                    .iter()
+                    .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None)),
+            );
+        }
+        copies.push(Step::copy_from(
+            StageName::Builder,
+            &format!("/out/{binary}"),
+            &installed(binary),
+            None,
+        ));
+        Ok(StackStages {
+            stages: vec![builder],
+            runtime: RuntimeStage {
+                from: ctx.runtime_image(Some(&self.distroless))?,
+                copies,
+                env: vec![],
+            },
+            dockerignore: vec![],
+            inputs: vec![],
+            missing_hint: Input {
+                path: String::new(),
+                span: ctx.app.version.span,
+                hint: ctx
+                    .stack
+                    .missing_hint
+                    .clone()
+                    .unwrap_or_else(|| "create them, or change the recipe".into()),
+            },
+        })
+    }
+}

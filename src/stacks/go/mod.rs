@@ -1,0 +1,62 @@
+//! Go: a static binary (CGO_ENABLED=0) built from the main package, on scratch by default.
+
+mod detect;
+
+use serde::Deserialize;
+
+use super::compiled::{self, Compiled};
+use super::{Stack, StackApp};
+use crate::detect::{DetectInput, Detection};
+use crate::error::{Error, Expected};
+use crate::model::{Shape, StackInput};
+use crate::plan::{Ctx, StackStages};
+
+/// Go's own data in `recipes/stacks/go.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Go {
+    #[serde(flatten)]
+    compiled: Compiled,
+}
+
+/// A Go app's settings.
+struct GoApp<'s> {
+    stack: &'s Go,
+    /// the main package, `.` or `./cmd/NAME`
+    package: String,
+    /// named after the app
+    binary: String,
+}
+
+impl Stack for Go {
+    fn validate<'s>(&'s self, cx: &mut StackInput<'_>) -> Option<Box<dyn StackApp + 's>> {
+        let package = match cx.node.prop("package") {
+            None => ".".into(),
+            Some(v) => cx
+                .checker
+                .value("go", v, Expected::GoPackage)
+                .unwrap_or_default(),
+        };
+        Some(Box::new(GoApp {
+            stack: self,
+            package,
+            binary: cx.app_name.unwrap_or_default().to_string(),
+        }))
+    }
+
+    fn detect(&self, input: &DetectInput) -> Option<Detection> {
+        detect::detect(self, input)
+    }
+}
+
+impl StackApp for GoApp<'_> {
+    fn shape(&self) -> Shape {
+        compiled::shape(
+            &self.binary,
+            serde_json::json!({ "kind": "go", "package": self.package, "binary": self.binary }),
+        )
+    }
+
+    fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
+        self.stack.compiled.stages(ctx, &self.binary, &self.package)
+    }
+}

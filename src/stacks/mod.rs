@@ -1,0 +1,177 @@
+//! One folder per stack, behind one trait, registered in one table (`builtin` below). A stack
+//! validates what is particular to it, plans its stages and detects its apps; what it knows
+//! is data, in `recipes/stacks/NAME.toml`, which it reads itself for its own fields.
+//!
+//! Adding a stack is a folder here, a line in `builtin`, and its TOML file: see the README's
+//! "Adding a stack".
+
+mod compiled;
+mod go;
+mod node;
+mod python;
+mod rust;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+
+use crate::detect::{DetectInput, Detection};
+use crate::error::Error;
+use crate::knowledge::{self, Knowledge, LoadError, Manager};
+use crate::model::{Shape, StackInput};
+use crate::plan::{Ctx, StackStages};
+use crate::project::Project;
+
+/// A stack dslim builds.
+pub trait Stack: Send + Sync {
+    /// Validates what is particular to this stack: its node's properties and the nodes only
+    /// it takes. Errors go to `cx.checker`; None when nothing can be planned.
+    fn validate<'s>(&'s self, cx: &mut StackInput<'_>) -> Option<Box<dyn StackApp + 's>>;
+
+    /// Looks at a project folder: None when it shows no sign of this stack. Every detector
+    /// runs, and each reports its evidence, so an ambiguous folder is reported as such.
+    fn detect(&self, input: &DetectInput) -> Option<Detection>;
+
+    /// Checks the stack's own data against what every stack has, when it loads.
+    fn check(&self, _knowledge: &Knowledge, _name: &str) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// One app's validated stack settings (its manager, build, binary...), ready to plan.
+pub trait StackApp {
+    /// What the model needs to know of the app: a static site? a default command?
+    fn shape(&self) -> Shape;
+    /// The builder stages and what the final stage holds.
+    fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error>;
+}
+
+/// Reads a stack's own fields from its TOML text (name, text).
+type Loader = fn(&str, &str) -> Result<Box<dyn Stack>, LoadError>;
+
+/// Checks that a stack's own managers table names the same managers as the common one.
+fn same_managers<T>(
+    knowledge: &Knowledge,
+    name: &str,
+    own: &BTreeMap<String, T>,
+) -> Result<(), String> {
+    let common = knowledge.stack(name).ok_or("no common data")?;
+    if common.managers.keys().ne(own.keys()) {
+        return Err("every [managers.NAME] table needs this stack's install commands".into());
+    }
+    Ok(())
+}
+
+/// The common and the stack's own data of the manager `name`.
+fn manager<'a, T>(
+    ctx: &Ctx<'a>,
+    own: &'a BTreeMap<String, T>,
+    name: &str,
+) -> Result<(&'a Manager, &'a T), Error> {
+    match (ctx.stack.managers.get(name), own.get(name)) {
+        (Some(common), Some(own)) => Ok((common, own)),
+        _ => Err(Error::Bug {
+            detail: format!("the {} manager {name} has no data", ctx.app.stack),
+        }),
+    }
+}
+
+/// A stack and its data, before loading.
+pub struct Registration {
+    pub name: String,
+    pub toml: String,
+    load: Loader,
+}
+
+/// Registers stack `S`, whose own fields are read from `toml` (the same table every stack's
+/// common fields are read from).
+pub fn register<S: Stack + DeserializeOwned + 'static>(name: &str, toml: &str) -> Registration {
+    fn load<S: Stack + DeserializeOwned + 'static>(
+        name: &str,
+        text: &str,
+    ) -> Result<Box<dyn Stack>, LoadError> {
+        let stack: S = knowledge::parse(&knowledge::stack_file(name), text)?;
+        Ok(Box::new(stack))
+    }
+    Registration {
+        name: name.into(),
+        toml: toml.into(),
+        load: load::<S>,
+    }
+}
+
+/// The stacks dslim builds: the one table a new stack is added to.
+pub fn builtin() -> Vec<Registration> {
+    vec![
+        register::<python::Python>("python", include_str!("../../recipes/stacks/python.toml")),
+        register::<node::Node>("node", include_str!("../../recipes/stacks/node.toml")),
+        register::<go::Go>("go", include_str!("../../recipes/stacks/go.toml")),
+        register::<rust::Rust>("rust", include_str!("../../recipes/stacks/rust.toml")),
+    ]
+}
+
+/// Everything dslim knows and can build: the data, and the stacks behind it.
+pub struct Catalog {
+    pub knowledge: Knowledge,
+    stacks: Vec<(String, Box<dyn Stack>)>,
+}
+
+impl Catalog {
+    /// Loads and checks the base data and the registered stacks.
+    pub fn load(base: &str, registrations: Vec<Registration>) -> Result<Catalog, LoadError> {
+        let texts: Vec<(&str, &str)> = registrations
+            .iter()
+            .map(|r| (r.name.as_str(), r.toml.as_str()))
+            .collect();
+        let knowledge = Knowledge::load(base, &texts)?;
+        let mut stacks = vec![];
+        for r in &registrations {
+            let stack = (r.load)(&r.name, &r.toml)?;
+            stack
+                .check(&knowledge, &r.name)
+                .map_err(|detail| LoadError {
+                    file: knowledge::stack_file(&r.name),
+                    detail,
+                })?;
+            stacks.push((r.name.clone(), stack));
+        }
+        Ok(Catalog { knowledge, stacks })
+    }
+
+    /// dslim's own data and stacks, loaded once. The tests load them too, so a broken data
+    /// file fails the build rather than a user's run.
+    pub fn builtin() -> Result<&'static Catalog, Error> {
+        static CATALOG: OnceLock<Result<Catalog, LoadError>> = OnceLock::new();
+        CATALOG
+            .get_or_init(|| Catalog::load(knowledge::BASE_TOML, builtin()))
+            .as_ref()
+            .map_err(|e| e.clone().into())
+    }
+
+    pub fn stack(&self, name: &str) -> Option<&dyn Stack> {
+        self.stacks
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.as_ref())
+    }
+
+    /// Every stack's detection of the app in `project`, in registration order.
+    pub fn detect_all(&self, project: &Project) -> Vec<Detection> {
+        let mut found: Vec<Detection> = self
+            .stacks
+            .iter()
+            .filter_map(|(name, stack)| {
+                let data = self.knowledge.stack(name)?;
+                stack.detect(&DetectInput {
+                    project,
+                    data,
+                    knowledge: &self.knowledge,
+                    stack: name,
+                })
+            })
+            .collect();
+        found.extend(crate::detect::planned(project, &self.knowledge));
+        found
+    }
+}

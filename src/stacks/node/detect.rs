@@ -1,0 +1,208 @@
+//! Detecting Node apps: package.json with its lockfile; a server started by its `start`
+//! script or `main`, or a single-page app whose `build` produces static files for nginx.
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::Node;
+use crate::detect::{major_minor, DetectInput, Detection, Evidence, Finding};
+use crate::error::{Unsupported, Warning};
+use crate::knowledge::{version_at_least, StackData};
+use crate::project::Project;
+use crate::template::Pattern;
+
+pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
+    let project = input.project;
+    let text = project.read("package.json")?;
+    let mut d = Detection::new(input.stack, vec![Evidence::file("package.json", "")]);
+    let package: Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            d.unsupported = Some(Unsupported::InvalidManifest {
+                file: "package.json".into(),
+                detail: e.to_string(),
+            });
+            return Some(d);
+        }
+    };
+    let k = &stack.detect;
+    let at = |needle: &str| {
+        Evidence::line(
+            "package.json",
+            project.line_of("package.json", needle).unwrap_or(1),
+            "",
+        )
+    };
+
+    // --- package manager, from the lockfile
+    d.manager = Some(match input.manager_by_file() {
+        Some(found) => found,
+        None => {
+            let declared = package["packageManager"]
+                .as_str()
+                .and_then(|s| s.split('@').next())
+                .filter(|m| ["npm", "yarn", "pnpm"].contains(m));
+            let manager = declared.unwrap_or("npm").to_string();
+            d.warnings.push(Warning::NoNodeLockfile {
+                manager: manager.clone(),
+            });
+            match declared {
+                Some(_) => Finding::found(manager, at("packageManager")),
+                None => Finding::guessed(manager, "no lockfile"),
+            }
+        }
+    });
+    if project.exists(".yarnrc.yml") {
+        d.unsupported = Some(Unsupported::YarnBerry);
+    }
+
+    // --- version
+    d.version = Some(version(project, &package, input.data));
+
+    let names = |key: &str| -> Vec<String> {
+        package[key]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let dependencies = names("dependencies");
+    let all: Vec<String> = dependencies
+        .iter()
+        .cloned()
+        .chain(names("devDependencies"))
+        .collect();
+    let scripts = &package["scripts"];
+    let build_script = scripts["build"].as_str();
+
+    // --- a single-page app: a bundler builds it and nothing serves it but a static server
+    let tool = all.iter().find(|n| k.spa_tools.contains_key(n.as_str()));
+    let server = dependencies.iter().find(|n| k.servers.contains(n));
+    if let (Some(tool), None, Some(_)) = (tool, server, build_script) {
+        d.spa = true;
+        let output = configured_output(project, &k.output_dirs)
+            .unwrap_or_else(|| (k.spa_tools[tool].clone(), at(&format!("\"{tool}\""))));
+        d.build = Some(Finding::found(("build".to_string(), output.0), output.1));
+        d.port = Some(Finding::guessed(
+            input.knowledge.spa.default_port,
+            "the port of unprivileged nginx",
+        ));
+        return Some(d);
+    }
+
+    // --- a server
+    let start = scripts["start"].as_str();
+    d.entrypoint = start
+        .and_then(|s| shlex::split(s).filter(|w| w.first().map(String::as_str) == Some("node")))
+        .map(|argv| Finding::found(argv, at("\"start\"")))
+        .or_else(|| {
+            package["main"]
+                .as_str()
+                .map(|main| Finding::found(vec!["node".into(), main.to_string()], at("\"main\"")))
+        })
+        .or_else(|| {
+            [
+                "server.js",
+                "index.js",
+                "app.js",
+                "src/index.js",
+                "src/server.js",
+            ]
+            .iter()
+            .find(|f| project.exists(f))
+            .map(|f| {
+                Finding::found(
+                    vec!["node".to_string(), f.to_string()],
+                    Evidence::file(f, ""),
+                )
+            })
+        });
+    if d.entrypoint.is_none() {
+        match start {
+            Some(s) => d.warnings.push(Warning::StartScriptNotNode {
+                script: s.to_string(),
+            }),
+            None => d.warnings.push(Warning::NoNodeStart),
+        }
+    }
+    if build_script.is_some() {
+        let output = configured_output(project, &k.output_dirs).or_else(|| {
+            // `node dist/index.js` runs from the build's output folder
+            let argv = &d.entrypoint.as_ref()?.value;
+            let dir = argv
+                .get(1)?
+                .split('/')
+                .next()
+                .filter(|dir| argv[1].contains('/') && !dir.is_empty())?;
+            Some((dir.to_string(), at("\"start\"")))
+        });
+        d.build = Some(match output {
+            Some((dir, evidence)) => Finding::found(("build".to_string(), dir), evidence),
+            None => Finding::guessed(
+                ("build".to_string(), "dist".to_string()),
+                "the usual output folder",
+            ),
+        });
+    }
+    let sources = project.sources(&["js", "mjs", "cjs", "ts", "mts"], 2);
+    d.port = Some(input.port(&sources, &k.ports, "the usual port of Node servers"));
+    d.native = dependencies
+        .iter()
+        .filter_map(|n| input.native_dep(n, at(&format!("\"{n}\""))))
+        .collect();
+    Some(d)
+}
+
+/// The output folder a bundler or tsconfig names, and where.
+fn configured_output(project: &Project, output_dirs: &[Pattern]) -> Option<(String, Evidence)> {
+    let files = [
+        "vite.config.ts",
+        "vite.config.js",
+        "vite.config.mjs",
+        "tsconfig.json",
+    ];
+    let present: Vec<String> = files
+        .iter()
+        .filter(|f| project.exists(f))
+        .map(|f| f.to_string())
+        .collect();
+    let (file, line, dir) = project.find_any(&present, output_dirs.iter().map(|p| &p.0))?;
+    let dir = dir
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .to_string();
+    Some((dir, Evidence::line(&file, line, "")))
+}
+
+fn version(project: &Project, package: &Value, data: &StackData) -> Finding<String> {
+    let Ok(major) = Regex::new(r"([0-9]+)(?:\.[0-9]+)*") else {
+        return crate::detect::default_version(data);
+    };
+    for file in [".nvmrc", ".node-version"] {
+        if let Some(text) = project.read(file) {
+            if let Some(c) = major.captures(text.lines().next().unwrap_or("")) {
+                return Finding::found(c[1].to_string(), Evidence::line(file, 1, ""));
+            }
+        }
+    }
+    if let Some(engines) = package["engines"]["node"].as_str() {
+        let evidence = Evidence::line(
+            "package.json",
+            project.line_of("package.json", "\"node\"").unwrap_or(1),
+            format!("engines.node = \"{engines}\""),
+        );
+        let default = &data.default_version;
+        if let Some(c) = major.captures(engines) {
+            let named = c[1].to_string();
+            // ">=18" allows today's default; "20.x", "^20", "~20.1" mean that major
+            let lower_bound_only =
+                engines.trim_start().starts_with(">=") || engines.trim_start().starts_with('>');
+            let version = if lower_bound_only && version_at_least(default, &named) {
+                default.clone()
+            } else {
+                major_minor(&named)
+            };
+            return Finding::found(version, evidence);
+        }
+    }
+    crate::detect::default_version(data)
+}

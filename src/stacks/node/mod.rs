@@ -1,0 +1,327 @@
+//! Node: a `deps` stage with production dependencies only, a `build` stage when the app has a
+//! build script, and a slim runtime; or, for a single-page app, nginx serving the build output
+//! with no Node in the final image.
+
+mod detect;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::{Stack, StackApp};
+use crate::detect::{DetectInput, Detection};
+use crate::error::{Error, Expected};
+use crate::knowledge::{Knowledge, Manager};
+use crate::model::{Shape, StackInput};
+use crate::plan::{app_owner, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::syntax::{Scalar, Spanned};
+use crate::template::{Pattern, ScriptNames, Template};
+
+/// Node's own data in `recipes/stacks/node.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Node {
+    managers: BTreeMap<String, NodeManager>,
+    detect: NodeDetect,
+}
+
+#[derive(Debug, Deserialize)]
+struct NodeManager {
+    /// installs the manager itself, when the image does not have it
+    setup: Option<String>,
+    install_production: String,
+    install_all: String,
+    run_script: Template<ScriptNames>,
+    /// what the install leaves that only the next install reads
+    prune: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NodeDetect {
+    ports: Vec<Pattern>,
+    /// packages whose `build` script produces static files; value: default output folder
+    spa_tools: BTreeMap<String, String>,
+    /// packages that make a project a server even when it also bundles assets
+    servers: Vec<String>,
+    /// where bundlers are told to put their output: group 1 is the folder
+    output_dirs: Vec<Pattern>,
+}
+
+/// The `build` node: the script the build stage runs and the folder it produces.
+#[derive(Debug, Clone)]
+struct NodeBuild {
+    script: String,
+    output: String,
+}
+
+/// The `spa` node: the app is static files served by nginx.
+#[derive(Debug, Clone)]
+struct Spa {
+    nginx: String,
+    fallback: bool,
+}
+
+/// A Node app's settings.
+struct NodeApp<'s> {
+    stack: &'s Node,
+    manager: Spanned<String>,
+    build: Option<NodeBuild>,
+    spa: Option<Spa>,
+}
+
+impl Stack for Node {
+    fn validate<'s>(&'s self, cx: &mut StackInput<'_>) -> Option<Box<dyn StackApp + 's>> {
+        let manager = cx.manager.clone()?;
+        let c = &mut *cx.checker;
+        let spa = cx.recipe.one("spa").map(|s| Spa {
+            nginx: s
+                .prop("nginx")
+                .and_then(|v| c.value("spa", v, Expected::NginxVersion))
+                .unwrap_or_else(|| cx.knowledge.spa.default_nginx.clone()),
+            fallback: !matches!(
+                s.prop("fallback").map(|v| &v.value),
+                Some(Scalar::Bool(false))
+            ),
+        });
+        let build = match (cx.recipe.one("build"), &spa) {
+            (Some(b), _) => Some(NodeBuild {
+                script: b
+                    .prop("script")
+                    .and_then(|v| c.value("build", v, Expected::Script))
+                    .unwrap_or_else(|| "build".into()),
+                output: b
+                    .prop("output")
+                    .and_then(|v| c.value("build", v, Expected::RelativeFolder))
+                    .unwrap_or_else(|| "dist".into()),
+            }),
+            (None, Some(_)) => Some(NodeBuild {
+                script: "build".into(),
+                output: "dist".into(),
+            }),
+            (None, None) => None,
+        };
+        Some(Box::new(NodeApp {
+            stack: self,
+            manager,
+            build,
+            spa,
+        }))
+    }
+
+    fn detect(&self, input: &DetectInput) -> Option<Detection> {
+        detect::detect(self, input)
+    }
+
+    fn check(&self, knowledge: &Knowledge, name: &str) -> Result<(), String> {
+        super::same_managers(knowledge, name, &self.managers)
+    }
+}
+
+impl NodeApp<'_> {
+    /// FROM, build deps, WORKDIR, manifests and one install command: the head of `deps` and
+    /// `build`.
+    fn install_stage(
+        &self,
+        ctx: &Ctx,
+        manager: &Manager,
+        own: &NodeManager,
+        name: StageName,
+        purpose: String,
+    ) -> Result<Stage, Error> {
+        let mut manifests = vec![];
+        for m in &manager.manifests {
+            manifests.push(m.render(&[])?);
+        }
+        let mut steps = ctx.builder_head(&manager.builder_env, &ctx.app.workdir, &manifests)?;
+        let mut commands = vec![];
+        commands.extend(own.setup.clone());
+        if name == StageName::Deps {
+            commands.push(own.install_production.clone());
+            commands.extend(own.prune.clone());
+        } else {
+            commands.push(own.install_all.clone());
+        }
+        steps.push(Step::run(commands, &manager.cache));
+        Ok(Stage {
+            name,
+            from: ctx.builder_image()?,
+            purpose,
+            steps,
+        })
+    }
+
+    /// nginx's server block, written in the build stage because the nginx stage has no root
+    /// shell.
+    fn write_server_conf(&self, ctx: &Ctx, spa: &Spa) -> Result<Step, Error> {
+        let spa_data = &ctx.knowledge.spa;
+        let port = ctx
+            .app
+            .ports
+            .first()
+            .map_or(spa_data.default_port, |p| p.number)
+            .to_string();
+        let fallback = if spa.fallback {
+            &spa_data.fallback
+        } else {
+            &spa_data.no_fallback
+        };
+        let mut lines = vec![];
+        for line in &spa_data.server_conf {
+            let text = line.render(&[("port", &port), ("fallback", fallback)])?;
+            lines.push(shell_double_quoted(&text));
+        }
+        Ok(Step::run(
+            vec![format!(
+                "printf '%s\\n' {} > /tmp/nginx.conf",
+                lines.join(" ")
+            )],
+            &[],
+        ))
+    }
+}
+
+impl StackApp for NodeApp<'_> {
+    fn shape(&self) -> Shape {
+        Shape {
+            static_site: self.spa.as_ref().map(|s| s.nginx.clone()),
+            default_entrypoint: vec![],
+            language: serde_json::json!({
+                "kind": "node",
+                "manager": self.manager.value,
+                "build": self.build.as_ref().map(|b| serde_json::json!({"script": b.script, "output": b.output})),
+                "spa": self.spa.as_ref().map(|s| serde_json::json!({"nginx": s.nginx, "fallback": s.fallback})),
+            }),
+        }
+    }
+
+    fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
+        let name = &self.manager.value;
+        let (manager, own) = super::manager(ctx, &self.stack.managers, name)?;
+        let mut stages = vec![];
+        if self.spa.is_none() {
+            stages.push(self.install_stage(
+                ctx,
+                manager,
+                own,
+                StageName::Deps,
+                "deps: production dependencies only, cached until the lockfile changes".into(),
+            )?);
+        }
+        if let Some(build) = &self.build {
+            let mut stage = self.install_stage(
+                ctx,
+                manager,
+                own,
+                StageName::Build,
+                format!(
+                    "build: all dependencies, then `{}`; only {} leaves this stage",
+                    build.script, build.output
+                ),
+            )?;
+            if let Some(spa) = &self.spa {
+                // placed before the dependency install so that it stays cached
+                let at = stage
+                    .steps
+                    .iter()
+                    .position(|s| matches!(s, Step::Workdir { .. }))
+                    .map_or(0, |i| i + 1);
+                stage.steps.insert(at, self.write_server_conf(ctx, spa)?);
+            }
+            stage
+                .steps
+                .push(Step::copy_context(vec![".".into()], ".", None));
+            stage.steps.push(Step::run(
+                vec![own.run_script.render(&[("script", &build.script)])?],
+                &[],
+            ));
+            stages.push(stage);
+        }
+
+        let hint = manager
+            .missing_hint
+            .clone()
+            .unwrap_or_else(|| "create them, or change the recipe".into());
+        let missing_hint = Input {
+            path: String::new(),
+            span: self.manager.span,
+            hint,
+        };
+        Ok(StackStages {
+            stages,
+            runtime: RuntimeStage {
+                from: ctx.runtime_image(None)?,
+                copies: self.runtime_copies(ctx),
+                env: if self.spa.is_some() {
+                    vec![]
+                } else {
+                    ctx.runtime_env()
+                },
+            },
+            // rebuilt in the image; a local copy would only slow the context down
+            dockerignore: self
+                .build
+                .iter()
+                .map(|b| format!("{}/", b.output))
+                .collect(),
+            inputs: vec![],
+            missing_hint,
+        })
+    }
+}
+
+impl NodeApp<'_> {
+    /// What the final stage copies: nginx's config and the static files, or node_modules and
+    /// the app (its build output and package.json when it has a build).
+    fn runtime_copies(&self, ctx: &Ctx) -> Vec<Step> {
+        let workdir = &ctx.app.workdir;
+        if self.spa.is_some() {
+            let spa_data = &ctx.knowledge.spa;
+            let output = self.build.as_ref().map_or("dist", |b| b.output.as_str());
+            return vec![
+                Step::copy_from(StageName::Build, "/tmp/nginx.conf", &spa_data.conf, None),
+                Step::copy_from(
+                    StageName::Build,
+                    &format!("{workdir}/{output}/"),
+                    &format!("{}/", spa_data.html),
+                    None,
+                ),
+            ];
+        }
+        let mut copies = vec![Step::copy_from(
+            StageName::Deps,
+            &format!("{workdir}/node_modules"),
+            "./node_modules",
+            app_owner(),
+        )];
+        match &self.build {
+            Some(b) => {
+                copies.push(Step::copy_context(
+                    vec!["package.json".into()],
+                    "./",
+                    app_owner(),
+                ));
+                copies.push(Step::copy_from(
+                    StageName::Build,
+                    &format!("{workdir}/{}", b.output),
+                    &format!("./{}", b.output),
+                    app_owner(),
+                ));
+            }
+            None => copies.push(Step::copy_context(vec![".".into()], ".", app_owner())),
+        }
+        copies
+    }
+}
+
+/// A word in double quotes for sh, with the characters sh expands inside them escaped
+/// (nginx's `$uri` must reach the file as written).
+fn shell_double_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}

@@ -1,0 +1,60 @@
+//! Rust: `cargo build --release --locked` with the registry and target/ in cache mounts; the
+//! binary on Debian slim or distroless cc.
+
+mod detect;
+
+use serde::Deserialize;
+
+use super::compiled::{self, Compiled};
+use super::{Stack, StackApp};
+use crate::detect::{DetectInput, Detection};
+use crate::error::{Error, Expected};
+use crate::model::{Shape, StackInput};
+use crate::plan::{Ctx, StackStages};
+
+/// Rust's own data in `recipes/stacks/rust.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Rust {
+    #[serde(flatten)]
+    compiled: Compiled,
+}
+
+/// A Rust app's settings.
+struct RustApp<'s> {
+    stack: &'s Rust,
+    /// the binary target
+    binary: String,
+}
+
+impl Stack for Rust {
+    fn validate<'s>(&'s self, cx: &mut StackInput<'_>) -> Option<Box<dyn StackApp + 's>> {
+        let binary = match cx.node.prop("bin") {
+            None => cx.app_name.unwrap_or_default().to_string(),
+            Some(v) => cx
+                .checker
+                .value("rust", v, Expected::Binary)
+                .unwrap_or_default(),
+        };
+        Some(Box::new(RustApp {
+            stack: self,
+            binary,
+        }))
+    }
+
+    fn detect(&self, input: &DetectInput) -> Option<Detection> {
+        detect::detect(self, input)
+    }
+}
+
+impl StackApp for RustApp<'_> {
+    fn shape(&self) -> Shape {
+        compiled::shape(
+            &self.binary,
+            serde_json::json!({ "kind": "rust", "binary": self.binary }),
+        )
+    }
+
+    fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
+        self.stack.compiled.stages(ctx, &self.binary, ".")
+    }
+}

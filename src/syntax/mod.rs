@@ -1,0 +1,503 @@
+//! Recipe text -> parsed recipe. This step checks the *shape* of a recipe: which nodes exist,
+//! how many arguments they take, which properties, and of what type. What the values mean is
+//! checked by `model`. Every value keeps the span of its token, so later errors can point at it.
+
+mod depth;
+pub mod nodes;
+
+use std::collections::BTreeMap;
+
+use kdl::{KdlDocument, KdlEntry, KdlNode, KdlValue};
+use miette::SourceSpan;
+
+use crate::error::{closest, Found, Kind, RecipeError, ValueKind};
+use crate::knowledge::Knowledge;
+use nodes::{Args, NodeSpec, Props};
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: SourceSpan,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: SourceSpan) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// Only the value reaches `dslim plan`'s JSON: spans are offsets into one recipe's text.
+impl<T: serde::Serialize> serde::Serialize for Spanned<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+/// A scalar as the recipe wrote it, after the shape check.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    Text(String),
+    Int(i128),
+    Bool(bool),
+}
+
+impl Scalar {
+    pub fn as_text(&self) -> String {
+        match self {
+            Scalar::Text(s) => s.clone(),
+            Scalar::Int(i) => i.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// One node of the recipe, shape-checked against its spec.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: Spanned<String>,
+    pub span: SourceSpan,
+    pub args: Vec<Spanned<Scalar>>,
+    /// name -> (the span of the name, the value)
+    pub props: BTreeMap<String, (SourceSpan, Spanned<Scalar>)>,
+}
+
+impl Node {
+    pub fn arg(&self, i: usize) -> Option<&Spanned<Scalar>> {
+        self.args.get(i)
+    }
+    pub fn prop(&self, name: &str) -> Option<&Spanned<Scalar>> {
+        self.props.get(name).map(|(_, v)| v)
+    }
+}
+
+/// The parsed recipe: one `app` and its readable nodes, in the order written.
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    pub app: Node,
+    pub nodes: Vec<Node>,
+    /// nodes left out because of a shape error (unknown ones under the name they likely
+    /// meant): the model does not call a node missing when it may be one of these
+    pub unreadable: Vec<String>,
+}
+
+impl Recipe {
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+        self.nodes.iter().filter(move |n| n.name.value == name)
+    }
+    pub fn one(&self, name: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.name.value == name)
+    }
+    /// Whether the recipe left out nodes it could not read.
+    pub fn is_partial(&self) -> bool {
+        !self.unreadable.is_empty()
+    }
+}
+
+/// What parsing gives: the recipe as far as it could be read, and every error found.
+pub struct Parsed {
+    pub recipe: Option<Recipe>,
+    pub errors: Vec<RecipeError>,
+}
+
+/// All node names an app may hold, stack nodes included (for "did you mean").
+pub fn app_node_names(knowledge: &Knowledge) -> Vec<String> {
+    let mut names: Vec<String> = nodes::APP_NODES.iter().map(|s| s.name.into()).collect();
+    names.extend(knowledge.stack_names());
+    names
+}
+
+fn spec(name: &str, knowledge: &Knowledge) -> Option<&'static NodeSpec> {
+    nodes::find(name).or_else(|| knowledge.stack(name).map(|_| &nodes::STACK))
+}
+
+/// Parses recipe text. Returns every error found, and the recipe as far as it is readable,
+/// so that the model can report its own errors in the same pass.
+pub fn parse(text: &str, knowledge: &Knowledge) -> Parsed {
+    let unreadable = |errors: Vec<RecipeError>| Parsed {
+        recipe: None,
+        errors,
+    };
+    if let Err(e) = depth::check(text) {
+        return unreadable(vec![e]);
+    }
+    let doc = match KdlDocument::parse_v2(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return unreadable(
+                e.diagnostics
+                    .into_iter()
+                    .map(|d| {
+                        RecipeError::new(
+                            d.span,
+                            Kind::InvalidKdl {
+                                detail: d.message.unwrap_or_else(|| "unexpected input".into()),
+                                label: d.label.unwrap_or_else(|| "here".into()),
+                                hint: d.help,
+                                // a KDL v1 habit is the likeliest cause when the line has one
+                                kdl_v1: v1_habit(text, d.span.offset()),
+                            },
+                        )
+                    })
+                    .collect(),
+            );
+        }
+    };
+
+    let mut errors = vec![];
+    let mut app: Option<Recipe> = None;
+    for node in doc.nodes() {
+        let name = node.name().value();
+        if name != "app" {
+            errors.push(RecipeError::new(
+                node.name().span(),
+                Kind::NotAnApp {
+                    name: name.to_string(),
+                    suggestion: closest(name, ["app"]).map(String::from),
+                    belongs_inside: spec(name, knowledge).is_some(),
+                },
+            ));
+            continue;
+        }
+        if let Some(first) = &app {
+            errors.push(RecipeError::new(
+                node.name().span(),
+                Kind::SecondApp {
+                    first: first
+                        .app
+                        .args
+                        .first()
+                        .map(|a| a.value.as_text())
+                        .unwrap_or_default(),
+                },
+            ));
+            continue;
+        }
+        let Some(app_node) = check_node(node, &nodes::APP, knowledge, &mut errors) else {
+            continue;
+        };
+        let mut recipe = Recipe {
+            app: app_node,
+            nodes: vec![],
+            unreadable: vec![],
+        };
+        match node.children() {
+            None => errors.push(RecipeError::new(node.span(), Kind::AppWithoutBody)),
+            Some(children) => read_children(children, knowledge, &mut recipe, &mut errors),
+        }
+        app = Some(recipe);
+    }
+    if app.is_none() && errors.is_empty() {
+        errors.push(RecipeError::new(SourceSpan::from((0, 0)), Kind::NoApp));
+    }
+    Parsed {
+        recipe: app,
+        errors,
+    }
+}
+
+fn read_children(
+    children: &KdlDocument,
+    knowledge: &Knowledge,
+    recipe: &mut Recipe,
+    errors: &mut Vec<RecipeError>,
+) {
+    let mut seen: BTreeMap<String, SourceSpan> = BTreeMap::new();
+    for child in children.nodes() {
+        let child_name = child.name().value();
+        let span = child.name().span();
+        let Some(spec) = spec(child_name, knowledge) else {
+            if let Some(planned) = knowledge.planned.get(child_name) {
+                errors.push(RecipeError::new(
+                    span,
+                    Kind::PlannedStack {
+                        stack: child_name.to_string(),
+                        title: planned.title.clone(),
+                        supported: knowledge.stack_names(),
+                    },
+                ));
+                recipe.unreadable.push(child_name.to_string());
+                continue;
+            }
+            let known = app_node_names(knowledge);
+            let suggestion = closest(child_name, known.iter().map(String::as_str));
+            recipe
+                .unreadable
+                .push(suggestion.unwrap_or(child_name).to_string());
+            errors.push(RecipeError::new(
+                span,
+                Kind::UnknownNode {
+                    name: child_name.to_string(),
+                    suggestion: suggestion.map(String::from),
+                    known: known.clone(),
+                },
+            ));
+            continue;
+        };
+        if !spec.repeatable {
+            if let Some(first) = seen.get(child_name) {
+                errors.push(RecipeError::new(
+                    span,
+                    Kind::DuplicateNode {
+                        node: child_name.to_string(),
+                        first: *first,
+                    },
+                ));
+                continue;
+            }
+            seen.insert(child_name.to_string(), span);
+        }
+        match check_node(child, spec, knowledge, errors) {
+            Some(n) => recipe.nodes.push(n),
+            None => recipe.unreadable.push(child_name.to_string()),
+        }
+    }
+}
+
+/// KDL v1 habits that v2 rejects, recognised on the line of a syntax error.
+fn v1_habit(text: &str, offset: usize) -> bool {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    line.split(|c: char| c.is_whitespace() || c == '=')
+        .any(|w| matches!(w, "true" | "false" | "null"))
+}
+
+/// Checks one node against its spec; pushes errors and returns None when it is unusable.
+fn check_node(
+    node: &KdlNode,
+    spec: &NodeSpec,
+    knowledge: &Knowledge,
+    errors: &mut Vec<RecipeError>,
+) -> Option<Node> {
+    let before = errors.len();
+    let name = node.name().value();
+    if spec.name != "app" {
+        if let Some(children) = node.children() {
+            errors.push(RecipeError::new(
+                children.span(),
+                Kind::TakesNoBlock { node: name.into() },
+            ));
+        }
+    }
+    let mut args = vec![];
+    let mut props = BTreeMap::new();
+    for entry in node.entries() {
+        match entry.name() {
+            None => {
+                let kind = match spec.args {
+                    Args::None => {
+                        errors.push(RecipeError::new(
+                            entry.span(),
+                            Kind::UnexpectedArgument {
+                                node: name.into(),
+                                properties: match spec.props {
+                                    Props::Any => None,
+                                    Props::Fixed(list) => {
+                                        Some(list.iter().map(|(p, ..)| p.to_string()).collect())
+                                    }
+                                    Props::Stack => Some(vec![]),
+                                },
+                            },
+                        ));
+                        continue;
+                    }
+                    Args::One(k) | Args::Optional(k) => {
+                        if !args.is_empty() {
+                            errors.push(RecipeError::new(
+                                entry.span(),
+                                Kind::ExtraArgument { node: name.into() },
+                            ));
+                            continue;
+                        }
+                        k
+                    }
+                    Args::Many(k) => k,
+                };
+                if let Some(v) = check_value(name, entry, kind, errors) {
+                    args.push(v);
+                }
+            }
+            Some(key) => {
+                let key_name = key.value();
+                let allowed: Vec<String> = match spec.props {
+                    Props::Any => vec![],
+                    Props::Fixed(list) => list.iter().map(|(p, ..)| p.to_string()).collect(),
+                    Props::Stack => knowledge
+                        .stack(name)
+                        .map(|s| s.properties.keys().cloned().collect())
+                        .unwrap_or_default(),
+                };
+                let kind = match spec.props {
+                    Props::Any => ValueKind::Text,
+                    Props::Fixed(list) => match list.iter().find(|(p, ..)| *p == key_name) {
+                        Some((_, k, _)) => *k,
+                        None => ValueKind::Str,
+                    },
+                    Props::Stack => ValueKind::Str,
+                };
+                if spec.props != Props::Any && !allowed.iter().any(|p| p == key_name) {
+                    errors.push(RecipeError::new(
+                        key.span(),
+                        Kind::UnknownProperty {
+                            node: name.into(),
+                            name: key_name.into(),
+                            suggestion: closest(key_name, allowed.iter().map(String::as_str))
+                                .map(String::from),
+                            allowed,
+                        },
+                    ));
+                    continue;
+                }
+                if let Some(v) = check_value(name, entry, kind, errors) {
+                    if let Some((first, _)) = props.get(key_name) {
+                        errors.push(RecipeError::new(
+                            key.span(),
+                            Kind::DuplicateProperty {
+                                node: name.into(),
+                                property: key_name.into(),
+                                first: *first,
+                            },
+                        ));
+                    } else {
+                        props.insert(key_name.to_string(), (key.span(), v));
+                    }
+                }
+            }
+        }
+    }
+    let needs_arg = matches!(spec.args, Args::One(_) | Args::Many(_));
+    if needs_arg && args.is_empty() && errors.len() == before {
+        errors.push(RecipeError::new(
+            node.name().span(),
+            Kind::MissingArgument {
+                node: name.into(),
+                many: matches!(spec.args, Args::Many(_)),
+                example: (!spec.example.is_empty()).then_some(spec.example),
+            },
+        ));
+    }
+    if errors.len() > before {
+        return None;
+    }
+    Some(Node {
+        name: Spanned::new(name.to_string(), node.name().span()),
+        span: node.span(),
+        args,
+        props,
+    })
+}
+
+fn check_value(
+    node: &str,
+    entry: &KdlEntry,
+    kind: ValueKind,
+    errors: &mut Vec<RecipeError>,
+) -> Option<Spanned<Scalar>> {
+    let (value, span) = (entry.value(), entry.span());
+    let found = match value {
+        KdlValue::String(s) => Found::String(s.clone()),
+        KdlValue::Integer(_) => Found::Number,
+        KdlValue::Float(f) => Found::Decimal {
+            // as the user typed it: the parsed float has lost any trailing zero
+            typed: entry
+                .format()
+                .map(|f| f.value_repr.trim().to_string())
+                .unwrap_or_else(|| f.to_string()),
+            value: f.to_string(),
+        },
+        KdlValue::Bool(_) => Found::Bool,
+        KdlValue::Null => Found::Null,
+    };
+    use ValueKind as K;
+    let scalar = match (kind, value.clone()) {
+        (K::Str | K::Version | K::Port | K::Text, KdlValue::String(s)) => Scalar::Text(s),
+        (K::Version | K::Port | K::Text | K::Int, KdlValue::Integer(i)) => Scalar::Int(i),
+        (K::Text | K::Bool, KdlValue::Bool(b)) => Scalar::Bool(b),
+        _ => {
+            errors.push(RecipeError::new(
+                span,
+                Kind::WrongType {
+                    node: node.into(),
+                    expected: kind,
+                    found,
+                },
+            ));
+            return None;
+        }
+    };
+    Some(Spanned::new(scalar, span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Recipe {
+        let k = crate::stacks::Catalog::builtin().unwrap();
+        let parsed = parse(text, &k.knowledge);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        parsed.recipe.unwrap()
+    }
+
+    fn errors(text: &str) -> Vec<RecipeError> {
+        let k = crate::stacks::Catalog::builtin().unwrap();
+        parse(text, &k.knowledge).errors
+    }
+
+    #[test]
+    fn parses_a_typical_recipe() {
+        let r = parse_ok("app \"api\" {\n python \"3.13\" manager=pip\n build-deps gcc libpq-dev\n port 8000\n}\n");
+        assert_eq!(r.app.args[0].value, Scalar::Text("api".into()));
+        let py = r.one("python").unwrap();
+        assert_eq!(py.arg(0).unwrap().value, Scalar::Text("3.13".into()));
+        assert_eq!(
+            py.prop("manager").unwrap().value,
+            Scalar::Text("pip".into())
+        );
+        assert_eq!(r.one("build-deps").unwrap().args.len(), 2);
+    }
+
+    #[test]
+    fn suggests_the_closest_node() {
+        let errs = errors("app \"a\" {\n runtime-lib libpq5\n}\n");
+        assert!(
+            matches!(&errs[0].kind, Kind::UnknownNode { suggestion: Some(s), .. } if s == "runtime-libs"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn refuses_a_float_version_with_a_hint() {
+        let errs = errors("app \"a\" {\n python 3.10\n}\n");
+        assert!(
+            matches!(&errs[0].kind, Kind::WrongType { found: Found::Decimal { typed, .. }, .. } if typed == "3.10"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn reports_every_error_not_just_the_first() {
+        assert_eq!(
+            errors("app \"a\" {\n pyton \"3.13\"\n prot 80\n}\n").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn planned_stacks_say_so() {
+        let errs = errors("app \"a\" {\n ruby \"3.3\"\n}\n");
+        assert!(
+            matches!(&errs[0].kind, Kind::PlannedStack { .. }),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn a_deep_recipe_is_refused_before_the_parser_sees_it() {
+        let text = format!("app \"a\" {{{}{}}}", " x {".repeat(5000), "}".repeat(5000));
+        let errs = errors(&text);
+        assert!(matches!(&errs[0].kind, Kind::TooDeep { .. }), "{errs:?}");
+    }
+}

@@ -1,0 +1,229 @@
+//! The nodes an `app` may hold besides its stack node: how many arguments each takes, which
+//! properties, of what type, and what it means. The parser checks recipes against this table,
+//! and the JSON schema and the README are checked against it.
+
+use crate::error::ValueKind;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Args {
+    None,
+    Optional(ValueKind),
+    One(ValueKind),
+    Many(ValueKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Props {
+    /// (name, type, what it means)
+    Fixed(&'static [(&'static str, ValueKind, &'static str)]),
+    /// the stack's own properties, from its data in `recipes/stacks/`
+    Stack,
+    /// any KEY=value (env, labels)
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NodeSpec {
+    pub name: &'static str,
+    pub args: Args,
+    pub props: Props,
+    pub repeatable: bool,
+    /// what it means, for the schema
+    pub description: &'static str,
+    /// a line of a recipe that uses it, for hints
+    pub example: &'static str,
+}
+
+use ValueKind::{Bool, Int, Port, Str, Text, Version};
+
+const fn node(
+    name: &'static str,
+    args: Args,
+    props: Props,
+    repeatable: bool,
+    description: &'static str,
+    example: &'static str,
+) -> NodeSpec {
+    NodeSpec {
+        name,
+        args,
+        props,
+        repeatable,
+        description,
+        example,
+    }
+}
+
+pub const APP: NodeSpec = node(
+    "app",
+    Args::One(Str),
+    Props::Fixed(&[]),
+    false,
+    "The one app this recipe describes. Its argument names the compose service and the image.",
+    "app \"api\" { ... }",
+);
+
+/// The nodes inside `app`, besides the stack nodes.
+pub const APP_NODES: &[NodeSpec] = &[
+    node(
+        "base",
+        Args::One(Str),
+        Props::Fixed(&[
+            ("release", Version, "Debian release name (default trixie) or Alpine version (default 3.22)."),
+            ("registry", Str, "A mirror in front of Docker Hub, e.g. mirror.example.com/hub."),
+        ]),
+        false,
+        "The image family of builder and runtime.",
+        "base \"debian\"  (or \"alpine\")",
+    ),
+    node(
+        "runtime",
+        Args::One(Str),
+        Props::Fixed(&[]),
+        false,
+        "The final image: slim, scratch or distroless, as the stack allows.",
+        "runtime \"distroless\"",
+    ),
+    node(
+        "build-deps",
+        Args::Many(Str),
+        Props::Fixed(&[]),
+        true,
+        "System packages for the builder stages only.",
+        "build-deps \"gcc\" \"libpq-dev\"",
+    ),
+    node(
+        "runtime-libs",
+        Args::Many(Str),
+        Props::Fixed(&[]),
+        true,
+        "System packages for the final image.",
+        "runtime-libs \"libpq5\"",
+    ),
+    node(
+        "build",
+        Args::None,
+        Props::Fixed(&[
+            ("script", Str, "The package.json script the build stage runs (default build)."),
+            ("output", Str, "The folder it produces (default dist)."),
+        ]),
+        false,
+        "node: the package.json script the build stage runs, and the folder it produces.",
+        "build script=\"build\" output=\"dist\"",
+    ),
+    node(
+        "spa",
+        Args::None,
+        Props::Fixed(&[
+            ("nginx", Version, "The nginx version (default 1.28)."),
+            ("fallback", Bool, "Answer unknown paths with index.html (default #true)."),
+        ]),
+        false,
+        "node: serve the build output with unprivileged nginx; no Node in the final image.",
+        "spa",
+    ),
+    node(
+        "user",
+        Args::One(Str),
+        Props::Fixed(&[
+            ("uid", Int, "The user id (default 1000)."),
+            ("gid", Int, "The group id (default 1000)."),
+        ]),
+        false,
+        "The non-root user the app runs as; UID and GID become build args.",
+        "user \"app\" uid=1000 gid=1000",
+    ),
+    node(
+        "workdir",
+        Args::One(Str),
+        Props::Fixed(&[]),
+        false,
+        "Where the app lives in the image (default /app).",
+        "workdir \"/app\"",
+    ),
+    node(
+        "port",
+        Args::Many(Port),
+        Props::Fixed(&[]),
+        true,
+        "Ports the app listens on: EXPOSE and compose ports. Repeatable.",
+        "port 8000",
+    ),
+    node(
+        "env",
+        Args::None,
+        Props::Any,
+        true,
+        "ENV in the final image, KEY=\"value\" (literal, no $ expansion). Repeatable.",
+        "env LOG_LEVEL=\"info\"",
+    ),
+    node(
+        "run-env",
+        Args::None,
+        Props::Any,
+        true,
+        "compose `environment`, KEY=\"value\", with Compose's ${VAR} interpolation. Repeatable.",
+        "run-env DATABASE_URL=\"${DATABASE_URL}\"",
+    ),
+    node(
+        "label",
+        Args::None,
+        Props::Any,
+        true,
+        "OCI labels, key=\"value\". Repeatable.",
+        "label org.opencontainers.image.source=\"https://example.com/acme/api\"",
+    ),
+    node(
+        "ignore",
+        Args::Many(Str),
+        Props::Fixed(&[]),
+        true,
+        "More .dockerignore patterns. Repeatable.",
+        "ignore \"data/\" \"*.csv\"",
+    ),
+    node(
+        "entrypoint",
+        Args::Many(Text),
+        Props::Fixed(&[]),
+        false,
+        "Exec-form ENTRYPOINT. Required unless the stack builds a binary or a single-page app.",
+        "entrypoint \"gunicorn\" \"--bind\" \"0.0.0.0:8000\" \"app:app\"",
+    ),
+    node(
+        "cmd",
+        Args::Many(Text),
+        Props::Fixed(&[]),
+        false,
+        "Exec-form CMD: default arguments to the entrypoint.",
+        "cmd \"--workers\" \"2\"",
+    ),
+    node(
+        "healthcheck",
+        Args::One(Str),
+        Props::Fixed(&[
+            ("interval", Str, "How often to probe (default 30s)."),
+            ("timeout", Str, "How long a probe may take (default 5s)."),
+            ("start-period", Str, "Grace time after start (default 10s)."),
+            ("retries", Int, "Failures before unhealthy, 1 to 100 (default 3)."),
+        ]),
+        false,
+        "A compose healthcheck that GETs this path on the first port, with the interpreter the image has.",
+        "healthcheck \"/health\"",
+    ),
+    node(
+        "image",
+        Args::One(Str),
+        Props::Fixed(&[]),
+        false,
+        "The image name compose tags (default: the app name).",
+        "image \"ghcr.io/acme/api:1.0\"",
+    ),
+];
+
+/// The shape of every stack node, `python "3.13" manager="uv"`: its name and meaning come from
+/// the stack's data.
+pub const STACK: NodeSpec = node("", Args::Optional(Version), Props::Stack, false, "", "");
+
+pub fn find(name: &str) -> Option<&'static NodeSpec> {
+    APP_NODES.iter().find(|s| s.name == name)
+}
