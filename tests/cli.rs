@@ -393,3 +393,65 @@ fn a_missing_included_requirements_file_is_named_with_its_includer() {
         .stderr_has("requirements.txt includes it")
         .run();
 }
+
+#[test]
+fn plan_into_a_closed_pipe_ends_quietly() {
+    let test = app();
+    let (reader, writer) = std::io::pipe().unwrap();
+    // the reader is gone before dslim writes a byte, as with `dslim plan | head -0`
+    drop(reader);
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("dslim"))
+        .current_dir(test.path())
+        .args(["plan", "--format", "files"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn check_json_reports_each_recipe_and_its_stale_files() {
+    let out = Test::new()
+        .file("api/dslim.kdl", RECIPE)
+        .file("api/requirements.txt", "flask\n")
+        .file(
+            "web/dslim.kdl",
+            "app \"web\" {\n    node \"20\"\n    spa\n}\n",
+        )
+        .file("bad/dslim.kdl", "app \"bad\" {\n    pyton \"3.13\"\n}\n")
+        .args(&["generate", "api"])
+        .run();
+    let check = out.again(&["check", "--all", "--json", "."]);
+    assert_eq!(
+        check.status.code(),
+        Some(2),
+        "an invalid recipe wins over stale files"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let recipes = report["recipes"].as_array().unwrap();
+    let state = |dir: &str| {
+        recipes
+            .iter()
+            .find(|r| r["recipe"].as_str().unwrap().contains(dir))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(state("api")["state"], "up-to-date");
+    assert_eq!(state("web")["state"], "stale");
+    assert_eq!(state("web")["files"][0]["state"], "missing");
+    assert_eq!(state("bad")["state"], "invalid");
+    assert!(state("bad")["errors"].as_str().unwrap().contains("pyton"));
+}
+
+#[test]
+fn completions_and_the_schema_are_printed() {
+    Test::new()
+        .args(&["completions", "bash"])
+        .stdout_has("_dslim()")
+        .run();
+    let out = Test::new().args(&["schema"]).run();
+    let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(schema["properties"]["app"]["properties"]["python"].is_object());
+}

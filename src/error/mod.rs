@@ -2,6 +2,8 @@
 //! error: code builds a variant, and the matches here (and in `recipe` and `warning`) say it.
 //! This module depends on nothing above it.
 
+mod expected;
+mod kind;
 mod recipe;
 mod warning;
 

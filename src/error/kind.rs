@@ -1,0 +1,169 @@
+//! What can be wrong in a recipe, as data: each kind carries what its wording needs. The
+//! wording itself lives in `recipe`.
+
+use miette::SourceSpan;
+
+use super::expected::Expected;
+
+/// The type of value the shape check expected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueKind {
+    Str,
+    Version,
+    Port,
+    Text,
+    Int,
+    Bool,
+}
+
+/// What the recipe wrote instead.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    String(String),
+    Number,
+    /// a decimal number as typed, and the number KDL read (3.10 reads as 3.1)
+    Decimal {
+        typed: String,
+        value: String,
+    },
+    Bool,
+    Null,
+}
+
+/// How deep a recipe may nest, and what nested.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Nesting {
+    Blocks,
+    Comments,
+    SlashDashes,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    // --- the shape of the recipe (syntax)
+    InvalidKdl {
+        detail: String,
+        label: String,
+        hint: Option<String>,
+        kdl_v1: bool,
+    },
+    TooDeep {
+        nesting: Nesting,
+        limit: usize,
+    },
+    NotAnApp {
+        name: String,
+        suggestion: Option<String>,
+        belongs_inside: bool,
+    },
+    NoApp,
+    SecondApp {
+        first: String,
+    },
+    AppWithoutBody,
+    PlannedStack {
+        stack: String,
+        title: String,
+        supported: Vec<String>,
+    },
+    UnknownNode {
+        name: String,
+        suggestion: Option<String>,
+        known: Vec<String>,
+    },
+    DuplicateNode {
+        node: String,
+        first: SourceSpan,
+    },
+    DuplicateProperty {
+        node: String,
+        property: String,
+        first: SourceSpan,
+    },
+    TakesNoBlock {
+        node: String,
+    },
+    UnexpectedArgument {
+        node: String,
+        /// the properties it takes instead; None for KEY=value nodes
+        properties: Option<Vec<String>>,
+    },
+    ExtraArgument {
+        node: String,
+    },
+    MissingArgument {
+        node: String,
+        many: bool,
+        example: Option<&'static str>,
+    },
+    UnknownProperty {
+        node: String,
+        name: String,
+        suggestion: Option<String>,
+        allowed: Vec<String>,
+    },
+    WrongType {
+        node: String,
+        expected: ValueKind,
+        found: Found,
+    },
+
+    // --- what the values mean (model)
+    Invalid {
+        node: String,
+        expected: Expected,
+        found: String,
+    },
+    NoStack {
+        examples: Vec<String>,
+    },
+    TwoStacks {
+        first: String,
+        second: String,
+    },
+    TooOld {
+        stack: String,
+        version: String,
+        min: String,
+        current: String,
+    },
+    NotForThisStack {
+        node: String,
+        stack: String,
+        stacks: Vec<String>,
+    },
+    NoImages {
+        stack: String,
+        distro: String,
+    },
+    DistrolessNeedsDebian,
+    RuntimeOfSpa,
+    UserOfSpa {
+        uid: u32,
+    },
+    EntrypointOfSpa,
+    PrivilegedPort {
+        port: u16,
+        suggestion: u16,
+    },
+    RuntimeLibsWithoutPackageManager {
+        runtime: String,
+    },
+    RootUser,
+    NoEntrypoint {
+        app: String,
+        example: String,
+    },
+    NoProbe {
+        runtime: String,
+        stack: String,
+        probes: Vec<String>,
+    },
+    HealthcheckWithoutPort,
+
+    // --- found when the plan meets the project's files
+    MissingInputs {
+        files: Vec<String>,
+        hint: String,
+    },
+}
