@@ -92,9 +92,6 @@ impl<T> Finding<T> {
             source: Source::Given,
         }
     }
-    pub fn is_guess(&self) -> bool {
-        matches!(self.source, Source::Guessed(_))
-    }
 }
 
 impl fmt::Display for Source {

@@ -41,10 +41,6 @@ impl Project {
         Project { root: None }
     }
 
-    pub fn root(&self) -> Option<&Utf8Path> {
-        self.root.as_deref()
-    }
-
     pub fn exists(&self, rel: &str) -> bool {
         self.root.as_ref().is_some_and(|r| r.join(rel).exists())
     }

@@ -126,10 +126,6 @@ impl<N: Names> Template<N> {
         })
     }
 
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// Renders with the given values; `values` must name what `N` names.
     pub fn render(&self, values: &[(&str, &str)]) -> Result<String, TemplateError> {
         let map: BTreeMap<&str, &str> = values.iter().copied().collect();

@@ -10,7 +10,6 @@
 mod check;
 mod nodes;
 
-use miette::SourceSpan;
 use serde::Serialize;
 
 pub use check::Checker;
@@ -320,9 +319,4 @@ fn manager(
             .or_else(|| data.default_manager.clone())
             .map(|m| Spanned::new(m, node.name.span)),
     }
-}
-
-/// The span of a stack node's property, or of the node when the property is not written.
-pub fn span_of(node: &Node, property: &str) -> SourceSpan {
-    node.prop(property).map_or(node.name.span, |v| v.span)
 }
