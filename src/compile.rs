@@ -144,16 +144,15 @@ impl Compiled {
 /// Reads and compiles the recipe at `path` (a recipe file, or the folder holding one).
 pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Error> {
     let recipe_path = project::resolve(path);
-    let bytes = std::fs::read(&recipe_path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
+    let bytes = std::fs::read(&recipe_path).map_err(|reason| {
+        if reason.kind() == std::io::ErrorKind::NotFound {
             Error::RecipeNotFound {
                 path: recipe_path.clone(),
-                source,
             }
         } else {
             Error::Read {
                 path: recipe_path.clone(),
-                source,
+                reason,
             }
         }
     })?;

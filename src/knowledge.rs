@@ -6,7 +6,7 @@
 //! field allows, defaults name things that exist. A broken file is a load error, which the
 //! tests turn into a failed build; no lookup later can then fail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
@@ -197,10 +197,27 @@ pub fn stack_file(name: &str) -> String {
 
 /// Reads a TOML table into `T`, naming the file on failure.
 pub fn parse<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> Result<T, LoadError> {
-    toml::from_str(text).map_err(|e| LoadError {
+    parse_noting_unused(file, text).map(|(value, _)| value)
+}
+
+/// Reads a TOML table into `T`, and the keys `T` has no field for (`managers.pip.install`).
+/// A stack's file is read twice, for the common fields and for the stack's own: a key neither
+/// reads is a mistake (a typo in an optional field would otherwise go unnoticed).
+pub fn parse_noting_unused<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<(T, BTreeSet<String>), LoadError> {
+    let fail = |detail: String| LoadError {
         file: file.to_string(),
-        detail: e.to_string(),
+        detail,
+    };
+    let deserializer = toml::Deserializer::new(text);
+    let mut unused = BTreeSet::new();
+    let value = serde_ignored::deserialize(deserializer, |path| {
+        unused.insert(path.to_string());
     })
+    .map_err(|e| fail(e.to_string()))?;
+    Ok((value, unused))
 }
 
 impl Knowledge {
@@ -253,7 +270,10 @@ impl Knowledge {
         for (name, stack) in &self.stacks {
             let file = stack_file(name);
             if self.planned.contains_key(name) {
-                return fail(file, format!("{name} is both a stack and planned"));
+                return fail(
+                    "recipes/base.toml".into(),
+                    format!("{name} is a stack now: remove [planned.{name}]"),
+                );
             }
             for version in [&stack.default_version, &stack.version_example] {
                 if !stack.version_pattern.is_match(version) {

@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod compile;
+pub mod console;
 pub mod detect;
 pub mod docker;
 pub mod error;

@@ -86,10 +86,15 @@ pub fn write_all(
     force: bool,
 ) -> Result<Vec<(String, Outcome)>, Error> {
     let mut plan = vec![];
+    let mut refused = vec![];
     for (name, contents) in &rendered.files {
-        let path = dir.join(name);
-        plan.push((name.clone(), check(&path, contents, force)?, contents));
+        match check(&dir.join(name), contents, force) {
+            Ok(outcome) => plan.push((name.clone(), outcome, contents)),
+            Err(e) => refused.push(e),
+        }
     }
+    // every file that may not be written is named, and then none is written
+    Error::all(refused)?;
     let mut done = vec![];
     for (name, outcome, contents) in plan {
         if outcome != Outcome::Unchanged {

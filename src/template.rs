@@ -96,6 +96,11 @@ macro_rules! names {
     };
 }
 
+// a stack whose templates use names of their own declares them with this, in its folder:
+// `crate::template::names!(MainNames = ["main"]);`
+#[allow(unused_imports)] // no built-in stack needs names of its own yet
+pub(crate) use names;
+
 names!(
     /// image references: `python:{{ version }}-slim-{{ release }}`
     ImageNames = ["version", "release", "release_number"]

@@ -442,7 +442,13 @@ fn check_json_reports_each_recipe_and_its_stale_files() {
     assert_eq!(state("web")["state"], "stale");
     assert_eq!(state("web")["files"][0]["state"], "missing");
     assert_eq!(state("bad")["state"], "invalid");
-    assert!(state("bad")["errors"].as_str().unwrap().contains("pyton"));
+    let error = &state("bad")["errors"][0];
+    assert_eq!(error["message"], "unknown node `pyton`");
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+    assert_eq!(error["help"], "did you mean `python`?");
 }
 
 #[test]
@@ -454,4 +460,42 @@ fn completions_and_the_schema_are_printed() {
     let out = Test::new().args(&["schema"]).run();
     let schema: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(schema["properties"]["app"]["properties"]["python"].is_object());
+}
+
+#[test]
+fn a_dry_run_stops_where_the_build_would_on_a_missing_lockfile() {
+    Test::new()
+        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
+        .file("package.json", "{}\n")
+        .args(&["build", "--dry-run"])
+        .status(2)
+        .stderr_has("the build copies package-lock.json")
+        .run();
+}
+
+#[test]
+fn every_file_dslim_will_not_overwrite_is_named() {
+    let out = app()
+        .file("Dockerfile", "FROM scratch\n")
+        .file("compose.yaml", "services: {}\n")
+        .args(&["generate"])
+        .status(1)
+        .stderr_has("Dockerfile was not written by dslim")
+        .stderr_has("compose.yaml was not written by dslim")
+        .run();
+    assert!(
+        !out.dir.path().join(".dockerignore").exists(),
+        "all or nothing"
+    );
+}
+
+#[test]
+fn a_missing_recipe_is_said_once_with_the_way_out() {
+    let out = Test::new()
+        .args(&["plan", "nowhere"])
+        .status(2)
+        .stderr_has("there is no recipe at nowhere")
+        .stderr_has("dslim init DIR")
+        .run();
+    assert_eq!(out.stderr.matches("nowhere").count(), 1, "{}", out.stderr);
 }

@@ -120,7 +120,7 @@ fn a_missing_recipe_says_where_it_looked() {
         .args(&["generate"])
         .status(2)
         .stderr_has("dslim.kdl")
-        .stderr_has("`dslim init` writes a recipe")
+        .stderr_has("`dslim init DIR` writes a recipe")
         .run();
 }
 
@@ -157,4 +157,18 @@ diagnostic!(
 diagnostic!(
     decimal_port,
     "app \"api\" {\n    go \"1.24\"\n    port 8000.5\n}\n"
+);
+
+// One bad node does not hide the recipe's other errors.
+diagnostic!(
+    an_error_on_the_stack_node_does_not_hide_the_others,
+    "app \"api\" {\n    python \"3.13\" manger=\"pip\"\n    port \"eighty\"\n    user \"root\"\n}\n"
+);
+diagnostic!(
+    a_misspelt_node_does_not_hide_a_missing_entrypoint,
+    "app \"api\" {\n    python \"3.13\"\n    prot 8000\n}\n"
+);
+diagnostic!(
+    values_are_checked_when_the_stack_is_misspelt,
+    "app \"api\" {\n    pyton \"3.13\"\n    user \"root\"\n    env \"A B\"=\"x\"\n}\n"
 );

@@ -1,6 +1,7 @@
 //! A stack is one folder, one registration line and one data file. This test adds a fake
-//! stack (Zig) from data plus a small provider, the way the README's "Adding a stack" says,
-//! and checks that `init`, `plan`, `generate` and the schema all know it. It also checks that
+//! stack (Zig) the way the README's "Adding a stack" says, in memory: its data as text, its
+//! provider as a struct, its registration appended to `builtin()`. It checks that `init`,
+//! `plan`, `generate` (through the command line) and the schema all know it. It also checks that
 //! broken data fails to load, naming its file, instead of failing a user's run.
 
 use camino::Utf8Path;
@@ -219,7 +220,10 @@ fn every_data_file_is_registered_and_every_registration_has_one() {
         .map(|r| format!("{}.toml", r.name))
         .collect();
     registered.sort();
-    assert_eq!(files, registered);
+    assert_eq!(
+        files, registered,
+        "each recipes/stacks/NAME.toml is registered in builtin() in src/stacks/mod.rs, and each registration has its file"
+    );
 }
 
 /// Loads dslim's stacks with `edit` applied to one stack's data; returns the error.
@@ -261,6 +265,11 @@ fn broken_data_fails_to_load_and_names_its_file() {
 
     let missing_images = broken("go", |t| t.replace("[images.alpine]", "[images.alpin]"));
     assert!(missing_images.contains("alpine"), "{missing_images}");
+
+    let misspelt = broken("python", |t| {
+        t.replace("entrypoint_example =", "entrypoint_exmaple =")
+    });
+    assert!(misspelt.contains("`entrypoint_exmaple`"), "{misspelt}");
 
     let bad_runtime = broken("rust", |t| {
         t.replace(

@@ -5,6 +5,7 @@ use camino::Utf8Path;
 use super::generate::generate;
 use super::print;
 use crate::compile::{compile_file, Compiled};
+use crate::console::say;
 use crate::docker;
 use crate::error::Error;
 use crate::output;
@@ -35,19 +36,25 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         }
     }
     Error::all(errors)?;
+    // what the build would trip on stops a dry run too
+    Error::all(
+        compiled
+            .iter()
+            .filter_map(|c| {
+                let missing = c.missing_inputs(miette::Severity::Error);
+                (!missing.is_empty()).then(|| Error::Recipe {
+                    path: c.recipe_path.clone(),
+                    errors: missing,
+                })
+            })
+            .collect(),
+    )?;
     if args.dry_run {
         return compiled
             .iter()
             .try_for_each(|c| dry_run(c, force, &args.compose_args));
     }
     for c in &compiled {
-        let missing = c.missing_inputs(miette::Severity::Error);
-        if !missing.is_empty() {
-            return Err(Error::Recipe {
-                path: c.recipe_path.clone(),
-                errors: missing,
-            });
-        }
         // compose passes $UID as the UID build arg (seed 002's pattern); 0 means root
         if std::env::var("UID").is_ok_and(|uid| uid.trim() == "0") && !c.plan.build_args.is_empty()
         {
@@ -85,11 +92,11 @@ fn build(
     generate(compiled, force)?;
     // compose runs in the recipe's folder, so the file is named relative to it
     let compose_file = Utf8Path::new(COMPOSE);
-    eprintln!(
-        "running in {}: {}",
+    say(&format!(
+        "running in {}: {}\n",
         compiled.dir(),
         compose.display(compose_file, compose_args)
-    );
+    ));
     let first_stage = compiled
         .plan
         .stages
@@ -102,9 +109,9 @@ fn build(
         compose_args,
         first_stage.as_str(),
     )?;
-    eprintln!(
-        "built image `{}` (stage `{}`)",
+    say(&format!(
+        "built image `{}` (stage `{}`)\n",
         compiled.app.image, compiled.plan.target
-    );
+    ));
     Ok(())
 }

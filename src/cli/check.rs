@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{print, warn, Recipes};
 use crate::compile::{compile_file, Compiled};
-use crate::error::{report, Error, FileState, StaleFile};
+use crate::error::{Error, FileState, StaleFile, Summary};
 use crate::render::{provenance, Provenance};
 use crate::stacks::Catalog;
 
@@ -25,9 +25,9 @@ struct RecipeReport {
     /// "up-to-date", "stale" or "invalid" (the recipe does not compile)
     state: &'static str,
     files: Vec<StaleFile>,
-    /// the diagnostics, as dslim prints them, for an invalid recipe
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<String>,
+    /// why an invalid recipe does not compile: each diagnostic with its line and column
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<Summary>,
 }
 
 pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
@@ -42,19 +42,19 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
                     recipe: path.to_string(),
                     state: "up-to-date",
                     files: vec![],
-                    errors: None,
+                    errors: vec![],
                 },
                 Err(Error::Stale { files }) => RecipeReport {
                     recipe: path.to_string(),
                     state: "stale",
                     files: files.clone(),
-                    errors: None,
+                    errors: vec![],
                 },
                 Err(e) => RecipeReport {
                     recipe: path.to_string(),
                     state: "invalid",
                     files: vec![],
-                    errors: Some(report(e, false)),
+                    errors: e.summaries(),
                 },
             });
         }

@@ -4,6 +4,7 @@ use camino::Utf8Path;
 
 use super::{each, warn, Recipes};
 use crate::compile::{compile_file, Compiled};
+use crate::console::say;
 use crate::error::Error;
 use crate::output;
 use crate::stacks::Catalog;
@@ -29,7 +30,7 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
     warn(compiled);
     let dir: &Utf8Path = compiled.dir();
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
-        eprintln!("{:>9} {}", outcome.done(), dir.join(name));
+        say(&format!("{:>9} {}\n", outcome.done(), dir.join(name)));
     }
     Ok(())
 }

@@ -5,12 +5,12 @@ mod check;
 mod generate;
 mod plan;
 
-use std::io::Write;
-
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::compile::Compiled;
+pub use crate::console::print;
+use crate::console::{say, stderr_is_terminal};
 use crate::error::{report_located, Error};
 use crate::project::{recipes_below, resolve};
 use crate::stacks::Catalog;
@@ -100,15 +100,6 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
     }
 }
 
-/// Writes to standard output. A reader that went away (`dslim plan | head`) is an error the
-/// caller ends quietly on, as ripgrep does, instead of a panic.
-pub fn print(text: &str) -> Result<(), Error> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|source| Error::Output { source })
-}
-
 /// Runs `task` on every recipe, going on after a failure; reports them all.
 fn each(
     recipes: &Recipes,
@@ -121,12 +112,12 @@ fn each(
 /// What the recipe cannot say is wrong but the build will trip on: missing lockfiles, an
 /// editable install. Generating and checking go on; building refuses missing inputs first.
 fn warn(compiled: &Compiled) {
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let color = stderr_is_terminal();
     for missing in compiled.missing_inputs(miette::Severity::Warning) {
-        eprint!("{}", report_located(&missing, color));
+        say(&report_located(&missing, color));
     }
     for warning in &compiled.app.warnings {
-        eprintln!("warning: {warning}");
+        say(&format!("warning: {warning}\n"));
     }
 }
 

@@ -37,6 +37,60 @@ impl Located {
     }
 }
 
+impl Located {
+    /// The line and column (from 1) the error points at.
+    pub fn line_column(&self) -> (usize, usize) {
+        let text = self.source.inner();
+        let offset = self.error.offset().min(text.len());
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rfind('\n').map_or(offset, |i| offset - i - 1) + 1;
+        (line, column)
+    }
+}
+
+/// One diagnostic as data, for tools (`dslim check --json`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub code: Option<String>,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub help: Option<String>,
+}
+
+impl Error {
+    /// Every diagnostic this error holds, as data.
+    pub fn summaries(&self) -> Vec<Summary> {
+        match self {
+            Error::Recipe { path, errors } => errors
+                .iter()
+                .map(|e| {
+                    let (line, column) = e.line_column();
+                    Summary {
+                        code: e.code().map(|c| c.to_string()),
+                        message: e.to_string(),
+                        file: Some(path.to_string()),
+                        line: Some(line),
+                        column: Some(column),
+                        help: e.help().map(|h| h.to_string()),
+                    }
+                })
+                .collect(),
+            Error::Many { errors } => errors.iter().flat_map(Error::summaries).collect(),
+            other => vec![Summary {
+                code: other.code().map(|c| c.to_string()),
+                message: other.to_string(),
+                file: None,
+                line: None,
+                column: None,
+                help: other.help().map(|h| h.to_string()),
+            }],
+        }
+    }
+}
+
 impl fmt::Display for Located {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.error.fmt(f)
@@ -153,21 +207,19 @@ pub enum Error {
         errors: Vec<Located>,
     },
 
-    #[error("cannot read {path}: {source}")]
+    // (`reason`, not `source`: the OS error is said once, in the message)
+    #[error("there is no recipe at {path}")]
     #[diagnostic(
         code(dslim::read),
-        help("`dslim init` writes a recipe for the app in this folder; or name a recipe, or the folder holding one, after the command")
+        help("`dslim init DIR` writes a recipe for the app in DIR; or name a recipe, or the folder holding one")
     )]
-    RecipeNotFound {
-        path: Utf8PathBuf,
-        source: std::io::Error,
-    },
+    RecipeNotFound { path: Utf8PathBuf },
 
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     #[diagnostic(code(dslim::read), help("check the file's permissions"))]
     Read {
         path: Utf8PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 
     #[error("{path} is not valid UTF-8")]

@@ -3,13 +3,14 @@
 
 mod recipe;
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
 pub use recipe::{kdl_string, render, report};
 
 use crate::compile::{compile_text, recipe_error, Failure};
+use crate::console::say;
 use crate::detect::{default_version, Detection, Finding, Source};
 use crate::error::{Error, Theirs, Warning};
 use crate::output::write_atomically;
@@ -224,14 +225,16 @@ pub fn app_name(dir: &Utf8Path) -> String {
 /// Runs init: report, confirm on a terminal, write.
 pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
     let outcome = prepare(catalog, options)?;
-    eprint!("{}", report(&outcome));
+    say(&report(&outcome));
     if !options.yes && std::io::stdin().is_terminal() {
-        eprint!("\n{}\nWrite {}? [Y/n] ", outcome.recipe, outcome.path);
-        let _ = std::io::stderr().flush();
+        say(&format!(
+            "\n{}\nWrite {}? [Y/n] ",
+            outcome.recipe, outcome.path
+        ));
         let mut answer = String::new();
         let _ = std::io::stdin().lock().read_line(&mut answer);
         if matches!(answer.trim().to_ascii_lowercase().as_str(), "n" | "no") {
-            eprintln!("nothing written");
+            say("nothing written\n");
             return Ok(());
         }
     }
@@ -241,14 +244,14 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
         let theirs =
             std::fs::read_to_string(&path).is_ok_and(|t| provenance(&t) != Provenance::Generated);
         if theirs {
-            eprintln!(
-                "note: {path} was not written by dslim; `dslim build` replaces it only with --force"
-            );
+            say(&format!(
+                "note: {path} was not written by dslim; `dslim build` replaces it only with --force\n"
+            ));
         }
     }
-    eprintln!(
-        "wrote {}: check the lines marked \"guess\", then run `dslim build`",
+    say(&format!(
+        "wrote {}: check the lines marked \"guess\", then run `dslim build`\n",
         outcome.path
-    );
+    ));
     Ok(())
 }

@@ -125,9 +125,18 @@ pub struct Shape {
     pub language: serde_json::Value,
 }
 
+/// The app's stack, as far as the recipe names one dslim knows.
+#[derive(Clone, Copy)]
+pub struct KnownStack<'a> {
+    pub name: &'a str,
+    pub data: &'a StackData,
+}
+
 /// Validates a parsed recipe, collecting every error. `stack_part` validates what is
 /// particular to the app's stack, given the stack's name; it returns the app's shape and
-/// whatever the caller wants to keep of it (the stack's typed settings).
+/// whatever the caller wants to keep of it (the stack's typed settings). When the stack is
+/// unknown or cannot be validated, the values every app has are still checked, so that the
+/// user sees every error at once.
 pub fn validate<T>(
     recipe: &Recipe,
     knowledge: &Knowledge,
@@ -141,37 +150,39 @@ pub fn validate<T>(
         .app
         .arg(0)
         .and_then(|v| c.value("app", v, Expected::AppName));
-    let Some((stack_node, stack_name, data)) = stack(c, recipe, knowledge) else {
-        return Err(std::mem::take(&mut c.errors));
-    };
-    let version = version(c, stack_node, &stack_name, data);
-    let (distro, release, registry) = nodes::base(c, recipe, knowledge, &stack_name, data);
-    let manager = manager(c, stack_node, &stack_name, data, project);
-    nodes::stack_only_nodes(c, recipe, knowledge, &stack_name);
-    let part = stack_part(
-        &stack_name,
-        &mut StackInput {
-            recipe,
-            node: stack_node,
-            data,
-            knowledge,
-            project,
-            app_name: name.as_deref(),
-            manager,
-            checker: c,
-        },
-    );
-    let Some((shape, kept)) = part else {
-        return Err(std::mem::take(&mut c.errors));
-    };
-    let static_site = shape.static_site.is_some();
-    let runtime = nodes::runtime(c, recipe, data, &distro, knowledge, static_site);
+    let found = stack(c, recipe, knowledge);
+    let known = found.map(|(_, name, data)| KnownStack { name, data });
+    let mut part = None;
+    let mut version = None;
+    if let Some((stack_node, stack_name, data)) = found {
+        version = Some(self::version(c, stack_node, stack_name, data));
+        let manager = manager(c, stack_node, stack_name, data, project);
+        nodes::stack_only_nodes(c, recipe, knowledge, stack_name);
+        part = stack_part(
+            stack_name,
+            &mut StackInput {
+                recipe,
+                node: stack_node,
+                data,
+                knowledge,
+                project,
+                app_name: name.as_deref(),
+                manager,
+                checker: c,
+            },
+        );
+    }
+    let shape = part.as_ref().map(|(shape, _)| shape);
+    let static_site = shape.and_then(|s| s.static_site.clone());
+    let is_static = static_site.is_some();
+    let (distro, release, registry) = nodes::base(c, recipe, knowledge, known);
+    let runtime = nodes::runtime(c, recipe, known, &distro, knowledge, is_static);
     let (build_deps, runtime_libs) =
         nodes::system_packages(c, recipe, &distro.value, knowledge, runtime);
-    let user = nodes::user(c, recipe, data, knowledge, static_site);
+    let user = nodes::user(c, recipe, known, knowledge, is_static);
     let workdir = nodes::single(c, recipe, "workdir", Expected::AbsolutePath)
         .unwrap_or_else(|| "/app".into());
-    let ports = nodes::ports(c, recipe, knowledge, static_site);
+    let ports = nodes::ports(c, recipe, knowledge, is_static);
     let env = nodes::pairs(c, recipe, "env", Expected::EnvKey);
     let run_env = nodes::pairs(c, recipe, "run-env", Expected::EnvKey);
     let labels = nodes::pairs(c, recipe, "label", Expected::LabelKey);
@@ -180,23 +191,25 @@ pub fn validate<T>(
         .flat_map(|n| &n.args)
         .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
         .collect();
-    let (entrypoint, cmd) = nodes::command(c, recipe, &shape, data, name.as_deref());
-    let healthcheck = nodes::healthcheck(c, recipe, &stack_name, data, knowledge, runtime, &ports);
+    let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
+    let healthcheck = nodes::healthcheck(c, recipe, known, knowledge, runtime, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
 
-    if c.has_errors() {
+    let (Some((shape, kept)), Some(stack), Some(version), false) =
+        (part, known, version, c.has_errors())
+    else {
         return Err(std::mem::take(&mut c.errors));
-    }
+    };
     let app = App {
         name: name.unwrap_or_default(),
-        stack: stack_name,
+        stack: stack.name.to_string(),
         version,
         language: shape.language,
         distro,
         release,
         registry,
         runtime,
-        static_site: shape.static_site,
+        static_site,
         build_deps,
         runtime_libs,
         user,
@@ -220,7 +233,7 @@ fn stack<'r, 'k>(
     c: &mut Checker,
     recipe: &'r Recipe,
     knowledge: &'k Knowledge,
-) -> Option<(&'r Node, String, &'k StackData)> {
+) -> Option<(&'r Node, &'r str, &'k StackData)> {
     let stack_nodes: Vec<&Node> = recipe
         .nodes
         .iter()
@@ -229,11 +242,15 @@ fn stack<'r, 'k>(
     match stack_nodes.as_slice() {
         [one] => {
             let data = knowledge.stack(&one.name.value)?;
-            Some((*one, one.name.value.clone(), data))
+            Some((*one, one.name.value.as_str(), data))
         }
         [] => {
-            // a stack node the parser could not read is not missing
-            if !recipe.is_partial() {
+            // a node the parser could not read may be the stack (a misspelt `pyton`)
+            let maybe_stack = recipe
+                .unreadable
+                .iter()
+                .any(|n| knowledge.stack(n).is_some() || knowledge.planned.contains_key(n));
+            if !maybe_stack {
                 c.error(
                     recipe.app.name.span,
                     Kind::NoStack {

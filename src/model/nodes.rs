@@ -1,8 +1,8 @@
 //! The nodes every app may have, one function each: what they mean and their defaults.
 
-use super::{Checker, Healthcheck, Port, Runtime, Shape, User};
+use super::{Checker, Healthcheck, KnownStack, Port, Runtime, Shape, User};
 use crate::error::{Expected, Kind};
-use crate::knowledge::{Knowledge, StackData};
+use crate::knowledge::Knowledge;
 use crate::syntax::{Recipe, Scalar, Spanned};
 
 /// The argument of a node that takes one, if the recipe has the node and the value has its form.
@@ -16,8 +16,7 @@ pub fn base(
     c: &mut Checker,
     recipe: &Recipe,
     knowledge: &Knowledge,
-    stack: &str,
-    data: &StackData,
+    stack: Option<KnownStack>,
 ) -> (Spanned<String>, String, Option<String>) {
     let base = recipe.one("base");
     let default = || Spanned::new("debian".to_string(), recipe.app.name.span);
@@ -30,11 +29,11 @@ pub fn base(
     let Some(distro_data) = knowledge.distros.get(&distro.value) else {
         return (distro, String::new(), None);
     };
-    if !data.images.contains_key(&distro.value) {
+    if let Some(s) = stack.filter(|s| !s.data.images.contains_key(&distro.value)) {
         c.error(
             distro.span,
             Kind::NoImages {
-                stack: stack.into(),
+                stack: s.name.into(),
                 distro: distro.value.clone(),
             },
         );
@@ -86,7 +85,7 @@ pub fn stack_only_nodes(c: &mut Checker, recipe: &Recipe, knowledge: &Knowledge,
 pub fn runtime(
     c: &mut Checker,
     recipe: &Recipe,
-    data: &StackData,
+    stack: Option<KnownStack>,
     distro: &Spanned<String>,
     knowledge: &Knowledge,
     static_site: bool,
@@ -97,6 +96,10 @@ pub fn runtime(
         }
         return Runtime::Nginx;
     }
+    // which runtimes fit depends on the stack
+    let Some(data) = stack.map(|s| s.data) else {
+        return Runtime::Slim;
+    };
     let chosen = match recipe.one("runtime").and_then(|r| r.arg(0)) {
         None => data.default_runtime.clone(),
         Some(v) => {
@@ -163,7 +166,7 @@ pub fn system_packages(
 pub fn user(
     c: &mut Checker,
     recipe: &Recipe,
-    data: &StackData,
+    stack: Option<KnownStack>,
     knowledge: &Knowledge,
     static_site: bool,
 ) -> User {
@@ -172,7 +175,9 @@ pub fn user(
         name: if static_site {
             "nginx".into()
         } else {
-            data.image_user.clone().unwrap_or_else(|| "app".into())
+            stack
+                .and_then(|s| s.data.image_user.clone())
+                .unwrap_or_else(|| "app".into())
         },
         uid: if static_site { spa_uid } else { 1000 },
         gid: if static_site { spa_uid } else { 1000 },
@@ -277,8 +282,8 @@ pub fn pairs(
 pub fn command(
     c: &mut Checker,
     recipe: &Recipe,
-    shape: &Shape,
-    data: &StackData,
+    shape: Option<&Shape>,
+    stack: Option<KnownStack>,
     name: Option<&str>,
 ) -> (Vec<String>, Vec<String>) {
     let mut words = |node_name: &str| -> Vec<String> {
@@ -294,6 +299,10 @@ pub fn command(
     };
     let mut entrypoint = words("entrypoint");
     let cmd = words("cmd");
+    // what the app runs is known only when its stack could be validated
+    let (Some(shape), Some(stack)) = (shape, stack) else {
+        return (entrypoint, cmd);
+    };
     match recipe.one("entrypoint") {
         Some(n) if shape.static_site.is_some() => c.error(n.name.span, Kind::EntrypointOfSpa),
         Some(_) => {}
@@ -301,13 +310,14 @@ pub fn command(
         None if !shape.default_entrypoint.is_empty() => {
             entrypoint = shape.default_entrypoint.clone()
         }
-        // an entrypoint node the parser could not read is not missing
-        None if recipe.is_partial() => {}
+        // a node the parser could not read may be the entrypoint (a misspelt `entrypiont`)
+        None if recipe.unreadable.iter().any(|n| n == "entrypoint") => {}
         None => c.error(
             recipe.app.name.span,
             Kind::NoEntrypoint {
                 app: name.unwrap_or_default().into(),
-                example: data
+                example: stack
+                    .data
                     .entrypoint_example
                     .iter()
                     .map(|w| format!("{w:?}"))
@@ -323,20 +333,21 @@ pub fn command(
 pub fn healthcheck(
     c: &mut Checker,
     recipe: &Recipe,
-    stack: &str,
-    data: &StackData,
+    stack: Option<KnownStack>,
     knowledge: &Knowledge,
     runtime: Runtime,
     ports: &[Port],
 ) -> Option<Healthcheck> {
     let h = recipe.one("healthcheck")?;
     let path = h.arg(0)?;
-    if data.healthcheck.is_empty() || !runtime.has_shell() {
+    // whether the image can probe depends on the stack
+    let stack = stack?;
+    if stack.data.healthcheck.is_empty() || !runtime.has_shell() {
         c.error(
             h.name.span,
             Kind::NoProbe {
                 runtime: runtime.name().into(),
-                stack: stack.into(),
+                stack: stack.name.into(),
                 probes: knowledge
                     .stacks
                     .iter()

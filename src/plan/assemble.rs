@@ -55,12 +55,15 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
             "${UID}:${GID}".to_string()
         }
     };
-    // the recipe's values win over the stack's defaults of the same name
-    let mut env: Vec<EnvVar> = runtime
-        .env
-        .into_iter()
-        .filter(|e| !app.env.iter().any(|(k, _)| *k == e.name))
-        .collect();
+    // the stack's environment (its data's, then its provider's), except for a static site
+    // served by nginx; the recipe's values win over the stack's of the same name
+    let mut env: Vec<EnvVar> = if app.static_site.is_none() {
+        ctx.runtime_env()
+    } else {
+        vec![]
+    };
+    env.extend(runtime.env);
+    env.retain(|e| !app.env.iter().any(|(k, _)| *k == e.name));
     env.extend(app.env.iter().map(|(k, v)| EnvVar::literal(k, v)));
     if !env.is_empty() {
         steps.push(Step::Env { vars: env });

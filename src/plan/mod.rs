@@ -248,6 +248,7 @@ pub struct RuntimeStage {
     pub from: ImageRef,
     /// steps that bring the built app in (COPY --from=..., source)
     pub copies: Vec<Step>,
+    /// environment beyond the stack data's `runtime_env`, which every app but a static site gets
     pub env: Vec<EnvVar>,
 }
 

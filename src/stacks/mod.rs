@@ -11,7 +11,7 @@ mod node;
 mod python;
 mod rust;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
@@ -47,8 +47,8 @@ pub trait StackApp {
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error>;
 }
 
-/// Reads a stack's own fields from its TOML text (name, text).
-type Loader = fn(&str, &str) -> Result<Box<dyn Stack>, LoadError>;
+/// Reads a stack's own fields from its TOML text (name, text), with the keys it did not read.
+type Loader = fn(&str, &str) -> Result<(Box<dyn Stack>, BTreeSet<String>), LoadError>;
 
 /// Checks that a stack's own managers table names the same managers as the common one.
 fn same_managers<T>(
@@ -90,9 +90,10 @@ pub fn register<S: Stack + DeserializeOwned + 'static>(name: &str, toml: &str) -
     fn load<S: Stack + DeserializeOwned + 'static>(
         name: &str,
         text: &str,
-    ) -> Result<Box<dyn Stack>, LoadError> {
-        let stack: S = knowledge::parse(&knowledge::stack_file(name), text)?;
-        Ok(Box::new(stack))
+    ) -> Result<(Box<dyn Stack>, BTreeSet<String>), LoadError> {
+        let (stack, unused): (S, _) =
+            knowledge::parse_noting_unused(&knowledge::stack_file(name), text)?;
+        Ok((Box::new(stack), unused))
     }
     Registration {
         name: name.into(),
@@ -127,13 +128,27 @@ impl Catalog {
         let knowledge = Knowledge::load(base, &texts)?;
         let mut stacks = vec![];
         for r in &registrations {
-            let stack = (r.load)(&r.name, &r.toml)?;
+            let file = knowledge::stack_file(&r.name);
+            let (stack, own_unused) = (r.load)(&r.name, &r.toml)?;
+            let (_, common_unused): (knowledge::StackData, _) =
+                knowledge::parse_noting_unused(&file, &r.toml)?;
+            let unknown: Vec<&String> = common_unused.intersection(&own_unused).collect();
+            if !unknown.is_empty() {
+                return Err(LoadError {
+                    file,
+                    detail: format!(
+                        "no stack reads {}: a misspelt field?",
+                        unknown
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
             stack
                 .check(&knowledge, &r.name)
-                .map_err(|detail| LoadError {
-                    file: knowledge::stack_file(&r.name),
-                    detail,
-                })?;
+                .map_err(|detail| LoadError { file, detail })?;
             stacks.push((r.name.clone(), stack));
         }
         Ok(Catalog { knowledge, stacks })

@@ -78,8 +78,8 @@ impl Node {
 pub struct Recipe {
     pub app: Node,
     pub nodes: Vec<Node>,
-    /// nodes left out because of a shape error (unknown ones under the name they likely
-    /// meant): the model does not call a node missing when it may be one of these
+    /// nodes dslim does not know, under the name they likely meant (`pyton` as `python`): the
+    /// model does not call a node missing when it may be one of these
     pub unreadable: Vec<String>,
 }
 
@@ -89,10 +89,6 @@ impl Recipe {
     }
     pub fn one(&self, name: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.name.value == name)
-    }
-    /// Whether the recipe left out nodes it could not read.
-    pub fn is_partial(&self) -> bool {
-        !self.unreadable.is_empty()
     }
 }
 
@@ -175,11 +171,8 @@ pub fn parse(text: &str, knowledge: &Knowledge) -> Parsed {
             ));
             continue;
         }
-        let Some(app_node) = check_node(node, &nodes::APP, knowledge, &mut errors) else {
-            continue;
-        };
         let mut recipe = Recipe {
-            app: app_node,
+            app: check_node(node, &nodes::APP, knowledge, &mut errors),
             nodes: vec![],
             unreadable: vec![],
         };
@@ -249,10 +242,9 @@ fn read_children(
             }
             seen.insert(child_name.to_string(), span);
         }
-        match check_node(child, spec, knowledge, errors) {
-            Some(n) => recipe.nodes.push(n),
-            None => recipe.unreadable.push(child_name.to_string()),
-        }
+        recipe
+            .nodes
+            .push(check_node(child, spec, knowledge, errors));
     }
 }
 

@@ -9,13 +9,14 @@ use super::{Node, Scalar, Spanned};
 use crate::error::{closest, Found, Kind, RecipeError, ValueKind};
 use crate::knowledge::Knowledge;
 
-/// Checks one node against its spec; pushes errors and returns None when it is unusable.
+/// Checks one node against its spec, pushing an error for each part that does not fit. The
+/// node comes back with the parts that do, so that the model can check them too.
 pub(super) fn check_node(
     node: &KdlNode,
     spec: &NodeSpec,
     knowledge: &Knowledge,
     errors: &mut Vec<RecipeError>,
-) -> Option<Node> {
+) -> Node {
     let before = errors.len();
     let name = node.name().value();
     if spec.name != "app" {
@@ -123,15 +124,12 @@ pub(super) fn check_node(
             },
         ));
     }
-    if errors.len() > before {
-        return None;
-    }
-    Some(Node {
+    Node {
         name: Spanned::new(name.to_string(), node.name().span()),
         span: node.span(),
         args,
         props,
-    })
+    }
 }
 
 fn check_value(

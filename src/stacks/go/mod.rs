@@ -13,8 +13,8 @@ use crate::plan::{Ctx, StackStages};
 
 /// Go's own data in `recipes/stacks/go.toml`.
 #[derive(Debug, Deserialize)]
+#[serde(transparent)]
 pub struct Go {
-    #[serde(flatten)]
     compiled: Compiled,
 }
 

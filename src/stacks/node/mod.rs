@@ -250,11 +250,7 @@ impl StackApp for NodeApp<'_> {
             runtime: RuntimeStage {
                 from: ctx.runtime_image(None)?,
                 copies: self.runtime_copies(ctx),
-                env: if self.spa.is_some() {
-                    vec![]
-                } else {
-                    ctx.runtime_env()
-                },
+                env: vec![],
             },
             // rebuilt in the image; a local copy would only slow the context down
             dockerignore: self

@@ -167,7 +167,7 @@ impl StackApp for PythonApp<'_> {
             runtime: RuntimeStage {
                 from: ctx.runtime_image(None)?,
                 copies,
-                env: ctx.runtime_env(),
+                env: vec![],
             },
             dockerignore: vec![],
             inputs,

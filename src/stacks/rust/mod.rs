@@ -14,8 +14,8 @@ use crate::plan::{Ctx, StackStages};
 
 /// Rust's own data in `recipes/stacks/rust.toml`.
 #[derive(Debug, Deserialize)]
+#[serde(transparent)]
 pub struct Rust {
-    #[serde(flatten)]
     compiled: Compiled,
 }
 
