@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 
 use crate::template::{
-    ImageNames, NginxNames, PackagesNames, Pattern, ProbeNames, RequirementsNames, ServerNames,
-    Template, UserNames, WorkdirNames,
+    ImageNames, NginxNames, PackagesNames, Pattern, PortNames, ProbeNames, RequirementsNames,
+    ServerNames, Template, UserNames, WorkdirNames,
 };
 
 pub const BASE_TOML: &str = include_str!("../recipes/base.toml");
@@ -86,6 +86,11 @@ pub struct StackData {
     pub version_pattern: Pattern,
     pub version_example: String,
     pub min_version: String,
+    /// whether the current release builds code written for older ones (Go's and Rust's
+    /// compatibility promises): a project asking for a release older than `min_version` then
+    /// gets `default_version` rather than `min_version`
+    #[serde(default)]
+    pub newest_builds_older: bool,
     #[serde(default)]
     pub default_manager: Option<String>,
     /// (file, manager): the manager a file in the project implies, first match wins
@@ -123,6 +128,32 @@ pub struct StackData {
     /// libraries that need system packages to build or run, by dependency name
     #[serde(default)]
     pub native: BTreeMap<String, NativeEntry>,
+    /// how servers a Procfile or Dockerfile starts are made to listen on all interfaces
+    #[serde(default)]
+    pub listen: Vec<Listen>,
+    /// words a declared command starts with that only run the rest (`poetry run`)
+    #[serde(default)]
+    pub run_prefixes: Vec<Vec<String>>,
+    /// programs that run a manifest's scripts (`npm start`): a declared command starting with
+    /// one is left to the stack's own detection, which reads the script
+    #[serde(default)]
+    pub script_runners: Vec<String>,
+}
+
+/// A server that listens on localhost, or on a port of its own, unless told otherwise.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listen {
+    /// the command's first words
+    pub command: Vec<String>,
+    /// the words that make it listen on all interfaces at the recipe's port
+    pub add: Vec<Template<PortNames>>,
+    /// flags after which the command already says where it listens
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// whether a word after the command that is an address (`0.0.0.0:8000`, `8000`) says it
+    #[serde(default)]
+    pub unless_address: bool,
 }
 
 #[derive(Debug, Deserialize)]

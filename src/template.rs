@@ -114,6 +114,7 @@ names!(ProbeNames = ["port", "path"]);
 names!(BuildNames = ["binary", "package"]);
 names!(ServerNames = ["port", "fallback"]);
 names!(NginxNames = ["version"]);
+names!(PortNames = ["port"]);
 
 /// A template from `recipes/`, checked against the names `N` allows when it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +130,11 @@ impl<N: Names> Template<N> {
             text: text.to_string(),
             names: PhantomData,
         })
+    }
+
+    /// The template as written.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// Renders with the given values; `values` must name what `N` names.

@@ -20,11 +20,7 @@ fn app() -> Test {
 
 #[test]
 fn generate_writes_three_files_next_to_the_recipe() {
-    let out = Test::new()
-        .recipe(RECIPE)
-        .args(&["generate"])
-        .stderr_has("created")
-        .run();
+    let out = app().args(&["generate"]).stderr_has("created").run();
     assert!(out
         .file("Dockerfile")
         .contains("FROM python:3.13-slim-trixie AS builder"));
@@ -36,11 +32,13 @@ fn generate_writes_three_files_next_to_the_recipe() {
 fn generate_accepts_a_folder_or_a_recipe_path() {
     let out = Test::new()
         .file("svc/dslim.kdl", RECIPE)
+        .file("svc/requirements.txt", "gunicorn\n")
         .args(&["generate", "svc"])
         .run();
     assert!(out.file("svc/Dockerfile").contains("AS runtime"));
     let out = Test::new()
         .file("other/api.kdl", RECIPE)
+        .file("other/requirements.txt", "gunicorn\n")
         .args(&["generate", "other/api.kdl"])
         .run();
     assert!(out
@@ -50,7 +48,7 @@ fn generate_accepts_a_folder_or_a_recipe_path() {
 
 #[test]
 fn regenerating_changes_nothing() {
-    let out = Test::new().recipe(RECIPE).args(&["generate"]).run();
+    let out = app().args(&["generate"]).run();
     let path = out.dir.path().join("Dockerfile");
     let (before, mtime) = (
         out.file("Dockerfile"),
@@ -64,8 +62,7 @@ fn regenerating_changes_nothing() {
 
 #[test]
 fn a_hand_written_dockerfile_is_never_overwritten_silently() {
-    let out = Test::new()
-        .recipe(RECIPE)
+    let out = app()
         .file("Dockerfile", "FROM python:3.13\n")
         .args(&["generate"])
         .status(1)
@@ -79,8 +76,7 @@ fn a_hand_written_dockerfile_is_never_overwritten_silently() {
 
 #[test]
 fn a_hand_written_compose_file_is_never_overwritten_silently() {
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .file("compose.yaml", "services: {}\n")
         .args(&["generate"])
         .status(1)
@@ -90,7 +86,7 @@ fn a_hand_written_compose_file_is_never_overwritten_silently() {
 
 #[test]
 fn an_edited_generated_file_is_not_overwritten_without_force() {
-    let out = Test::new().recipe(RECIPE).args(&["generate"]).run();
+    let out = app().args(&["generate"]).run();
     let edited = out.file("Dockerfile").replace("EXPOSE 8000", "EXPOSE 9000");
     std::fs::write(out.dir.path().join("Dockerfile"), &edited).unwrap();
     let refused = out.again(&["generate"]);
@@ -103,8 +99,7 @@ fn an_edited_generated_file_is_not_overwritten_without_force() {
 
 #[test]
 fn force_replaces_a_foreign_file() {
-    let out = Test::new()
-        .recipe(RECIPE)
+    let out = app()
         .file("Dockerfile", "FROM scratch\n")
         .args(&["generate", "--force"])
         .run();
@@ -113,7 +108,7 @@ fn force_replaces_a_foreign_file() {
 
 #[test]
 fn no_temporary_files_are_left_behind() {
-    let out = Test::new().recipe(RECIPE).args(&["generate"]).run();
+    let out = app().args(&["generate"]).run();
     let names: Vec<String> = std::fs::read_dir(out.dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -123,8 +118,7 @@ fn no_temporary_files_are_left_behind() {
 
 #[test]
 fn check_fails_when_files_are_missing_or_stale_and_passes_when_current() {
-    let out = Test::new()
-        .recipe(RECIPE)
+    let out = app()
         .args(&["check"])
         .status(1)
         .stderr_has("Dockerfile (missing)")
@@ -156,7 +150,7 @@ fn check_fails_when_files_are_missing_or_stale_and_passes_when_current() {
 
 #[test]
 fn plan_prints_the_plan_as_json() {
-    let out = Test::new().recipe(RECIPE).args(&["plan"]).run();
+    let out = app().args(&["plan"]).run();
     let plan: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(plan["plan"]["target"], "runtime");
     assert_eq!(plan["plan"]["stages"][0]["name"], "builder");
@@ -291,14 +285,17 @@ fn build_refuses_early_when_the_lockfile_is_missing() {
 }
 
 #[test]
-fn generate_warns_about_a_missing_lockfile_and_still_writes() {
+fn generate_refuses_a_recipe_whose_build_would_miss_a_lockfile() {
     let out = Test::new()
         .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
         .file("package.json", "{}\n")
         .args(&["generate"])
-        .stderr_has("warning: the build copies package-lock.json")
+        .status(2)
+        .stderr_has("the build copies package-lock.json")
+        .stderr_has("dslim.kdl:2:5")
+        .stderr_has("npm install")
         .run();
-    assert!(out.file("Dockerfile").contains("npm ci"));
+    assert!(!out.dir.path().join("Dockerfile").exists());
 }
 
 #[test]
@@ -314,8 +311,7 @@ fn build_refuses_a_root_uid_from_the_environment() {
 
 #[test]
 fn force_says_it_replaced_a_hand_written_file() {
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .file("Dockerfile", "FROM scratch\n")
         .args(&["generate", "--force"])
         .stderr_has("replaced ./Dockerfile")
@@ -374,8 +370,7 @@ fn requirements_that_include_others_bring_them_along() {
 
 #[test]
 fn an_editable_install_of_the_project_is_flagged() {
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .file("requirements.txt", "gunicorn\n-e .\n")
         .args(&["generate"])
         .stderr_has("warning: requirements.txt:2: `-e .` installs the project itself")
@@ -384,8 +379,7 @@ fn an_editable_install_of_the_project_is_flagged() {
 
 #[test]
 fn a_missing_included_requirements_file_is_named_with_its_includer() {
-    Test::new()
-        .recipe(RECIPE)
+    app()
         .file("requirements.txt", "-r base.txt\n")
         .args(&["check"])
         .status(1)

@@ -444,16 +444,34 @@ fn lab_images_for_default_versions() {
 
 /// `dslim init` then `dslim build` on an app with no recipe, then the same checks as above.
 fn init_build_and_serve(source: &str, port: u16, path: &str, body: &str) {
+    let (dir, name, _tmp) = init_app(source, InitCase::default());
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, source);
+    check_image(&dir, source, &name, port, path, body);
+}
+
+/// What a test expects of `dslim init` beyond success.
+#[derive(Default)]
+struct InitCase {
+    /// the app's own Dockerfile stays, for init to read (`dslim build --force` replaces it)
+    keep_dockerfile: bool,
+    /// a warning init must give; without one, init must give none
+    warning: Option<&'static str>,
+}
+
+/// Copies `source` to a fresh folder and runs `dslim init` there as a user would.
+fn init_app(source: &str, case: InitCase) -> (PathBuf, String, tempfile::TempDir) {
     require_docker();
     lab_images_for_default_versions();
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
     let name = format!("init-{}", source.rsplit('/').next().unwrap());
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(&name);
     std::fs::create_dir_all(&dir).unwrap();
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join(source), &dir);
     for generated in ["dslim.kdl", "Dockerfile", "compose.yaml", ".dockerignore"] {
-        let _ = std::fs::remove_file(dir.join(generated));
+        if !(case.keep_dockerfile && generated == "Dockerfile") {
+            let _ = std::fs::remove_file(dir.join(generated));
+        }
     }
     let init = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
         .arg("init")
@@ -466,12 +484,86 @@ fn init_build_and_serve(source: &str, port: u16, path: &str, body: &str) {
         String::from_utf8_lossy(&init.stderr)
     );
     let report = String::from_utf8_lossy(&init.stderr);
-    assert!(
-        !report.contains("warning:"),
-        "init warned for {source}:\n{report}"
+    match case.warning {
+        Some(warning) => assert!(report.contains(warning), "no {warning:?} in:\n{report}"),
+        None => assert!(
+            !report.contains("warning:"),
+            "init warned for {source}:\n{report}"
+        ),
+    }
+    (dir, name, tmp)
+}
+
+#[test]
+fn init_reads_a_procfile_web_line_and_leaves_its_release_step_out() {
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/procfile-flask",
+        InitCase {
+            warning: Some("runs `flask --app wsgi routes` before the server"),
+            ..InitCase::default()
+        },
     );
-    build(&dir, source);
-    check_image(&dir, source, &name, port, path, body);
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "procfile-flask");
+    check_image(
+        &dir,
+        "procfile-flask",
+        &name,
+        8000,
+        "/",
+        "Hello from a Flask factory",
+    );
+}
+
+#[test]
+fn init_reads_a_hand_written_dockerfile_and_its_environment() {
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/dockerfile-flask-run",
+        InitCase {
+            keep_dockerfile: true,
+            ..InitCase::default()
+        },
+    );
+    let recipe = std::fs::read_to_string(dir.join("dslim.kdl")).unwrap();
+    assert!(recipe.contains("FLASK_APP=\"hello.py\""), "{recipe}");
+    assert!(
+        !recipe.contains("do-not-copy"),
+        "a secret was copied:\n{recipe}"
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    // the user's Dockerfile is replaced only when they say so
+    let refused = dslim(&dir, &["build"]);
+    assert!(
+        !refused.status.success(),
+        "replaced a hand-written Dockerfile"
+    );
+    let built = dslim(&dir, &["build", "--force"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    check_image(
+        &dir,
+        "dockerfile-flask-run",
+        &name,
+        8000,
+        "/",
+        "Hello from flask run",
+    );
+}
+
+#[test]
+fn init_runs_a_worker_that_serves_nothing() {
+    let (dir, name, _tmp) = init_app("tests/fixtures/worker", InitCase::default());
+    let recipe = std::fs::read_to_string(dir.join("dslim.kdl")).unwrap();
+    assert!(!recipe.contains("port "), "a worker has no port:\n{recipe}");
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "worker");
+    let out = ok(Command::new("docker").args(["run", "--rm", &name]));
+    assert!(out.contains("processed 3 jobs"), "{out}");
+    let uid = ok(Command::new("docker").args(["run", "--rm", "--entrypoint", "id", &name, "-u"]));
+    assert_ne!(uid.trim(), "0", "the worker runs as root");
 }
 
 #[test]

@@ -345,3 +345,113 @@ fn both_stacks_are_offered_as_choices() {
         .stderr_has("--stack python or --stack node")
         .run();
 }
+
+// --- what the project already says about how it starts (Procfile, Dockerfile)
+
+const FLASK_FACTORY: &str =
+    "from flask import Flask\n\n\ndef create_app():\n    app = Flask(__name__)\n    return app\n";
+
+detects!(
+    procfile_web_line_with_release_steps_and_a_dockerfile_port,
+    &[
+        ("requirements.txt", "flask==3.1.0\nflask-migrate==4.0.7\ngunicorn==23.0.0\n"),
+        ("app/__init__.py", FLASK_FACTORY),
+        ("microblog.py", "from app import create_app\n\napp = create_app()\n"),
+        ("Procfile", "web: flask db upgrade; flask translate compile; gunicorn microblog:app\nworker: rq worker microblog-tasks\n"),
+        ("Dockerfile", "FROM python:slim\nCOPY . .\nEXPOSE 5000\nENTRYPOINT [\"./boot.sh\"]\n"),
+    ]
+);
+
+detects!(
+    procfile_django_with_a_gunicorn_config_that_reads_port,
+    &[
+        ("requirements.txt", "django==5.1\ngunicorn==23.0.0\n"),
+        ("manage.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"site.settings\")\n"),
+        ("site/wsgi.py", "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"),
+        ("gunicorn.conf.py", "import os\nbind = [\"[::]:{}\".format(os.environ.get(\"PORT\", 5006))]\n"),
+        ("Procfile", "web: gunicorn --config gunicorn.conf.py site.wsgi\n"),
+    ]
+);
+
+detects!(
+    dockerfile_flask_run_with_its_environment_and_a_dev_stage,
+    &[
+        ("requirements.txt", "flask==3.1.0\nmysql-connector-python==9.0.0\n"),
+        ("hello.py", "from flask import Flask\nserver = Flask(__name__)\n"),
+        ("Dockerfile", "# syntax=docker/dockerfile:1.4\nFROM --platform=$BUILDPLATFORM python:3.10-alpine AS builder\nWORKDIR /code\nCOPY requirements.txt /code\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip3 install -r requirements.txt\nCOPY . .\nENV FLASK_APP hello.py\nENV FLASK_RUN_PORT=8000 DB_PASSWORD=secret\nEXPOSE 8000\nCMD [\"flask\", \"run\"]\n\nFROM builder AS dev-envs\nRUN <<EOF\napk update\napk add git\nEOF\nCMD [\"sh\"]\n"),
+    ]
+);
+
+detects!(
+    dockerfile_entrypoint_and_cmd_run_djangos_server,
+    &[
+        ("requirements.txt", "Django==3.2\n"),
+        ("manage.py", "import os\n"),
+        ("Dockerfile", "FROM python:3.7-alpine AS builder\nEXPOSE 8000\nWORKDIR /app\nCOPY . /app\nENTRYPOINT [\"python3\"]\nCMD [\"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\nFROM builder as dev-envs\nCMD [\"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n"),
+    ]
+);
+
+detects!(
+    a_worker_with_no_web_process_has_no_port,
+    &[
+        ("requirements.txt", "rq==1.16\n"),
+        ("worker.py", "from rq import Worker\n"),
+        ("Procfile", "worker: python worker.py\n"),
+    ]
+);
+
+detects!(
+    poetry_run_in_a_procfile_starts_the_server_itself,
+    &[
+        ("pyproject.toml", "[tool.poetry]\nname = \"api\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\nfastapi = \"*\"\nuvicorn = \"*\"\n"),
+        ("poetry.lock", "# lock\n"),
+        ("app/main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+        ("Procfile", "web: poetry run uvicorn app.main:app\n"),
+    ]
+);
+
+detects!(
+    npm_start_in_a_procfile_is_read_from_package_json,
+    &[
+        ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"start\": \"node index.js\" },\n  \"dependencies\": { \"express\": \"^4.19.2\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("index.js", "const app = require('express')();\napp.listen(process.env.PORT || 5000);\n"),
+        ("Procfile", "web: npm start\n"),
+    ]
+);
+
+detects!(
+    a_go_directive_older_than_dslim_builds_is_raised,
+    &[
+        ("go.mod", "module example.com/backend\n\ngo 1.18\n"),
+        ("main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":80\", nil) }\n"),
+    ]
+);
+
+detects!(
+    a_main_that_is_not_there_is_passed_over,
+    &[
+        ("package.json", "{\n  \"name\": \"backend\",\n  \"main\": \"index.js\",\n  \"scripts\": { \"dev\": \"nodemon src/index.js\" },\n  \"dependencies\": { \"express\": \"^5.1.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("src/index.js", "const app = require('express')();\napp.listen(3000);\n"),
+    ]
+);
+
+#[test]
+fn a_dockerfile_dslim_wrote_is_not_read_as_the_apps_own() {
+    let out = Test::new()
+        .file("app/requirements.txt", "flask==3.1.0\n")
+        .file("app/app.py", FLASK_APP)
+        .file(
+            "app/dslim.kdl",
+            "app \"app\" {\n    python \"3.13\"\n    entrypoint \"python\" \"elsewhere.py\"\n}\n",
+        )
+        .args(&["generate", "app"])
+        .run();
+    std::fs::remove_file(out.dir.path().join("app/dslim.kdl")).unwrap();
+    let init = out.again(&["init", "app"]);
+    let report = String::from_utf8_lossy(&init.stderr);
+    assert!(init.status.success(), "{report}");
+    assert!(report.contains("entrypoint python app.py"), "{report}");
+    assert!(!report.contains("elsewhere"), "{report}");
+}

@@ -25,8 +25,16 @@ pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
     })
 }
 
-/// Writes the compiled recipe's files, saying what happened to each.
+/// Writes the compiled recipe's files, saying what happened to each. A file the build would
+/// copy from the project and cannot find stops it, as `docker build` would later.
 pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
+    let missing = compiled.missing_inputs(miette::Severity::Error);
+    if !missing.is_empty() {
+        return Err(Error::Recipe {
+            path: compiled.recipe_path.clone(),
+            errors: missing,
+        });
+    }
     warn(compiled);
     let dir: &Utf8Path = compiled.dir();
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {

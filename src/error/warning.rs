@@ -48,6 +48,17 @@ pub enum Warning {
         at: String,
         port: u16,
     },
+    /// commands a Procfile or Dockerfile runs before the server (migrations...)
+    ReleaseSteps {
+        at: String,
+        steps: Vec<String>,
+    },
+    /// the project asks for a version older than dslim builds with
+    VersionRaised {
+        at: String,
+        asked: String,
+        chosen: String,
+    },
 }
 
 impl Warning {
@@ -121,6 +132,17 @@ impl fmt::Display for Warning {
             Warning::NotThisStack { stack } => write!(
                 f,
                 "nothing here looks like a {stack} app; the recipe is a starting point"
+            ),
+            Warning::ReleaseSteps { at, steps } => write!(
+                f,
+                "{at} runs {} before the server; the image starts only the server: run {} once per release, e.g. `docker compose run --rm SERVICE {}`",
+                steps.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and "),
+                if steps.len() == 1 { "it" } else { "them" },
+                steps.first().map(String::as_str).unwrap_or_default()
+            ),
+            Warning::VersionRaised { at, asked, chosen } => write!(
+                f,
+                "{at} asks for {asked}, older than dslim builds with; the recipe uses {chosen}: check that the app works with it"
             ),
             Warning::PortNotRead { listens, at, port } => write!(
                 f,

@@ -11,7 +11,10 @@ pub use recipe::{kdl_string, render, report};
 
 use crate::compile::{compile_text, recipe_error, Failure};
 use crate::console::say;
-use crate::detect::{default_version, Detection, Finding, Source};
+use crate::detect::declared::{adopt, declared};
+use crate::detect::{
+    default_version, raise_old_version, version_from_base_image, Detection, Finding, Source,
+};
 use crate::error::{Error, Theirs, Warning};
 use crate::output::write_atomically;
 use crate::project::Project;
@@ -76,6 +79,12 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     if let Some(reason) = &detection.unsupported {
         return Err(Error::Unsupported(reason.clone()));
     }
+    if let Some(data) = catalog.knowledge.stack(&detection.stack) {
+        // what the project itself says about how it starts wins over guesses from its code
+        adopt(&mut detection, &declared(&project), data);
+        version_from_base_image(&mut detection, data, &project);
+        raise_old_version(&mut detection, data);
+    }
     if let Some(port) = options.port {
         given_port(&mut detection, port);
     }
@@ -129,7 +138,7 @@ fn given_port(detection: &mut Detection, port: u16) {
         }
     }
     // servers that read $PORT (Node's convention, and many others) take the given one
-    detection.env.push(("PORT".into(), port.to_string()));
+    detection.set_env(Finding::given(("PORT".into(), port.to_string())));
     if let Some(Finding {
         value: listens,
         source: Source::Found(evidence),

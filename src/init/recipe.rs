@@ -88,16 +88,21 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
     } else if let Some(p) = &d.port {
         lines.push((Some(p.source.to_string()), format!("port {}", p.value)));
     }
-    if !d.env.is_empty() {
+    // one `env` line per source, so that each says where its values came from
+    let mut sources: Vec<&Source> = vec![];
+    for e in &d.env {
+        if !sources.contains(&&e.source) {
+            sources.push(&e.source);
+        }
+    }
+    for source in sources {
         let pairs: Vec<String> = d
             .env
             .iter()
-            .map(|(k, v)| format!("{k}={}", kdl_string(v)))
+            .filter(|e| e.source == *source)
+            .map(|e| format!("{}={}", e.value.0, kdl_string(&e.value.1)))
             .collect();
-        lines.push((
-            Some("given on the command line".into()),
-            format!("env {}", pairs.join(" ")),
-        ));
+        lines.push((Some(source.to_string()), format!("env {}", pairs.join(" "))));
     }
     if let Some(e) = &d.entrypoint {
         lines.push((

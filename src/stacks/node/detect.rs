@@ -91,13 +91,26 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
 
     // --- a server
     let start = scripts["start"].as_str();
+    // a file `node` runs must be there, or be made by the build (`node dist/index.js`):
+    // package.json's `main` is often stale
+    let runnable = |argv: &Vec<String>| {
+        build_script.is_some()
+            || argv
+                .iter()
+                .skip(1)
+                .find(|w| !w.starts_with('-'))
+                .is_none_or(|file| project.exists(file))
+    };
     d.entrypoint = start
         .and_then(|s| shlex::split(s).filter(|w| w.first().map(String::as_str) == Some("node")))
+        .filter(runnable)
         .map(|argv| Finding::found(argv, at("\"start\"")))
         .or_else(|| {
             package["main"]
                 .as_str()
-                .map(|main| Finding::found(vec!["node".into(), main.to_string()], at("\"main\"")))
+                .map(|main| vec!["node".to_string(), main.to_string()])
+                .filter(runnable)
+                .map(|argv| Finding::found(argv, at("\"main\"")))
         })
         .or_else(|| {
             [

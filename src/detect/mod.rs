@@ -1,6 +1,9 @@
 //! What detecting an existing app's stack finds, for `dslim init`: values with the file and
 //! line they were found in. Each stack detects its own apps (`src/stacks/NAME/detect.rs`);
-//! this module holds what they share.
+//! this module holds what they share, and `declared` reads what the project itself says
+//! about how it starts.
+
+pub mod declared;
 
 use std::fmt;
 
@@ -86,6 +89,10 @@ impl<T> Finding<T> {
             source: Source::Guessed(why.into()),
         }
     }
+    pub fn is_guess(&self) -> bool {
+        matches!(self.source, Source::Guessed(_))
+    }
+
     pub fn given(value: T) -> Self {
         Finding {
             value,
@@ -134,13 +141,19 @@ pub struct Detection {
     pub port: Option<Finding<u16>>,
     pub entrypoint: Option<Finding<Vec<String>>>,
     pub native: Vec<NativeDep>,
-    /// variables the recipe sets (PORT, when --port is given)
-    pub env: Vec<(String, String)>,
+    /// variables the recipe sets (PORT, what a Dockerfile sets), each with where it came from
+    pub env: Vec<Finding<(String, String)>>,
     /// what the user must fix for the build to work (a missing lockfile...)
     pub warnings: Vec<Warning>,
 }
 
 impl Detection {
+    /// Sets a variable of the recipe, replacing an earlier value of the same name.
+    pub fn set_env(&mut self, finding: Finding<(String, String)>) {
+        self.env.retain(|e| e.value.0 != finding.value.0);
+        self.env.push(finding);
+    }
+
     pub fn new(stack: &str, evidence: Vec<Evidence>) -> Self {
         Detection {
             stack: stack.into(),
@@ -240,6 +253,61 @@ impl DetectInput<'_> {
             .map(|f| Evidence::file(f, ""))
             .collect()
     }
+}
+
+/// When the project names no version of its own, the one its Dockerfile builds on
+/// (`FROM python:3.10-alpine`), where that image is the stack's.
+pub fn version_from_base_image(detection: &mut Detection, data: &StackData, project: &Project) {
+    if detection.version.as_ref().is_some_and(|v| !v.is_guess()) {
+        return;
+    }
+    let Some((image, evidence)) = declared::base_image(project) else {
+        return;
+    };
+    let (repository, tag) = image.rsplit_once(':').unwrap_or((&image, ""));
+    let repository = repository.rsplit('/').next().unwrap_or(repository);
+    // the stack's images, as its data names them: `python:{{ version }}-slim-...` -> python
+    let ours = data
+        .images
+        .values()
+        .any(|i| i.builder.text().split(':').next() == Some(repository));
+    let version: String = tag
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let version = major_minor(version.trim_end_matches('.'));
+    if ours && !version.is_empty() && data.version_pattern.is_match(&version) {
+        detection.version = Some(Finding::found(version, evidence));
+    }
+}
+
+/// A version older than dslim builds with becomes one it does, with a warning: the current
+/// release where the toolchain builds code written for older ones (Go, Rust), else the oldest
+/// release dslim supports, the nearest to what the project asks for.
+pub fn raise_old_version(detection: &mut Detection, data: &StackData) {
+    let Some(version) = &mut detection.version else {
+        return;
+    };
+    if !data.version_pattern.is_match(&version.value)
+        || crate::knowledge::version_at_least(&version.value, &data.min_version)
+    {
+        return;
+    }
+    let chosen = if data.newest_builds_older {
+        data.default_version.clone()
+    } else {
+        data.min_version.clone()
+    };
+    let at = match &version.source {
+        Source::Found(evidence) => evidence.first().map(|e| e.to_string()).unwrap_or_default(),
+        _ => "the project".into(),
+    };
+    detection.warnings.push(Warning::VersionRaised {
+        at,
+        asked: version.value.clone(),
+        chosen: chosen.clone(),
+    });
+    version.value = chosen;
 }
 
 /// The default version of a stack, as a guess.

@@ -1,0 +1,269 @@
+//! An existing Dockerfile, read for how the app starts: the ENTRYPOINT and CMD of the stage
+//! that ships, inherited through `FROM <stage>`, its EXPOSE and ENV, and the image it builds on.
+
+use super::{shell_command, Declared, Process};
+use crate::detect::Evidence;
+use crate::project::Project;
+use crate::render::{provenance, Provenance};
+
+/// The Dockerfile's start command: ENTRYPOINT and CMD of the stage that ships (the last one
+/// that is not a development stage), inherited through `FROM <stage>` as Docker does.
+pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
+    let text = users_dockerfile(project)?;
+    let stages = stages(&text);
+    let shipped = stages
+        .iter()
+        .rposition(|s| !is_development(&s.name))
+        .or(stages.len().checked_sub(1))?;
+    let chain = lineage(&stages, shipped);
+    // a stage that sets ENTRYPOINT drops the CMD it inherited
+    let (entrypoint, cmd) = match chain.iter().position(|s| s.entrypoint.is_some()) {
+        Some(i) => (
+            chain[i].entrypoint.clone(),
+            chain[..=i].iter().find_map(|s| s.cmd.clone()),
+        ),
+        None => (None, chain.iter().find_map(|s| s.cmd.clone())),
+    };
+    let line = entrypoint.as_ref().or(cmd.as_ref()).map(|(l, _)| *l)?;
+    let mut argv: Vec<String> = vec![];
+    argv.extend(entrypoint.map(|(_, words)| words).unwrap_or_default());
+    argv.extend(cmd.map(|(_, words)| words).unwrap_or_default());
+    let evidence = Evidence::line("Dockerfile", line, "CMD");
+    let mut declared = match argv.as_slice() {
+        // the shell form: a shell line, with its chains and $PORT
+        [sh, c, line] if sh == "sh" && c == "-c" => shell_command(line, evidence)?,
+        // the exec form runs as written, without a shell to expand anything
+        [_, ..] => Declared {
+            process: Process::Web,
+            argv,
+            release: vec![],
+            port: None,
+            reads_port: false,
+            env: vec![],
+            evidence,
+        },
+        [] => return None,
+    };
+    declared.port = declared.port.or_else(|| {
+        chain.iter().find_map(|s| {
+            s.expose
+                .map(|(line, port)| (port, Evidence::line("Dockerfile", line, "EXPOSE")))
+        })
+    });
+    declared.env = chain
+        .iter()
+        .rev()
+        .flat_map(|s| s.env.iter().cloned())
+        .filter(|(k, _)| !looks_secret(k))
+        .collect();
+    Some(declared)
+}
+
+/// The image the shipped stage of the Dockerfile builds on (`python:3.10-alpine`), and where.
+pub fn base_image(project: &Project) -> Option<(String, Evidence)> {
+    let text = users_dockerfile(project)?;
+    let stages = stages(&text);
+    let shipped = stages
+        .iter()
+        .rposition(|s| !is_development(&s.name))
+        .or(stages.len().checked_sub(1))?;
+    let root = lineage(&stages, shipped).pop()?;
+    let image = root.parent.clone()?;
+    Some((image, Evidence::line("Dockerfile", root.line, "FROM")))
+}
+
+/// The project's Dockerfile, unless dslim wrote it: only the user's says how the app starts.
+fn users_dockerfile(project: &Project) -> Option<String> {
+    let text = project.read("Dockerfile")?;
+    (provenance(&text) == Provenance::Foreign).then_some(text)
+}
+
+/// One stage of a Dockerfile, as far as the start command goes.
+#[derive(Debug, Default)]
+struct Stage {
+    name: String,
+    /// the line of its FROM
+    line: usize,
+    /// the stage it builds on, when it builds on one of this file
+    parent: Option<String>,
+    entrypoint: Option<(usize, Vec<String>)>,
+    cmd: Option<(usize, Vec<String>)>,
+    /// (line, port)
+    expose: Option<(usize, u16)>,
+    env: Vec<(String, String)>,
+}
+
+fn is_development(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["dev", "test", "debug"].iter().any(|p| name.starts_with(p))
+}
+
+/// The stage and the stages it builds on, nearest first.
+fn lineage(stages: &[Stage], at: usize) -> Vec<&Stage> {
+    let mut chain = vec![&stages[at]];
+    let mut seen = 0;
+    while let Some(parent) = chain.last().and_then(|s| s.parent.clone()) {
+        let Some(p) = stages.iter().find(|s| s.name.eq_ignore_ascii_case(&parent)) else {
+            break;
+        };
+        seen += 1;
+        if seen > stages.len() {
+            break;
+        }
+        chain.push(p);
+    }
+    chain
+}
+
+/// The Dockerfile's instructions that matter here, by stage, with their line numbers.
+fn stages(text: &str) -> Vec<Stage> {
+    let mut stages: Vec<Stage> = vec![];
+    for (line, instruction) in instructions(text) {
+        let (keyword, args) = instruction
+            .split_once(char::is_whitespace)
+            .unwrap_or((&instruction, ""));
+        let args = args.trim();
+        match keyword.to_ascii_uppercase().as_str() {
+            "FROM" => {
+                let words: Vec<&str> = args
+                    .split_whitespace()
+                    .filter(|w| !w.starts_with("--"))
+                    .collect();
+                let name = match words.as_slice() {
+                    [_, as_, name, ..] if as_.eq_ignore_ascii_case("as") => name.to_string(),
+                    _ => String::new(),
+                };
+                stages.push(Stage {
+                    name,
+                    line,
+                    parent: words.first().map(|w| w.to_string()),
+                    ..Stage::default()
+                });
+            }
+            "ENTRYPOINT" | "CMD" => {
+                let Some(stage) = stages.last_mut() else {
+                    continue;
+                };
+                let words = command_words(args);
+                if keyword.eq_ignore_ascii_case("ENTRYPOINT") {
+                    stage.entrypoint = Some((line, words));
+                } else {
+                    stage.cmd = Some((line, words));
+                }
+            }
+            "EXPOSE" => {
+                if let Some(stage) = stages.last_mut() {
+                    stage.expose = args
+                        .split_whitespace()
+                        .find_map(|p| p.split('/').next()?.parse().ok())
+                        .map(|port| (line, port));
+                }
+            }
+            "ENV" => {
+                if let Some(stage) = stages.last_mut() {
+                    stage.env.extend(env_pairs(args));
+                }
+            }
+            _ => {}
+        }
+    }
+    stages
+}
+
+/// Logical instructions with the line they start on: continuations joined, comments and
+/// heredoc bodies skipped.
+fn instructions(text: &str) -> Vec<(usize, String)> {
+    let mut out = vec![];
+    let mut current: Option<(usize, String)> = None;
+    let mut heredoc: Option<String> = None;
+    for (i, raw) in text.lines().enumerate() {
+        if let Some(end) = &heredoc {
+            if raw.trim() == end {
+                heredoc = None;
+            }
+            continue;
+        }
+        let line = raw.trim();
+        if current.is_none() && (line.is_empty() || line.starts_with('#')) {
+            continue;
+        }
+        let (start, mut text) = current.take().unwrap_or((i + 1, String::new()));
+        if let Some(body) = line.strip_suffix('\\') {
+            text.push_str(body);
+            text.push(' ');
+            current = Some((start, text));
+            continue;
+        }
+        text.push_str(line);
+        if let Some(pos) = text.find("<<") {
+            let marker: String = text[pos + 2..]
+                .trim_start_matches('-')
+                .trim_matches(|c| c == '"' || c == '\'')
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !marker.is_empty() {
+                heredoc = Some(marker);
+            }
+        }
+        out.push((start, text));
+    }
+    out
+}
+
+/// The words of an ENTRYPOINT or CMD: the JSON (exec) form, or the shell form run by `sh -c`.
+fn command_words(args: &str) -> Vec<String> {
+    if args.starts_with('[') {
+        if let Ok(words) = serde_json::from_str::<Vec<String>>(args) {
+            return words;
+        }
+    }
+    vec!["sh".into(), "-c".into(), args.into()]
+}
+
+/// `ENV A=1 B="two words"` or the old `ENV A value`.
+fn env_pairs(args: &str) -> Vec<(String, String)> {
+    let words = shlex::split(args).unwrap_or_default();
+    if words.iter().all(|w| w.contains('=')) {
+        words
+            .iter()
+            .filter_map(|w| w.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    } else {
+        match words.split_first() {
+            Some((key, rest)) => vec![(key.clone(), rest.join(" "))],
+            None => vec![],
+        }
+    }
+}
+
+/// Names of variables whose values are secrets: never copied into a recipe.
+fn looks_secret(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    ["SECRET", "PASSWORD", "TOKEN", "KEY", "CREDENTIAL", "PASSWD"]
+        .iter()
+        .any(|s| name.contains(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_stage_inherits_its_command() {
+        let text = "FROM python:3.10-alpine AS builder\nENV FLASK_APP hello.py\nEXPOSE 8000\nENTRYPOINT [\"python3\"]\nCMD [\"app.py\"]\nFROM builder as dev-envs\nRUN <<EOF\napk add git\nEOF\nCMD [\"manage.py\", \"runserver\"]\n";
+        let stages = stages(text);
+        assert_eq!(stages.len(), 2);
+        let shipped = stages
+            .iter()
+            .rposition(|s| !is_development(&s.name))
+            .unwrap();
+        assert_eq!(shipped, 0);
+        assert_eq!(stages[0].expose, Some((3, 8000)));
+        assert_eq!(
+            stages[0].env,
+            [("FLASK_APP".to_string(), "hello.py".to_string())]
+        );
+    }
+}

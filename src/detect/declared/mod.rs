@@ -1,0 +1,271 @@
+//! What a project already says about how it starts, read from the files other tools use: a
+//! Procfile's process lines (Heroku, Dokku, foreman), and an existing Dockerfile's ENTRYPOINT,
+//! CMD, EXPOSE and ENV. These are more trustworthy than any guess from the source, so `dslim
+//! init` takes them first; each comes with the file and line it was read from.
+
+mod dockerfile;
+
+pub use dockerfile::base_image;
+use dockerfile::dockerfile;
+
+use super::{Detection, Evidence, Finding};
+use crate::error::Warning;
+use crate::knowledge::{Listen, StackData};
+use crate::project::Project;
+
+/// What kind of process a declaration starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Process {
+    /// serves HTTP (a Procfile `web:` line, a Dockerfile's command)
+    Web,
+    /// anything else: a worker, a clock, a script
+    Worker,
+}
+
+/// A start command the project declares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Declared {
+    pub process: Process,
+    /// the command's words, as the shell would split them
+    pub argv: Vec<String>,
+    /// commands that run before it in the same line (`flask db upgrade; gunicorn app:app`):
+    /// release steps, which belong outside the image
+    pub release: Vec<String>,
+    /// the port it names, and where: EXPOSE, or the default of a `${PORT:-5000}`
+    pub port: Option<(u16, Evidence)>,
+    /// whether the command reads $PORT (it then gets the port through the environment)
+    pub reads_port: bool,
+    /// environment the Dockerfile sets for it (FLASK_APP...)
+    pub env: Vec<(String, String)>,
+    pub evidence: Evidence,
+}
+
+/// Every start command the project declares, most trusted first: the Procfile's, then the
+/// Dockerfile's.
+pub fn declared(project: &Project) -> Vec<Declared> {
+    let mut found = procfile(project);
+    found.extend(dockerfile(project));
+    found
+}
+
+/// The Procfile's processes: `web` first, then the others in file order.
+fn procfile(project: &Project) -> Vec<Declared> {
+    let Some(text) = project.read("Procfile") else {
+        return vec![];
+    };
+    let mut found: Vec<Declared> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let (name, command) = line.split_once(':')?;
+            let name = name.trim();
+            if name.is_empty() || name.starts_with('#') || name.contains(char::is_whitespace) {
+                return None;
+            }
+            // Heroku's release phase is not a process
+            if name == "release" {
+                return None;
+            }
+            let process = if name == "web" {
+                Process::Web
+            } else {
+                Process::Worker
+            };
+            let mut d = shell_command(command, Evidence::line("Procfile", i + 1, name))?;
+            d.process = process;
+            Some(d)
+        })
+        .collect();
+    found.sort_by_key(|d| d.process != Process::Web);
+    found
+}
+
+/// A shell command line: the last command of a `;`/`&&` chain is the process, those before
+/// it are release steps. `$PORT` becomes the port, read from the environment.
+pub(super) fn shell_command(line: &str, evidence: Evidence) -> Option<Declared> {
+    let mut parts: Vec<String> = line
+        .split([';', '&'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(String::from)
+        .collect();
+    let last = parts.pop()?;
+    let mut words = shlex::split(&last)?;
+    // `exec gunicorn ...` in a shell line is the same process
+    if words.first().is_some_and(|w| w == "exec") {
+        words.remove(0);
+    }
+    if words.is_empty() {
+        return None;
+    }
+    let mut port = None;
+    let mut reads_port = false;
+    for word in &mut words {
+        if let Some((replaced, default)) = expand_port(word) {
+            reads_port = true;
+            port = port.or(default.map(|p| (p, evidence.clone())));
+            *word = replaced;
+        }
+    }
+    Some(Declared {
+        process: Process::Web,
+        argv: words,
+        release: parts,
+        port,
+        reads_port,
+        env: vec![],
+        evidence,
+    })
+}
+
+/// `$PORT`, `${PORT}` and `${PORT:-5000}` in a word, as the placeholder dslim fills with the
+/// recipe's port, and the default the word names.
+fn expand_port(word: &str) -> Option<(String, Option<u16>)> {
+    let forms = ["${PORT:-", "${PORT-", "${PORT}", "$PORT"];
+    let at = forms.iter().find_map(|f| word.find(f).map(|i| (i, *f)))?;
+    let (start, form) = at;
+    let rest = &word[start + form.len()..];
+    let (default, after) = if form.ends_with('-') {
+        let end = rest.find('}')?;
+        (rest[..end].parse::<u16>().ok(), &rest[end + 1..])
+    } else {
+        (None, rest)
+    };
+    Some((format!("{}{PORT}{after}", &word[..start]), default))
+}
+
+/// Where the port goes in a declared command; `init` fills in the recipe's port.
+pub const PORT: &str = "{port}";
+
+/// Takes the project's own start command into the detection of a stack whose apps need one
+/// (a compiled binary is dslim's to start, a single-page app nginx's): the web process, or
+/// when nothing serves and the stack found nothing to start, the first other process.
+pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData) {
+    if data.entrypoint_example.is_empty() || detection.spa {
+        return;
+    }
+    // commands that run a package.json script are the stack's to read
+    let usable = |d: &&Declared| {
+        d.argv
+            .first()
+            .is_some_and(|program| !data.script_runners.contains(program))
+    };
+    let web = declared
+        .iter()
+        .filter(usable)
+        .find(|d| d.process == Process::Web);
+    let chosen = web.or_else(|| {
+        detection
+            .entrypoint
+            .is_none()
+            .then(|| declared.iter().find(usable))
+            .flatten()
+    });
+    let Some(d) = chosen else {
+        return;
+    };
+    let mut argv = d.argv.clone();
+    for prefix in &data.run_prefixes {
+        if argv.starts_with(prefix) && argv.len() > prefix.len() {
+            argv.drain(..prefix.len());
+        }
+    }
+    detection.warnings.retain(|w| !w.asks_for_entrypoint());
+    if !d.release.is_empty() {
+        detection.warnings.push(Warning::ReleaseSteps {
+            at: d.evidence.to_string(),
+            steps: d.release.clone(),
+        });
+    }
+    for (key, value) in &d.env {
+        detection.set_env(Finding::found(
+            (key.clone(), value.clone()),
+            Evidence::file(&d.evidence.file, "ENV"),
+        ));
+    }
+    if d.process == Process::Worker {
+        // a worker listens on nothing: no port, no healthcheck
+        detection.port = None;
+        detection.entrypoint = Some(Finding::found(argv, d.evidence.clone()));
+        return;
+    }
+    // the port: the declaration's, another declaration's (a Dockerfile's EXPOSE beside a
+    // Procfile), else what the stack found in the code
+    let named = d
+        .port
+        .clone()
+        .or_else(|| declared.iter().find_map(|o| o.port.clone()));
+    if let Some((port, evidence)) = named {
+        detection.port = Some(Finding::found(port, evidence));
+    }
+    let port = detection
+        .port
+        .as_ref()
+        .map_or(data.default_port, |p| p.value)
+        .to_string();
+    for word in &mut argv {
+        *word = word.replace(PORT, &port);
+    }
+    listen(&mut argv, &data.listen, &port);
+    // servers that read $PORT (gunicorn, most Node apps) listen where the recipe says
+    detection.set_env(Finding::found(
+        ("PORT".into(), port),
+        Evidence::file(&d.evidence.file, "so that the server listens on the port"),
+    ));
+    detection.entrypoint = Some(Finding::found(argv, d.evidence.clone()));
+}
+
+/// Adds the words that make a known server listen on all interfaces at `port`, unless its
+/// command already says where it listens.
+fn listen(argv: &mut Vec<String>, rules: &[Listen], port: &str) {
+    let Some(rule) = rules.iter().find(|r| argv.starts_with(&r.command)) else {
+        return;
+    };
+    let after = &argv[rule.command.len()..];
+    let told = after.iter().any(|w| {
+        rule.unless
+            .iter()
+            .any(|flag| w == flag || w.starts_with(&format!("{flag}=")))
+            || (rule.unless_address && is_address(w))
+    });
+    if told {
+        return;
+    }
+    for word in &rule.add {
+        if let Ok(w) = word.render(&[("port", port)]) {
+            argv.push(w);
+        }
+    }
+}
+
+/// `0.0.0.0:8000`, `:8000`, `8000`: where a server is told to listen.
+fn is_address(word: &str) -> bool {
+    let port = word.rsplit(':').next().unwrap_or(word);
+    !word.starts_with('-') && !port.is_empty() && port.chars().all(|c| c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_forms() {
+        assert_eq!(expand_port("$PORT"), Some(("{port}".into(), None)));
+        assert_eq!(
+            expand_port("0.0.0.0:${PORT:-5000}"),
+            Some(("0.0.0.0:{port}".into(), Some(5000)))
+        );
+        assert_eq!(expand_port("8000"), None);
+    }
+
+    #[test]
+    fn a_procfile_chain_keeps_its_release_steps_apart() {
+        let d = shell_command(
+            " flask db upgrade; flask translate compile; gunicorn microblog:app",
+            Evidence::line("Procfile", 1, "web"),
+        )
+        .unwrap();
+        assert_eq!(d.argv, ["gunicorn", "microblog:app"]);
+        assert_eq!(d.release, ["flask db upgrade", "flask translate compile"]);
+    }
+}
