@@ -455,3 +455,33 @@ fn a_dockerfile_dslim_wrote_is_not_read_as_the_apps_own() {
     assert!(report.contains("entrypoint python app.py"), "{report}");
     assert!(!report.contains("elsewhere"), "{report}");
 }
+
+detects!(
+    a_render_yaml_worker_when_the_code_starts_nothing,
+    &[
+        ("requirements.txt", "celery==5.4.0\nredis==5.2.0\n"),
+        ("tasks.py", "from celery import Celery\napp = Celery(\"tasks\")\n"),
+        ("render.yaml", "services:\n  - type: worker\n    name: queue\n    runtime: python\n    buildCommand: \"pip install -r requirements.txt\"\n    startCommand: \"celery --app tasks worker --loglevel info\"\n    envVars:\n      - key: CELERY_BROKER_URL\n        fromService:\n          name: redis\n      - key: LOG_FORMAT\n        value: json\n"),
+    ]
+);
+
+detects!(
+    a_render_yaml_start_command_does_not_override_the_code,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        (
+            "render.yaml",
+            "services:\n  - type: web\n    name: web\n    startCommand: \"python app.py\"\n"
+        ),
+    ]
+);
+
+detects!(
+    a_fly_toml_port_beats_a_guess,
+    &[
+        ("go.mod", "module example.com/api\n\ngo 1.24\n"),
+        ("main.go", "package main\n\nimport (\n\t\"net/http\"\n\t\"os\"\n)\n\nfunc main() { http.ListenAndServe(\":\"+os.Getenv(\"PORT\"), nil) }\n"),
+        ("fly.toml", "app = \"api\"\n\n[http_service]\n  internal_port = 8081\n  force_https = true\n"),
+    ]
+);

@@ -41,6 +41,7 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
             reads_port: false,
             env: vec![],
             evidence,
+            trust: super::Trust::Over,
         },
         [] => return None,
     };

@@ -4,9 +4,11 @@
 //! init` takes them first; each comes with the file and line it was read from.
 
 mod dockerfile;
+mod platforms;
 
 pub use dockerfile::base_image;
 use dockerfile::dockerfile;
+use platforms::platforms;
 
 use super::{Detection, Evidence, Finding};
 use crate::error::Warning;
@@ -22,6 +24,15 @@ pub enum Process {
     Worker,
 }
 
+/// How far a declaration is trusted against what the stack finds in the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trust {
+    /// the app's own process list or image (Procfile, Dockerfile): taken over the code's
+    Over,
+    /// a hosting platform's service file (render.yaml, fly.toml): taken when the code is silent
+    Under,
+}
+
 /// A start command the project declares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Declared {
@@ -35,16 +46,18 @@ pub struct Declared {
     pub port: Option<(u16, Evidence)>,
     /// whether the command reads $PORT (it then gets the port through the environment)
     pub reads_port: bool,
-    /// environment the Dockerfile sets for it (FLASK_APP...)
+    /// environment the file sets for it (FLASK_APP...)
     pub env: Vec<(String, String)>,
     pub evidence: Evidence,
+    pub trust: Trust,
 }
 
-/// Every start command the project declares, most trusted first: the Procfile's, then the
-/// Dockerfile's.
+/// Every start command the project declares, most trusted first: the Procfile's, the
+/// Dockerfile's, then the hosting platforms' files.
 pub fn declared(project: &Project) -> Vec<Declared> {
     let mut found = procfile(project);
     found.extend(dockerfile(project));
+    found.extend(platforms(project));
     found
 }
 
@@ -115,6 +128,7 @@ pub(super) fn shell_command(line: &str, evidence: Evidence) -> Option<Declared> 
         reads_port,
         env: vec![],
         evidence,
+        trust: Trust::Over,
     })
 }
 
@@ -141,7 +155,21 @@ pub const PORT: &str = "{port}";
 /// (a compiled binary is dslim's to start, a single-page app nginx's): the web process, or
 /// when nothing serves and the stack found nothing to start, the first other process.
 pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData) {
-    if data.entrypoint_example.is_empty() || detection.spa {
+    if detection.spa {
+        return;
+    }
+    // a port the project declares (EXPOSE, fly.toml's internal_port) beats a guess, whoever
+    // starts the app; code that names no port of its own likely reads $PORT
+    if detection.port.as_ref().is_some_and(Finding::is_guess) {
+        if let Some((port, evidence)) = declared.iter().find_map(|d| d.port.clone()) {
+            detection.set_env(Finding::found(
+                ("PORT".into(), port.to_string()),
+                Evidence::file(&evidence.file, "so that the server listens on the port"),
+            ));
+            detection.port = Some(Finding::found(port, evidence));
+        }
+    }
+    if data.entrypoint_example.is_empty() {
         return;
     }
     // commands that run a package.json script are the stack's to read
@@ -150,15 +178,16 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData)
             .first()
             .is_some_and(|program| !data.script_runners.contains(program))
     };
-    let web = declared
-        .iter()
-        .filter(usable)
-        .find(|d| d.process == Process::Web);
-    let chosen = web.or_else(|| {
-        detection
-            .entrypoint
-            .is_none()
-            .then(|| declared.iter().find(usable))
+    let web = |trust: Option<Trust>| {
+        declared
+            .iter()
+            .filter(usable)
+            .find(|d| d.process == Process::Web && trust.is_none_or(|t| d.trust == t))
+    };
+    let silent = detection.entrypoint.is_none();
+    let chosen = web(Some(Trust::Over)).or_else(|| {
+        silent
+            .then(|| web(None).or_else(|| declared.iter().find(usable)))
             .flatten()
     });
     let Some(d) = chosen else {
