@@ -162,6 +162,34 @@ pub struct Images {
     pub builder: Template<ImageNames>,
     #[serde(default)]
     pub slim: Option<Template<ImageNames>>,
+    /// release -> the oldest version published for it; a release not named has them all
+    #[serde(default)]
+    pub since: BTreeMap<String, String>,
+}
+
+impl Images {
+    /// Whether the images of `version` are published for `release`.
+    pub fn published(&self, release: &str, version: &str) -> bool {
+        self.since
+            .get(release)
+            .is_none_or(|oldest| version_at_least(version, oldest))
+    }
+}
+
+impl Distro {
+    /// Its releases, the default first, then the others newest first.
+    pub fn releases_by_preference(&self) -> Vec<&str> {
+        let mut others: Vec<(&String, u32)> = self
+            .releases
+            .iter()
+            .filter(|(name, _)| **name != self.default_release)
+            .map(|(name, number)| (name, number.parse().unwrap_or(0)))
+            .collect();
+        others.sort_by_key(|(_, number)| std::cmp::Reverse(*number));
+        let mut all = vec![self.default_release.as_str()];
+        all.extend(others.into_iter().map(|(name, _)| name.as_str()));
+        all
+    }
 }
 
 /// What every package manager's table holds; stacks read their install commands themselves.
@@ -333,9 +361,21 @@ impl Knowledge {
             {
                 return fail(file, format!("runtime {r} is not one dslim builds"));
             }
-            for distro in self.distros.keys() {
-                if !stack.images.contains_key(distro) {
-                    return fail(file, format!("no [images.{distro}]"));
+            for (distro_name, distro) in &self.distros {
+                let Some(images) = stack.images.get(distro_name) else {
+                    return fail(file, format!("no [images.{distro_name}]"));
+                };
+                if let Some(r) = images
+                    .since
+                    .keys()
+                    .find(|r| !distro.releases.contains_key(*r))
+                {
+                    return fail(
+                        file,
+                        format!(
+                            "images.{distro_name}.since names {r}, not a {distro_name} release"
+                        ),
+                    );
                 }
             }
             for (library, entry) in &stack.native {

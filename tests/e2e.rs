@@ -567,6 +567,16 @@ fn init_runs_a_worker_that_serves_nothing() {
 }
 
 #[test]
+fn init_node_18_without_dependencies_gets_the_release_that_publishes_it() {
+    init_build_and_serve(
+        "tests/fixtures/node18-no-deps",
+        3000,
+        "/",
+        "Hello from Node 18 without dependencies",
+    );
+}
+
+#[test]
 fn init_flask() {
     init_build_and_serve("examples/flask", 8000, "/", "Hello from Flask");
 }

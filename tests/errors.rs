@@ -172,3 +172,7 @@ diagnostic!(
     values_are_checked_when_the_stack_is_misspelt,
     "app \"api\" {\n    pyton \"3.13\"\n    user \"root\"\n    env \"A B\"=\"x\"\n}\n"
 );
+diagnostic!(
+    a_version_not_published_for_the_named_release,
+    "app \"api\" {\n    node \"18\"\n    base \"debian\" release=\"trixie\"\n    entrypoint \"node\" \"server.js\"\n}\n"
+);

@@ -182,3 +182,12 @@ fn regenerating_is_byte_for_byte_stable() {
     let recipe = r#"app "api" { python "3.13"; env B="2" A="1"; label z.y="1" a.b="2"; entrypoint "python" "main.py" }"#;
     assert_eq!(files(recipe), files(recipe));
 }
+
+// node 18 images are not published for Debian 13: the recipe gets the release that has them
+snapshot!(
+    node_18_gets_the_release_that_publishes_it,
+    r#"app "legacy" {
+    node "18"
+    entrypoint "node" "server.js"
+}"#
+);

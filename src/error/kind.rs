@@ -136,6 +136,13 @@ pub enum Kind {
         stack: String,
         distro: String,
     },
+    /// the stack's images of this version are not published for the release
+    NotPublished {
+        stack: String,
+        version: String,
+        release: String,
+        instead: Option<String>,
+    },
     DistrolessNeedsDebian,
     RuntimeOfSpa,
     UserOfSpa {

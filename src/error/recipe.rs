@@ -98,6 +98,15 @@ impl fmt::Display for RecipeError {
             Kind::NotForThisStack { node, stacks, .. } => {
                 write!(f, "`{node}` is for {} apps", stacks.join(" and "))
             }
+            Kind::NotPublished {
+                stack,
+                version,
+                release,
+                ..
+            } => write!(
+                f,
+                "{stack} {version} images are not published for {release}"
+            ),
             Kind::NoImages { stack, distro } => {
                 write!(f, "dslim knows no {distro} images for the {stack} stack")
             }
@@ -171,6 +180,7 @@ impl RecipeError {
             Kind::TooOld { .. } => "too old".into(),
             Kind::NotForThisStack { stacks, .. } => format!("not a {} app", stacks.join(" or ")),
             Kind::NoImages { stack, .. } => format!("no {stack} images"),
+            Kind::NotPublished { version, .. } => format!("no {version} images for this release"),
             Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
             Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
                 "not used with spa".into()
@@ -296,6 +306,12 @@ impl RecipeError {
             } => Some(format!("use {stack} {min} or newer (current: {current})")),
             Kind::NotForThisStack { stack, .. } => Some(format!("this app's stack is {stack}")),
             Kind::NoImages { .. } => Some("use base \"debian\"".into()),
+            Kind::NotPublished {
+                instead, stack, ..
+            } => Some(match instead {
+                Some(r) => format!("use release=\"{r}\", or a newer {stack} version"),
+                None => format!("use a newer {stack} version"),
+            }),
             Kind::DistrolessNeedsDebian => {
                 Some("use runtime \"scratch\" or \"slim\" with alpine".into())
             }

@@ -175,7 +175,7 @@ pub fn validate<T>(
     let shape = part.as_ref().map(|(shape, _)| shape);
     let static_site = shape.and_then(|s| s.static_site.clone());
     let is_static = static_site.is_some();
-    let (distro, release, registry) = nodes::base(c, recipe, knowledge, known);
+    let (distro, release, registry) = nodes::base(c, recipe, knowledge, known, version.as_ref());
     let runtime = nodes::runtime(c, recipe, known, &distro, knowledge, is_static);
     let (build_deps, runtime_libs) =
         nodes::system_packages(c, recipe, &distro.value, knowledge, runtime);

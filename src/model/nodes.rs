@@ -17,6 +17,7 @@ pub fn base(
     recipe: &Recipe,
     knowledge: &Knowledge,
     stack: Option<KnownStack>,
+    version: Option<&Spanned<String>>,
 ) -> (Spanned<String>, String, Option<String>) {
     let base = recipe.one("base");
     let default = || Spanned::new("debian".to_string(), recipe.app.name.span);
@@ -38,8 +39,20 @@ pub fn base(
             },
         );
     }
+    let images = stack.and_then(|s| s.data.images.get(&distro.value));
+    let published = |release: &str| match (images, version) {
+        (Some(images), Some(v)) => images.published(release, &v.value),
+        _ => true,
+    };
     let release = match base.and_then(|b| b.prop("release")) {
-        None => distro_data.default_release.clone(),
+        // the default release, unless the stack's version is not published for it: then the
+        // newest release that has it
+        None => distro_data
+            .releases_by_preference()
+            .into_iter()
+            .find(|r| published(r))
+            .unwrap_or(&distro_data.default_release)
+            .to_string(),
         Some(v) => c
             .matching(
                 "base",
@@ -50,7 +63,24 @@ pub fn base(
                     example: distro_data.default_release.clone(),
                 },
             )
-            .map(|r| r.value)
+            .map(|r| {
+                if let (false, Some(s), Some(version)) = (published(&r.value), stack, version) {
+                    c.error(
+                        r.span,
+                        Kind::NotPublished {
+                            stack: s.name.into(),
+                            version: version.value.clone(),
+                            release: r.value.clone(),
+                            instead: distro_data
+                                .releases_by_preference()
+                                .into_iter()
+                                .find(|other| published(other))
+                                .map(String::from),
+                        },
+                    );
+                }
+                r.value
+            })
             .unwrap_or_default(),
     };
     let registry = base

@@ -21,6 +21,8 @@ use crate::template::{Pattern, ScriptNames, Template};
 #[derive(Debug, Deserialize)]
 pub struct Node {
     managers: BTreeMap<String, NodeManager>,
+    /// runs after the production install, whatever the manager
+    after_install: Vec<String>,
     detect: NodeDetect,
 }
 
@@ -137,6 +139,7 @@ impl NodeApp<'_> {
         if name == StageName::Deps {
             commands.push(own.install_production.clone());
             commands.extend(own.prune.clone());
+            commands.extend(self.stack.after_install.iter().cloned());
         } else {
             commands.push(own.install_all.clone());
         }
