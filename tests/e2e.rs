@@ -577,6 +577,16 @@ fn init_node_18_without_dependencies_gets_the_release_that_publishes_it() {
 }
 
 #[test]
+fn init_runs_a_flask_factory_with_gunicorn() {
+    init_build_and_serve(
+        "tests/fixtures/flask-factory",
+        8000,
+        "/",
+        "Hello from create_app()",
+    );
+}
+
+#[test]
 fn init_flask() {
     init_build_and_serve("examples/flask", 8000, "/", "Hello from Flask");
 }

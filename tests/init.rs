@@ -485,3 +485,36 @@ detects!(
         ("fly.toml", "app = \"api\"\n\n[http_service]\n  internal_port = 8081\n  force_https = true\n"),
     ]
 );
+
+// --- app objects: at module level, in a package, made by a factory
+
+detects!(
+    a_flask_factory_runs_as_a_call,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app/__init__.py", FLASK_FACTORY),
+    ]
+);
+
+detects!(
+    a_module_level_app_from_a_factory_is_preferred,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app/__init__.py", FLASK_FACTORY),
+        (
+            "microblog.py",
+            "from app import create_app\n\napp = create_app()\n"
+        ),
+    ]
+);
+
+detects!(
+    an_asgi_factory_runs_with_uvicorn_factory,
+    &[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.30.0\n"),
+        (
+            "service/__init__.py",
+            "from fastapi import FastAPI\n\n\ndef build():\n    api = FastAPI()\n    return api\n"
+        ),
+    ]
+);

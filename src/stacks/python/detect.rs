@@ -8,6 +8,7 @@ use crate::detect::{major_minor, DetectInput, Detection, Evidence, Finding, Sour
 use crate::error::{Unsupported, Warning};
 use crate::knowledge::{version_at_least, StackData};
 use crate::project::Project;
+use crate::template::Pattern;
 
 /// A dependency and where it is declared.
 struct Dependency {
@@ -75,25 +76,29 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
             Some((module_of(f), Evidence::line(f, line, "Django")))
         })
     };
-    let wsgi = project.find_any(&sources, k.wsgi_apps.iter().map(|p| &p.0));
-    let asgi = project.find_any(&sources, k.asgi_apps.iter().map(|p| &p.0));
-    let app = |(file, line, var): &(String, usize, String)| {
-        (
-            format!("{}:{var}", module_of(file)),
-            Evidence::line(file, *line, format!("{var} = ...")),
-        )
-    };
+    let wsgi = app_object(project, &sources, &k.wsgi_apps);
+    let asgi = app_object(project, &sources, &k.asgi_apps);
+    let app = |found: &(String, Evidence)| found.clone();
     let django_app =
         |(module, evidence): (String, Evidence)| (format!("{module}:application"), evidence);
     let run_uvicorn = |target: String| {
-        vec![
-            "uvicorn".into(),
-            target,
-            "--host".into(),
-            "0.0.0.0".into(),
-            "--port".into(),
-            port.value.to_string(),
+        // a factory is called by uvicorn with --factory, by gunicorn with `module:f()`
+        let (factory, target) = match target.strip_suffix("()") {
+            Some(f) => (vec!["--factory".to_string()], f.to_string()),
+            None => (vec![], target),
+        };
+        [
+            vec!["uvicorn".to_string()],
+            factory,
+            vec![
+                target,
+                "--host".into(),
+                "0.0.0.0".into(),
+                "--port".into(),
+                port.value.to_string(),
+            ],
         ]
+        .concat()
     };
     let run_gunicorn =
         |target: String| vec!["gunicorn".into(), "--bind".into(), bind.clone(), target];
@@ -152,9 +157,53 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     Some(d)
 }
 
-/// `src/api/main.py` -> `src.api.main`
+/// `src/api/main.py` -> `src.api.main`; a package's `app/__init__.py` -> `app`
 fn module_of(file: &str) -> String {
-    file.trim_end_matches(".py").replace('/', ".")
+    let module = file.trim_end_matches(".py");
+    module
+        .strip_suffix("/__init__")
+        .unwrap_or(module)
+        .replace('/', ".")
+}
+
+/// The app object a server runs: `module:app` for one made at module level (preferred), or
+/// `module:create_app()` for one made inside a factory function, with where it was found.
+fn app_object(
+    project: &Project,
+    sources: &[String],
+    patterns: &[Pattern],
+) -> Option<(String, Evidence)> {
+    let mut factory = None;
+    for file in sources {
+        let Some(text) = project.read(file) else {
+            continue;
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(var) = patterns
+                .iter()
+                .find_map(|p| p.0.captures(line).and_then(|c| c.get(1)))
+                .map(|m| m.as_str())
+            else {
+                continue;
+            };
+            let evidence = Evidence::line(file, i + 1, format!("{var} = ..."));
+            let indent = line.len() - line.trim_start().len();
+            if indent == 0 {
+                return Some((format!("{}:{var}", module_of(file)), evidence));
+            }
+            // indented: inside the function that makes it, if that is a module-level def
+            let enclosing = lines[..i].iter().rev().find_map(|l| {
+                let name = l.strip_prefix("def ")?;
+                Some(name.split('(').next()?.trim().to_string())
+            });
+            if let (None, Some(function)) = (&factory, enclosing) {
+                let evidence = Evidence::line(file, i + 1, format!("{var} = ... in {function}()"));
+                factory = Some((format!("{}:{function}()", module_of(file)), evidence));
+            }
+        }
+    }
+    factory
 }
 
 /// Declared dependencies, normalized (lowercase, `_` -> `-`), with the line declaring them.
