@@ -41,6 +41,11 @@ impl Project {
         Project { root: None }
     }
 
+    /// The folder, if there is one.
+    pub fn root(&self) -> Option<&Utf8Path> {
+        self.root.as_deref()
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.root.as_ref().is_some_and(|r| r.join(rel).exists())
     }

@@ -493,3 +493,33 @@ fn a_missing_recipe_is_said_once_with_the_way_out() {
         .run();
     assert_eq!(out.stderr.matches("nowhere").count(), 1, "{}", out.stderr);
 }
+
+#[test]
+fn rust_without_a_lockfile_builds_without_locked_and_says_so() {
+    const RUST: &str = "app \"svc\" {\n    rust \"1.85\"\n}\n";
+    let out = Test::new()
+        .recipe(RUST)
+        .file(
+            "Cargo.toml",
+            "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n",
+        )
+        .args(&["generate"])
+        .stderr_has("warning: there is no Cargo.lock")
+        .run();
+    let dockerfile = out.file("Dockerfile");
+    assert!(
+        dockerfile.contains("cargo build --release --bin svc"),
+        "{dockerfile}"
+    );
+    let locked = Test::new()
+        .recipe(RUST)
+        .file(
+            "Cargo.toml",
+            "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n",
+        )
+        .file("Cargo.lock", "version = 4\n")
+        .args(&["generate"])
+        .run();
+    assert!(locked.file("Dockerfile").contains("--locked"));
+    assert!(!locked.stderr.contains("warning"), "{}", locked.stderr);
+}

@@ -518,3 +518,13 @@ detects!(
         ),
     ]
 );
+
+detects!(
+    angular_builds_where_angular_json_says,
+    &[
+        ("package.json", "{\n  \"name\": \"shop\",\n  \"scripts\": { \"build\": \"ng build\" },\n  \"dependencies\": { \"@angular/core\": \"^18.0.0\" },\n  \"devDependencies\": { \"@angular/cli\": \"^18.0.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("tsconfig.json", "{\n  \"compilerOptions\": { \"outDir\": \"./dist/out-tsc\" }\n}\n"),
+        ("angular.json", "{\n  \"projects\": {\n    \"shop\": {\n      \"architect\": {\n        \"build\": {\n          \"builder\": \"@angular-devkit/build-angular:application\",\n          \"options\": { \"outputPath\": \"dist/shop\" }\n        }\n      }\n    }\n  }\n}\n"),
+    ]
+);

@@ -48,6 +48,10 @@ pub enum Warning {
         at: String,
         port: u16,
     },
+    /// a compiled stack's project has no lockfile to build --locked from
+    BuildsWithoutLock {
+        lockfile: String,
+    },
     /// commands a Procfile or Dockerfile runs before the server (migrations...)
     ReleaseSteps {
         at: String,
@@ -127,11 +131,15 @@ impl fmt::Display for Warning {
             ),
             Warning::NoCargoLock => write!(
                 f,
-                "there is no Cargo.lock: run `cargo generate-lockfile`; the build uses --locked"
+                "there is no Cargo.lock: the build resolves dependency versions itself; `cargo generate-lockfile` writes one to commit"
             ),
             Warning::NotThisStack { stack } => write!(
                 f,
                 "nothing here looks like a {stack} app; the recipe is a starting point"
+            ),
+            Warning::BuildsWithoutLock { lockfile } => write!(
+                f,
+                "there is no {lockfile}: the build resolves dependency versions itself; commit a {lockfile} for builds that do not change under you"
             ),
             Warning::ReleaseSteps { at, steps } => write!(
                 f,

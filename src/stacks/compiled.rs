@@ -4,9 +4,11 @@
 
 use serde::Deserialize;
 
-use crate::error::Error;
+use crate::error::{Error, Warning};
+use crate::model::Checker;
 use crate::model::{Runtime, Shape};
 use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::project::Project;
 use crate::template::{BuildNames, ImageNames, Pattern, Template, WorkdirNames};
 
 /// A compiled stack's own data in `recipes/stacks/NAME.toml`.
@@ -19,6 +21,11 @@ pub struct Compiled {
     #[serde(default)]
     builder_env: Vec<(String, String)>,
     build: Template<BuildNames>,
+    /// the lockfile `build` needs, and the command for a project without one
+    #[serde(default)]
+    lockfile: Option<String>,
+    #[serde(default)]
+    build_without_lock: Option<Template<BuildNames>>,
     distroless: Template<ImageNames>,
     /// (builder path, final path) of the CA bundle, for runtimes without one
     certificates: Vec<(String, String)>,
@@ -50,7 +57,28 @@ pub fn shape(binary: &str, language: serde_json::Value) -> Shape {
 impl Compiled {
     /// The builder that compiles `binary` (from `package`, for Go) and the final stage that
     /// holds it.
-    pub fn stages(&self, ctx: &Ctx, binary: &str, package: &str) -> Result<StackStages, Error> {
+    /// Whether the project builds from its lockfile: it has one, or there is no project to ask
+    /// (a recipe compiled from text alone). Without one, a warning says what that costs.
+    pub fn locked(&self, project: &Project, checker: &mut Checker) -> bool {
+        let Some(lockfile) = &self.lockfile else {
+            return true;
+        };
+        if project.root().is_none() || project.exists(lockfile) {
+            return true;
+        }
+        checker.warn(Warning::BuildsWithoutLock {
+            lockfile: lockfile.clone(),
+        });
+        false
+    }
+
+    pub fn stages(
+        &self,
+        ctx: &Ctx,
+        binary: &str,
+        package: &str,
+        locked: bool,
+    ) -> Result<StackStages, Error> {
         let mut caches = vec![];
         for c in &self.cache {
             caches.push(c.render(&[("workdir", SRC)])?);
@@ -60,9 +88,11 @@ impl Compiled {
             steps.push(Step::run(vec![download.clone()], &caches));
         }
         steps.push(Step::copy_context(vec![".".into()], ".", None));
-        let build = self
-            .build
-            .render(&[("binary", binary), ("package", package)])?;
+        let template = match (&self.build_without_lock, locked) {
+            (Some(unlocked), false) => unlocked,
+            _ => &self.build,
+        };
+        let build = template.render(&[("binary", binary), ("package", package)])?;
         steps.push(Step::run(vec![build], &caches));
         let builder = Stage {
             name: StageName::Builder,

@@ -57,6 +57,8 @@ impl StackApp for GoApp<'_> {
     }
 
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
-        self.stack.compiled.stages(ctx, &self.binary, &self.package)
+        self.stack
+            .compiled
+            .stages(ctx, &self.binary, &self.package, true)
     }
 }

@@ -165,8 +165,11 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     Some(d)
 }
 
-/// The output folder a bundler or tsconfig names, and where.
+/// The output folder a bundler or tsconfig names, and where. Angular's is in angular.json.
 fn configured_output(project: &Project, output_dirs: &[Pattern]) -> Option<(String, Evidence)> {
+    if let Some(found) = angular_output(project) {
+        return Some(found);
+    }
     let files = [
         "vite.config.ts",
         "vite.config.js",
@@ -184,6 +187,42 @@ fn configured_output(project: &Project, output_dirs: &[Pattern]) -> Option<(Stri
         .trim_end_matches('/')
         .to_string();
     Some((dir, Evidence::line(&file, line, "")))
+}
+
+/// angular.json's build output: the first project's `outputPath`, whose `browser/` subfolder
+/// holds the site when the builder is the application builder of Angular 17 and later.
+fn angular_output(project: &Project) -> Option<(String, Evidence)> {
+    let text = project.read("angular.json")?;
+    let config: Value = serde_json::from_str(&text).ok()?;
+    let projects = config["projects"].as_object()?;
+    let name = config["defaultProject"]
+        .as_str()
+        .filter(|n| projects.contains_key(*n))
+        .or_else(|| projects.keys().next().map(String::as_str))?;
+    let build = &projects[name]["architect"]["build"];
+    let application = build["builder"]
+        .as_str()
+        .is_some_and(|b| b.ends_with(":application"));
+    let (base, browser) = match &build["options"]["outputPath"] {
+        Value::String(path) => (path.clone(), application.then(|| "browser".to_string())),
+        // { "base": "dist/app", "browser": "" } in Angular 17+
+        Value::Object(o) => (
+            o.get("base")?.as_str()?.to_string(),
+            Some(
+                o.get("browser")
+                    .and_then(Value::as_str)
+                    .unwrap_or("browser")
+                    .to_string(),
+            ),
+        ),
+        _ => return None,
+    };
+    let dir = match browser.filter(|b| !b.is_empty()) {
+        Some(b) => format!("{}/{b}", base.trim_end_matches('/')),
+        None => base.trim_end_matches('/').to_string(),
+    };
+    let line = project.line_of("angular.json", "outputPath").unwrap_or(1);
+    Some((dir, Evidence::line("angular.json", line, "outputPath")))
 }
 
 fn version(project: &Project, package: &Value, data: &StackData) -> Finding<String> {

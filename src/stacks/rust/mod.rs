@@ -24,6 +24,8 @@ struct RustApp<'s> {
     stack: &'s Rust,
     /// the binary target
     binary: String,
+    /// whether the project has its Cargo.lock to build --locked from
+    locked: bool,
 }
 
 impl Stack for Rust {
@@ -38,6 +40,7 @@ impl Stack for Rust {
         Some(Box::new(RustApp {
             stack: self,
             binary,
+            locked: self.compiled.locked(cx.project, cx.checker),
         }))
     }
 
@@ -55,6 +58,8 @@ impl StackApp for RustApp<'_> {
     }
 
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
-        self.stack.compiled.stages(ctx, &self.binary, ".")
+        self.stack
+            .compiled
+            .stages(ctx, &self.binary, ".", self.locked)
     }
 }
