@@ -131,6 +131,9 @@ pub struct StackData {
     /// how servers a Procfile or Dockerfile starts are made to listen on all interfaces
     #[serde(default)]
     pub listen: Vec<Listen>,
+    /// frameworks that listen on a port of their own, or on localhost, unless told
+    #[serde(default)]
+    pub frameworks: Vec<Framework>,
     /// words a declared command starts with that only run the rest (`poetry run`)
     #[serde(default)]
     pub run_prefixes: Vec<Vec<String>>,
@@ -138,6 +141,22 @@ pub struct StackData {
     /// one is left to the stack's own detection, which reads the script
     #[serde(default)]
     pub script_runners: Vec<String>,
+}
+
+/// A framework an app depends on, and how it is told where to listen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    /// the dependency that brings it
+    pub dependency: String,
+    /// the port it listens on when nothing says otherwise
+    pub port: u16,
+    /// its configuration file, and the pattern of the port in it (group 1)
+    #[serde(default)]
+    pub config: Option<(String, Pattern)>,
+    /// variables that make it listen on all interfaces at the recipe's port
+    #[serde(default)]
+    pub env: BTreeMap<String, Template<PortNames>>,
 }
 
 /// A server that listens on localhost, or on a port of its own, unless told otherwise.

@@ -528,3 +528,24 @@ detects!(
         ("angular.json", "{\n  \"projects\": {\n    \"shop\": {\n      \"architect\": {\n        \"build\": {\n          \"builder\": \"@angular-devkit/build-angular:application\",\n          \"options\": { \"outputPath\": \"dist/shop\" }\n        }\n      }\n    }\n  }\n}\n"),
     ]
 );
+
+// --- frameworks that listen on localhost or a port of their own unless told
+
+detects!(
+    rocket_is_told_to_listen_on_all_interfaces,
+    &[
+        ("Cargo.toml", "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nrocket = \"0.5\"\n"),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "#[macro_use] extern crate rocket;\n\n#[launch]\nfn rocket() -> _ { rocket::build() }\n"),
+    ]
+);
+
+detects!(
+    rocket_takes_its_port_from_rocket_toml,
+    &[
+        ("Cargo.toml", "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nrocket = \"0.5\"\n"),
+        ("Cargo.lock", "version = 4\n"),
+        ("Rocket.toml", "[default]\naddress = \"0.0.0.0\"\nport = 10000\n"),
+        ("src/main.rs", "#[macro_use] extern crate rocket;\n"),
+    ]
+);

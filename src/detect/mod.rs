@@ -145,6 +145,8 @@ pub struct Detection {
     pub env: Vec<Finding<(String, String)>>,
     /// what the user must fix for the build to work (a missing lockfile...)
     pub warnings: Vec<Warning>,
+    /// the app's dependencies, with where each is declared (for the stack's frameworks)
+    pub dependencies: Vec<(String, Evidence)>,
 }
 
 impl Detection {
@@ -169,6 +171,7 @@ impl Detection {
             native: vec![],
             env: vec![],
             warnings: vec![],
+            dependencies: vec![],
         }
     }
 
@@ -278,6 +281,49 @@ pub fn version_from_base_image(detection: &mut Detection, data: &StackData, proj
     let version = major_minor(version.trim_end_matches('.'));
     if ours && !version.is_empty() && data.version_pattern.is_match(&version) {
         detection.version = Some(Finding::found(version, evidence));
+    }
+}
+
+/// Frameworks the app depends on that listen on a port of their own, or on localhost, unless
+/// told: their port (from their config file, else their default) where the port is a guess,
+/// and the variables that make them listen where the recipe says.
+pub fn apply_frameworks(detection: &mut Detection, data: &StackData, project: &Project) {
+    for framework in &data.frameworks {
+        let Some((_, evidence)) = detection
+            .dependencies
+            .iter()
+            .find(|(name, _)| *name == framework.dependency)
+            .cloned()
+        else {
+            continue;
+        };
+        if detection.port.as_ref().is_none_or(Finding::is_guess) {
+            let configured = framework.config.as_ref().and_then(|(file, pattern)| {
+                let (line, port) = project.find(file, &pattern.0)?;
+                Some((port.parse::<u16>().ok()?, Evidence::line(file, line, "")))
+            });
+            detection.port = Some(match configured {
+                Some((port, evidence)) => Finding::found(port, evidence),
+                None => Finding::guessed(
+                    framework.port,
+                    format!("the port {} listens on by default", framework.dependency),
+                ),
+            });
+        }
+        let port = detection
+            .port
+            .as_ref()
+            .map_or(framework.port, |p| p.value)
+            .to_string();
+        for (key, value) in &framework.env {
+            if let Ok(value) = value.render(&[("port", &port)]) {
+                let why = Evidence {
+                    note: format!("{} listens where this says", framework.dependency),
+                    ..evidence.clone()
+                };
+                detection.set_env(Finding::found((key.clone(), value), why));
+            }
+        }
     }
 }
 

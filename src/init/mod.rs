@@ -13,7 +13,8 @@ use crate::compile::{compile_text, recipe_error, Failure};
 use crate::console::say;
 use crate::detect::declared::{adopt, declared};
 use crate::detect::{
-    default_version, raise_old_version, version_from_base_image, Detection, Finding, Source,
+    apply_frameworks, default_version, raise_old_version, version_from_base_image, Detection,
+    Finding, Source,
 };
 use crate::error::{Error, Theirs, Warning};
 use crate::output::write_atomically;
@@ -83,6 +84,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         // what the project itself says about how it starts wins over guesses from its code
         adopt(&mut detection, &declared(&project), data);
         version_from_base_image(&mut detection, data, &project);
+        apply_frameworks(&mut detection, data, &project);
         raise_old_version(&mut detection, data);
     }
     if let Some(port) = options.port {

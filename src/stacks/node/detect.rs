@@ -66,6 +66,10 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             .unwrap_or_default()
     };
     let dependencies = names("dependencies");
+    d.dependencies = dependencies
+        .iter()
+        .map(|n| (n.clone(), at(&format!("\"{n}\""))))
+        .collect();
     let all: Vec<String> = dependencies
         .iter()
         .cloned()

@@ -54,6 +54,10 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
 
     let dependencies = dependencies(project, pyproject.as_ref());
     let depends_on = |name: &str| dependencies.iter().find(|dep| dep.name == name);
+    d.dependencies = dependencies
+        .iter()
+        .map(|dep| (dep.name.clone(), dep.evidence.clone()))
+        .collect();
 
     // --- version
     d.version = Some(version(project, pyproject.as_ref(), input.data));

@@ -56,6 +56,13 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
             .map(|n| Finding::found(n.to_string(), at("name"))),
     };
     d.stack_property = bin.map(|b| ("bin", b));
+    d.dependencies = manifest
+        .get("dependencies")
+        .and_then(|t| t.as_table())
+        .into_iter()
+        .flatten()
+        .map(|(name, _)| (name.clone(), at(&format!("{name} "))))
+        .collect();
     d.version = Some(version(project, package, input));
     if !project.exists("Cargo.lock") {
         d.warnings.push(Warning::NoCargoLock);
