@@ -549,3 +549,12 @@ detects!(
         ("src/main.rs", "#[macro_use] extern crate rocket;\n"),
     ]
 );
+
+detects!(
+    variables_read_with_no_default_are_listed_to_fill_in,
+    &[
+        ("package.json", "{\n  \"name\": \"api\",\n  \"scripts\": { \"start\": \"node server.js\" },\n  \"dependencies\": { \"mongoose\": \"^8.0.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("server.js", "const port = process.env.PORT || 3000;\nconst secret = process.env.WEBHOOK_SECRET || '';\nmongoose.connect(process.env.MONGODB_URI);\nconst level = process.env.LOG_LEVEL ?? 'info';\nrequire('http').createServer().listen(port);\n"),
+    ]
+);

@@ -271,6 +271,15 @@ fn broken_data_fails_to_load_and_names_its_file() {
     });
     assert!(misspelt.contains("`entrypoint_exmaple`"), "{misspelt}");
 
+    // a table the common fields skip as a whole (`[detect]`) still has its keys checked
+    let misspelt_in_a_table = broken("python", |t| {
+        t.replace("wsgi_apps =", "wsgi_appz = []\nwsgi_apps =")
+    });
+    assert!(
+        misspelt_in_a_table.contains("`detect.wsgi_appz`"),
+        "{misspelt_in_a_table}"
+    );
+
     let bad_runtime = broken("rust", |t| {
         t.replace(
             "runtimes = [\"slim\", \"distroless\"]",

@@ -147,6 +147,8 @@ pub struct Detection {
     pub warnings: Vec<Warning>,
     /// the app's dependencies, with where each is declared (for the stack's frameworks)
     pub dependencies: Vec<(String, Evidence)>,
+    /// variables the code reads with no default: the app needs them from its environment
+    pub required_env: Vec<(String, Evidence)>,
 }
 
 impl Detection {
@@ -172,6 +174,7 @@ impl Detection {
             env: vec![],
             warnings: vec![],
             dependencies: vec![],
+            required_env: vec![],
         }
     }
 
@@ -282,6 +285,51 @@ pub fn version_from_base_image(detection: &mut Detection, data: &StackData, proj
     if ours && !version.is_empty() && data.version_pattern.is_match(&version) {
         detection.version = Some(Finding::found(version, evidence));
     }
+}
+
+/// How a stack's code reads environment variables (its data's `[detect.env]` table).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvReads {
+    /// group 1 the name, group 2 the default when there is one
+    #[serde(default)]
+    pub reads: Vec<Pattern>,
+    /// names read with defaults of their own everywhere, never asked for
+    #[serde(default)]
+    pub optional: Vec<String>,
+}
+
+/// Variables the code reads with no default (or an empty one, which code then checks): the
+/// app needs them from its environment. Each once, where it is first read.
+pub fn required_env(
+    project: &Project,
+    files: &[String],
+    reads: &EnvReads,
+) -> Vec<(String, Evidence)> {
+    let mut found: Vec<(String, Evidence)> = vec![];
+    for file in files {
+        let Some(text) = project.read(file) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            for pattern in &reads.reads {
+                for caps in pattern.0.captures_iter(line) {
+                    let Some(name) = caps.get(1).map(|m| m.as_str()) else {
+                        continue;
+                    };
+                    let default = caps.get(2).map(|m| m.as_str().trim());
+                    let no_default = default.is_none_or(|d| ["''", "\"\"", "``"].contains(&d));
+                    if no_default
+                        && !reads.optional.iter().any(|o| o == name)
+                        && !found.iter().any(|(n, _)| n == name)
+                    {
+                        found.push((name.to_string(), Evidence::line(file, i + 1, "")));
+                    }
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Frameworks the app depends on that listen on a port of their own, or on localhost, unless

@@ -52,6 +52,10 @@ pub enum Warning {
     BuildsWithoutLock {
         lockfile: String,
     },
+    /// variables the code reads with no default
+    RequiredEnv {
+        vars: Vec<String>,
+    },
     /// commands a Procfile or Dockerfile runs before the server (migrations...)
     ReleaseSteps {
         at: String,
@@ -140,6 +144,11 @@ impl fmt::Display for Warning {
             Warning::BuildsWithoutLock { lockfile } => write!(
                 f,
                 "there is no {lockfile}: the build resolves dependency versions itself; commit a {lockfile} for builds that do not change under you"
+            ),
+            Warning::RequiredEnv { vars } => write!(
+                f,
+                "the app reads {} with no default: fill in the commented run-env lines of the recipe, or set them when it runs",
+                vars.join(", ")
             ),
             Warning::ReleaseSteps { at, steps } => write!(
                 f,

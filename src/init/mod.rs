@@ -85,6 +85,19 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         adopt(&mut detection, &declared(&project), data);
         version_from_base_image(&mut detection, data, &project);
         apply_frameworks(&mut detection, data, &project);
+        // what the recipe sets is not missing
+        let set: Vec<String> = detection.env.iter().map(|e| e.value.0.clone()).collect();
+        detection
+            .required_env
+            .retain(|(name, _)| !set.contains(name));
+        if !detection.required_env.is_empty() {
+            let vars = detection
+                .required_env
+                .iter()
+                .map(|(name, at)| format!("{name} ({at})"))
+                .collect();
+            detection.warnings.push(Warning::RequiredEnv { vars });
+        }
         raise_old_version(&mut detection, data);
     }
     if let Some(port) = options.port {

@@ -104,6 +104,15 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
             .collect();
         lines.push((Some(source.to_string()), format!("env {}", pairs.join(" "))));
     }
+    // what the app needs from its environment, for the user to fill in or set when it runs
+    for (name, at) in &d.required_env {
+        lines.push((
+            Some(format!(
+                "{at} reads it with no default: set it here, or when the app runs"
+            )),
+            format!("// run-env {name}=\"\""),
+        ));
+    }
     if let Some(e) = &d.entrypoint {
         lines.push((
             Some(e.source.to_string()),

@@ -35,6 +35,8 @@ pub struct Compiled {
 #[derive(Debug, Deserialize)]
 pub struct CompiledDetect {
     pub ports: Vec<Pattern>,
+    #[serde(default)]
+    pub env: crate::detect::EnvReads,
 }
 
 /// Where the source is built.

@@ -132,7 +132,19 @@ impl Catalog {
             let (stack, own_unused) = (r.load)(&r.name, &r.toml)?;
             let (_, common_unused): (knowledge::StackData, _) =
                 knowledge::parse_noting_unused(&file, &r.toml)?;
-            let unknown: Vec<&String> = common_unused.intersection(&own_unused).collect();
+            // a key is unknown when each side ignores it, or a whole table above it
+            let ignores = |unused: &BTreeSet<String>, key: &str| {
+                unused.iter().any(|u| {
+                    key == u
+                        || key
+                            .strip_prefix(u.as_str())
+                            .is_some_and(|r| r.starts_with('.'))
+                })
+            };
+            let unknown: Vec<&String> = common_unused
+                .union(&own_unused)
+                .filter(|k| ignores(&common_unused, k) && ignores(&own_unused, k))
+                .collect();
             if !unknown.is_empty() {
                 return Err(LoadError {
                     file,

@@ -26,6 +26,7 @@ pub fn detect(stack: &Go, input: &DetectInput) -> Option<Detection> {
         d.warnings.push(Warning::GoModulesDownloaded);
     }
     let sources = project.sources(&["go"], 3);
+    d.required_env = crate::detect::required_env(project, &sources, &stack.compiled.detect.env);
     let main_re = Regex::new(r"^package\s+main\b").ok()?;
     let mains: Vec<(String, usize)> = sources
         .iter()

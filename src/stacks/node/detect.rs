@@ -161,6 +161,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         });
     }
     let sources = project.sources(&["js", "mjs", "cjs", "ts", "mts"], 2);
+    d.required_env = crate::detect::required_env(project, &sources, &k.env);
     d.port = Some(input.port(&sources, &k.ports, "the usual port of Node servers"));
     d.native = dependencies
         .iter()

@@ -39,6 +39,7 @@ struct NodeManager {
 
 #[derive(Debug, Deserialize)]
 struct NodeDetect {
+    env: crate::detect::EnvReads,
     ports: Vec<Pattern>,
     /// packages whose `build` script produces static files; value: default output folder
     spa_tools: BTreeMap<String, String>,

@@ -65,6 +65,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     // --- the app and what serves it
     let sources = project.sources(&["py"], 2);
     let k = &stack.detect;
+    d.required_env = crate::detect::required_env(project, &sources, &k.env);
     let port = input.port(
         &sources,
         &k.ports,

@@ -36,6 +36,7 @@ struct PythonManager {
 
 #[derive(Debug, Deserialize)]
 struct PythonDetect {
+    env: crate::detect::EnvReads,
     ports: Vec<Pattern>,
     wsgi_apps: Vec<Pattern>,
     asgi_apps: Vec<Pattern>,

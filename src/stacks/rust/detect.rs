@@ -68,6 +68,7 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
         d.warnings.push(Warning::NoCargoLock);
     }
     let sources = project.sources(&["rs"], 3);
+    d.required_env = crate::detect::required_env(project, &sources, &stack.compiled.detect.env);
     d.port = Some(input.port(
         &sources,
         &stack.compiled.detect.ports,
