@@ -558,3 +558,46 @@ detects!(
         ("server.js", "const port = process.env.PORT || 3000;\nconst secret = process.env.WEBHOOK_SECRET || '';\nmongoose.connect(process.env.MONGODB_URI);\nconst level = process.env.LOG_LEVEL ?? 'info';\nrequire('http').createServer().listen(port);\n"),
     ]
 );
+
+detects!(
+    version_manager_bin_and_runtime_overrides,
+    &[
+        ("go.mod", "module example.com/tools\n\ngo 1.26\n"),
+        ("cmd/server/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"),
+        ("cmd/migrate/main.go", "package main\n\nfunc main() {}\n"),
+    ],
+    &["--version", "1.24", "--bin", "server", "--runtime", "distroless"]
+);
+
+detects!(
+    a_manager_override_for_python,
+    &[
+        ("pyproject.toml", "[project]\nname = \"api\"\nrequires-python = \">=3.12\"\ndependencies = [\"fastapi\", \"uvicorn\"]\n"),
+        ("uv.lock", "version = 1\n"),
+        ("main.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+    ],
+    &["--manager", "uv", "--version", "3.12"]
+);
+
+#[test]
+fn an_invalid_override_is_shown_as_the_recipe_error_it_makes() {
+    let out = Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\n")
+        .file("app/app.py", FLASK_APP)
+        .args(&["init", "app", "--runtime", "wasm"])
+        .status(2)
+        .stderr_has("`runtime` expects one of: slim")
+        .run();
+    assert!(!out.dir.path().join("app/dslim.kdl").exists());
+}
+
+#[test]
+fn bin_is_for_compiled_stacks() {
+    Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\n")
+        .file("app/app.py", FLASK_APP)
+        .args(&["init", "app", "--bin", "server"])
+        .status(1)
+        .stderr_has("--bin is not for python apps")
+        .run();
+}

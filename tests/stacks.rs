@@ -175,6 +175,10 @@ fn init_detects_the_new_stack_and_writes_a_recipe_that_compiles() {
         stack: None,
         port: None,
         entrypoint: None,
+        version: None,
+        manager: None,
+        bin: None,
+        runtime: None,
         force: false,
         yes: true,
     };

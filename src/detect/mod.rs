@@ -139,6 +139,8 @@ pub struct Detection {
     pub build: Option<Finding<(String, String)>>,
     pub spa: bool,
     pub port: Option<Finding<u16>>,
+    /// the final image, when one was asked for
+    pub runtime: Option<Finding<String>>,
     pub entrypoint: Option<Finding<Vec<String>>>,
     pub native: Vec<NativeDep>,
     /// variables the recipe sets (PORT, what a Dockerfile sets), each with where it came from
@@ -169,6 +171,7 @@ impl Detection {
             build: None,
             spa: false,
             port: None,
+            runtime: None,
             entrypoint: None,
             native: vec![],
             env: vec![],

@@ -267,6 +267,13 @@ pub enum Error {
     )]
     BadEntrypointOption { text: String },
 
+    #[error("{option} is not for {stack} apps")]
+    #[diagnostic(
+        code(dslim::detect),
+        help("--bin names a Rust bin target or a Go main package under cmd/")
+    )]
+    OptionNotForStack { option: String, stack: String },
+
     #[error("`{stack}` is not a stack dslim builds")]
     #[diagnostic(code(dslim::detect), help("--stack takes one of: {}", known.join(", ")))]
     UnknownStackOption { stack: String, known: Vec<String> },

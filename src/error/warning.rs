@@ -70,6 +70,16 @@ pub enum Warning {
 }
 
 impl Warning {
+    /// Warnings about which binary to build; they no longer apply once `--bin` names one.
+    pub fn asks_for_bin(&self) -> bool {
+        matches!(
+            self,
+            Warning::SeveralGoMains { .. }
+                | Warning::SeveralRustBinaries { .. }
+                | Warning::NoGoMain
+        )
+    }
+
     /// Warnings that ask for `--entrypoint`; they no longer apply once the user gave one.
     pub fn asks_for_entrypoint(&self) -> bool {
         matches!(

@@ -37,6 +37,18 @@ pub struct Options {
     /// The command that starts the app, as one shell-quoted string ("gunicorn app:app")
     #[arg(long)]
     pub entrypoint: Option<String>,
+    /// The stack's version (e.g. 3.12), instead of the one found or the current release
+    #[arg(long)]
+    pub version: Option<String>,
+    /// The package manager (python: pip, uv, poetry; node: npm, yarn, pnpm)
+    #[arg(long)]
+    pub manager: Option<String>,
+    /// The binary to build: a Rust bin target, or the Go main package ./cmd/NAME
+    #[arg(long)]
+    pub bin: Option<String>,
+    /// The final image, as the stack allows: slim, distroless or scratch
+    #[arg(long)]
+    pub runtime: Option<String>,
     /// Replace an existing dslim.kdl
     #[arg(long)]
     pub force: bool,
@@ -46,6 +58,44 @@ pub struct Options {
 }
 
 impl Options {
+    /// Whether the user gave any value the recipe will hold (its errors are then theirs).
+    fn gives_values(&self) -> bool {
+        self.entrypoint.is_some()
+            || self.port.is_some()
+            || self.version.is_some()
+            || self.manager.is_some()
+            || self.bin.is_some()
+            || self.runtime.is_some()
+    }
+
+    /// Values given on the command line win over everything found.
+    fn apply(&self, detection: &mut Detection) -> Result<(), Error> {
+        if let Some(version) = &self.version {
+            detection.version = Some(Finding::given(version.clone()));
+        }
+        if let Some(manager) = &self.manager {
+            detection.manager = Some(Finding::given(manager.clone()));
+        }
+        if let Some(runtime) = &self.runtime {
+            detection.runtime = Some(Finding::given(runtime.clone()));
+        }
+        if let Some(bin) = &self.bin {
+            let property = match detection.stack.as_str() {
+                "rust" => ("bin", bin.clone()),
+                "go" => ("package", format!("./cmd/{bin}")),
+                other => {
+                    return Err(Error::OptionNotForStack {
+                        option: "--bin".into(),
+                        stack: other.into(),
+                    })
+                }
+            };
+            detection.stack_property = Some((property.0, Finding::given(property.1)));
+            detection.warnings.retain(|w| !w.asks_for_bin());
+        }
+        Ok(())
+    }
+
     /// The --entrypoint words, split like a shell would.
     fn entrypoint(&self) -> Result<Option<Vec<String>>, Error> {
         let Some(text) = &self.entrypoint else {
@@ -103,6 +153,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     if let Some(port) = options.port {
         given_port(&mut detection, port);
     }
+    options.apply(&mut detection)?;
     if let Some(argv) = options.entrypoint()? {
         detection.entrypoint = Some(Finding::given(argv));
     }
@@ -126,7 +177,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         Ok(_) => {}
         // a value given on the command line can be invalid: show it as the user would see it;
         // anything else is init writing what dslim cannot read
-        Err(Failure::Recipe(errors)) if options.entrypoint.is_some() || options.port.is_some() => {
+        Err(Failure::Recipe(errors)) if options.gives_values() => {
             return Err(recipe_error(&path, recipe.into(), errors))
         }
         Err(Failure::Recipe(_)) => return Err(Error::InitBug { recipe }),

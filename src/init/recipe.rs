@@ -36,6 +36,12 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
         why.push(format!("{key} {}", f.source));
     }
     lines.push((Some(why.join("; ")), stack_line));
+    if let Some(r) = &d.runtime {
+        lines.push((
+            Some(r.source.to_string()),
+            format!("runtime {}", kdl_string(&r.value)),
+        ));
+    }
 
     let mut build_deps: Vec<String> = vec![];
     let mut runtime_libs: Vec<String> = vec![];
@@ -188,6 +194,9 @@ pub fn report(outcome: &Outcome) -> String {
     }
     if let Some(p) = &d.port {
         row("port", p.value.to_string(), &p.source);
+    }
+    if let Some(r) = &d.runtime {
+        row("runtime", r.value.clone(), &r.source);
     }
     if let Some(e) = &d.entrypoint {
         row("entrypoint", e.value.join(" "), &e.source);
