@@ -601,3 +601,53 @@ fn bin_is_for_compiled_stacks() {
         .stderr_has("--bin is not for python apps")
         .run();
 }
+
+// --- several binaries: a written rule, else a question
+
+detects!(
+    of_several_go_mains_the_one_named_after_the_module,
+    &[
+        ("go.mod", "module example.com/shop\n\ngo 1.24\n"),
+        ("cmd/migrate/main.go", "package main\n\nfunc main() {}\n"),
+        ("cmd/shop/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"),
+    ]
+);
+
+detects!(
+    of_several_go_mains_the_only_one_that_serves,
+    &[
+        ("go.mod", "module example.com/platform\n\ngo 1.24\n"),
+        ("cmd/api/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":9000\", nil) }\n"),
+        ("cmd/worker/main.go", "package main\n\nfunc main() {}\n"),
+    ]
+);
+
+detects!(
+    of_several_rust_binaries_default_run,
+    &[
+        ("Cargo.toml", "[package]\nname = \"tools\"\nversion = \"0.1.0\"\nedition = \"2021\"\ndefault-run = \"web\"\n\n[[bin]]\nname = \"cli\"\n\n[[bin]]\nname = \"web\"\n"),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/bin/cli.rs", "fn main() {}\n"),
+        ("src/bin/web.rs", "fn main() { std::net::TcpListener::bind(\"0.0.0.0:8080\").unwrap(); }\n"),
+    ]
+);
+
+#[test]
+fn several_mains_and_no_rule_ask_for_bin() {
+    Test::new()
+        .file("app/go.mod", "module example.com/platform\n\ngo 1.24\n")
+        .file("app/cmd/a/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":1\", nil) }\n")
+        .file("app/cmd/b/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":2\", nil) }\n")
+        .args(&["init", "app"])
+        .status(2)
+        .stderr_has("found several main packages and no rule that picks one: a, b")
+        .stderr_has("dslim init --bin a")
+        .run();
+    Test::new()
+        .file("app/go.mod", "module example.com/platform\n\ngo 1.24\n")
+        .file("app/cmd/a/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":1\", nil) }\n")
+        .file("app/cmd/b/main.go", "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":2\", nil) }\n")
+        .args(&["init", "app", "--bin", "b"])
+        .stderr_has("./cmd/b")
+        .run();
+}

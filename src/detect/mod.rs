@@ -7,7 +7,7 @@ pub mod declared;
 
 use std::fmt;
 
-use crate::error::{Unsupported, Warning};
+use crate::error::{Rule, Unsupported, Warning};
 use crate::knowledge::{Knowledge, StackData};
 use crate::project::Project;
 use crate::template::Pattern;
@@ -151,6 +151,8 @@ pub struct Detection {
     pub dependencies: Vec<(String, Evidence)>,
     /// variables the code reads with no default: the app needs them from its environment
     pub required_env: Vec<(String, Evidence)>,
+    /// several binaries and no rule to pick one: what they are, and their names for --bin
+    pub ambiguous: Option<(String, Vec<String>)>,
 }
 
 impl Detection {
@@ -178,6 +180,7 @@ impl Detection {
             warnings: vec![],
             dependencies: vec![],
             required_env: vec![],
+            ambiguous: None,
         }
     }
 
@@ -333,6 +336,28 @@ pub fn required_env(
         }
     }
     found
+}
+
+/// Which of several binaries to build, by a written rule: the one the project names as its
+/// default, else the one named after the project, else the only one that serves HTTP. None
+/// when no rule picks one.
+pub fn choose_binary(
+    names: &[String],
+    default: Option<&str>,
+    project: Option<&str>,
+    serves: impl Fn(usize) -> bool,
+) -> Option<(usize, Rule)> {
+    if let Some(i) = default.and_then(|d| names.iter().position(|n| n == d)) {
+        return Some((i, Rule::DefaultRun));
+    }
+    if let Some(i) = project.and_then(|p| names.iter().position(|n| n == p)) {
+        return Some((i, Rule::NamedAfterProject));
+    }
+    let servers: Vec<usize> = (0..names.len()).filter(|i| serves(*i)).collect();
+    match servers.as_slice() {
+        [one] => Some((*one, Rule::OnlyServer)),
+        _ => None,
+    }
 }
 
 /// Frameworks the app depends on that listen on a port of their own, or on localhost, unless

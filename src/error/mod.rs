@@ -17,7 +17,7 @@ use miette::{
 use thiserror::Error;
 
 pub use recipe::{Expected, Found, Kind, Nesting, RecipeError, ValueKind};
-pub use warning::Warning;
+pub use warning::{Rule, Warning};
 
 /// A recipe error (or warning) together with the recipe it points into.
 #[derive(Debug, Clone)]
@@ -267,6 +267,13 @@ pub enum Error {
     )]
     BadEntrypointOption { text: String },
 
+    #[error("found several {what} and no rule that picks one: {}", options.join(", "))]
+    #[diagnostic(
+        code(dslim::detect),
+        help("name the one to build: dslim init --bin {}", options.first().map(String::as_str).unwrap_or("NAME"))
+    )]
+    Ambiguous { what: String, options: Vec<String> },
+
     #[error("{option} is not for {stack} apps")]
     #[diagnostic(
         code(dslim::detect),
@@ -409,6 +416,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Recipe { .. }
+            | Error::Ambiguous { .. }
             | Error::RecipeNotFound { .. }
             | Error::Read { .. }
             | Error::NotUtf8 { .. }

@@ -32,10 +32,12 @@ pub enum Warning {
     SeveralGoMains {
         packages: Vec<String>,
         chosen: String,
+        rule: Rule,
     },
     SeveralRustBinaries {
         binaries: Vec<String>,
         chosen: String,
+        rule: Rule,
     },
     NoCargoLock,
     /// --stack named a stack the folder shows no sign of
@@ -67,6 +69,27 @@ pub enum Warning {
         asked: String,
         chosen: String,
     },
+}
+
+/// Why init chose one of several binaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Cargo's `default-run`
+    DefaultRun,
+    /// named after the module or package
+    NamedAfterProject,
+    /// the only one that serves HTTP
+    OnlyServer,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rule::DefaultRun => "Cargo.toml's default-run",
+            Rule::NamedAfterProject => "the one named after the project",
+            Rule::OnlyServer => "the only one that serves HTTP",
+        })
+    }
 }
 
 impl Warning {
@@ -133,14 +156,22 @@ impl fmt::Display for Warning {
                 f,
                 "found no `package main`: pass the main package in the recipe (go package=\"./cmd/NAME\")"
             ),
-            Warning::SeveralGoMains { packages, chosen } => write!(
+            Warning::SeveralGoMains {
+                packages,
+                chosen,
+                rule,
+            } => write!(
                 f,
-                "several main packages ({}); the recipe builds {chosen}",
+                "several main packages ({}); the recipe builds {chosen}, {rule} (--bin NAME builds another)",
                 packages.join(", ")
             ),
-            Warning::SeveralRustBinaries { binaries, chosen } => write!(
+            Warning::SeveralRustBinaries {
+                binaries,
+                chosen,
+                rule,
+            } => write!(
                 f,
-                "several binaries ({}); the recipe builds {chosen}",
+                "several binaries ({}); the recipe builds {chosen}, {rule} (--bin NAME builds another)",
                 binaries.join(", ")
             ),
             Warning::NoCargoLock => write!(

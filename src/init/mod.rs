@@ -92,6 +92,7 @@ impl Options {
             };
             detection.stack_property = Some((property.0, Finding::given(property.1)));
             detection.warnings.retain(|w| !w.asks_for_bin());
+            detection.ambiguous = None;
         }
         Ok(())
     }
@@ -154,6 +155,12 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         given_port(&mut detection, port);
     }
     options.apply(&mut detection)?;
+    if let (Some((what, options)), None) = (&detection.ambiguous, &options.bin) {
+        return Err(Error::Ambiguous {
+            what: what.clone(),
+            options: options.clone(),
+        });
+    }
     if let Some(argv) = options.entrypoint()? {
         detection.entrypoint = Some(Finding::given(argv));
     }

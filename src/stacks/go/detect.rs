@@ -42,15 +42,60 @@ pub fn detect(stack: &Go, input: &DetectInput) -> Option<Detection> {
         .map(|(f, line)| (package(f), f.clone(), *line))
         .collect();
     packages.dedup_by(|a, b| a.0 == b.0);
-    match packages.as_slice() {
-        [] => d.warnings.push(Warning::NoGoMain),
-        [(pkg, file, line), rest @ ..] => {
-            if !rest.is_empty() {
+    // several mains: the one named after the module, else the only one that serves HTTP
+    let module = Regex::new(r"^module\s+(\S+)")
+        .ok()
+        .and_then(|re| project.find("go.mod", &re))
+        .map(|(_, m)| m);
+    let module_name = module.as_deref().and_then(|m| m.rsplit('/').next());
+    let names: Vec<String> = packages
+        .iter()
+        .map(|(pkg, _, _)| match pkg.as_str() {
+            "." => module_name.unwrap_or(".").to_string(),
+            other => other.rsplit('/').next().unwrap_or(other).to_string(),
+        })
+        .collect();
+    let serves = |i: usize| {
+        let dir = packages[i]
+            .0
+            .trim_start_matches("./")
+            .trim_start_matches('.');
+        sources
+            .iter()
+            .filter(|f| f.rsplit_once('/').map_or("", |(d, _)| d) == dir)
+            .any(|f| {
+                project.read(f).is_some_and(|text| {
+                    text.contains("ListenAndServe")
+                        || stack
+                            .compiled
+                            .detect
+                            .ports
+                            .iter()
+                            .any(|p| p.is_match(&text))
+                })
+            })
+    };
+    let chosen = match packages.len() {
+        0 | 1 => Some(0),
+        _ => match crate::detect::choose_binary(&names, None, module_name, serves) {
+            Some((i, rule)) => {
                 d.warnings.push(Warning::SeveralGoMains {
                     packages: packages.iter().map(|p| p.0.clone()).collect(),
-                    chosen: pkg.clone(),
+                    chosen: packages[i].0.clone(),
+                    rule,
                 });
+                Some(i)
             }
+            None => {
+                d.ambiguous = Some(("main packages".into(), names.clone()));
+                None
+            }
+        },
+    };
+    match chosen.and_then(|i| packages.get(i)) {
+        None if packages.is_empty() => d.warnings.push(Warning::NoGoMain),
+        None => {}
+        Some((pkg, file, line)) => {
             d.stack_property = Some((
                 "package",
                 Finding::found(pkg.clone(), Evidence::line(file, *line, "package main")),

@@ -31,29 +31,70 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
             "",
         )
     };
-    let bins: Vec<String> = manifest
+    // [[bin]] targets: (name, source file)
+    let bins: Vec<(String, String)> = manifest
         .get("bin")
         .and_then(|b| b.as_array())
         .map(|list| {
             list.iter()
-                .filter_map(|b| b.get("name")?.as_str().map(String::from))
+                .filter_map(|b| {
+                    let name = b.get("name")?.as_str()?.to_string();
+                    let path = b
+                        .get("path")
+                        .and_then(|p| p.as_str())
+                        .map(String::from)
+                        .unwrap_or_else(|| format!("src/bin/{name}.rs"));
+                    Some((name, path))
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let bin = match bins.as_slice() {
-        [first, ..] => {
-            if bins.len() > 1 {
-                d.warnings.push(Warning::SeveralRustBinaries {
-                    binaries: bins.clone(),
-                    chosen: first.clone(),
-                });
-            }
-            Some(Finding::found(first.clone(), at("[[bin]]")))
+    let package_name = package.get("name").and_then(|n| n.as_str());
+    let mut bins = bins;
+    // cargo builds src/main.rs too, named after the package, beside declared [[bin]]s
+    if let (Some(name), false) = (package_name, bins.is_empty()) {
+        let declared = |n: &String, p: &String| n == name || p == "src/main.rs";
+        if project.exists("src/main.rs") && !bins.iter().any(|(n, p)| declared(n, p)) {
+            bins.push((name.to_string(), "src/main.rs".to_string()));
         }
-        [] => package
-            .get("name")
-            .and_then(|n| n.as_str())
-            .map(|n| Finding::found(n.to_string(), at("name"))),
+    }
+    let names: Vec<String> = bins.iter().map(|(n, _)| n.clone()).collect();
+    // several binaries: default-run, else the one named after the package, else the only one
+    // that serves HTTP
+    let serves = |i: usize| {
+        project.read(&bins[i].1).is_some_and(|text| {
+            stack
+                .compiled
+                .detect
+                .ports
+                .iter()
+                .any(|p| p.is_match(&text))
+                || ["bind(", "serve(", "launch"]
+                    .iter()
+                    .any(|s| text.contains(s))
+        })
+    };
+    let default_run = package.get("default-run").and_then(|d| d.as_str());
+    let bin = match bins.len() {
+        0 => package_name.map(|n| Finding::found(n.to_string(), at("name"))),
+        1 => Some(Finding::found(names[0].clone(), at("[[bin]]"))),
+        _ => match crate::detect::choose_binary(&names, default_run, package_name, serves) {
+            Some((i, rule)) => {
+                d.warnings.push(Warning::SeveralRustBinaries {
+                    binaries: names.clone(),
+                    chosen: names[i].clone(),
+                    rule,
+                });
+                Some(Finding::found(
+                    names[i].clone(),
+                    at(&format!("\"{}\"", names[i])),
+                ))
+            }
+            None => {
+                d.ambiguous = Some(("binaries".into(), names.clone()));
+                None
+            }
+        },
     };
     d.stack_property = bin.map(|b| ("bin", b));
     d.dependencies = manifest
