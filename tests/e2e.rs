@@ -587,6 +587,27 @@ fn init_runs_a_flask_factory_with_gunicorn() {
 }
 
 #[test]
+fn init_builds_a_go_main_without_a_module() {
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/go-without-module",
+        InitCase {
+            warning: Some("there is no go.mod"),
+            ..InitCase::default()
+        },
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "go-without-module");
+    check_image(
+        &dir,
+        "go-without-module",
+        &name,
+        8080,
+        "/",
+        "without go.mod",
+    );
+}
+
+#[test]
 fn init_flask() {
     init_build_and_serve("examples/flask", 8000, "/", "Hello from Flask");
 }

@@ -651,3 +651,11 @@ fn several_mains_and_no_rule_ask_for_bin() {
         .stderr_has("./cmd/b")
         .run();
 }
+
+detects!(
+    a_lone_main_go_without_a_module,
+    &[(
+        "main.go",
+        "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"
+    )]
+);

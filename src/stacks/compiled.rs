@@ -21,7 +21,7 @@ pub struct Compiled {
     #[serde(default)]
     builder_env: Vec<(String, String)>,
     build: Template<BuildNames>,
-    /// the lockfile `build` needs, and the command for a project without one
+    /// the file `build` needs (Cargo.lock, go.mod), and the command for a project without it
     #[serde(default)]
     lockfile: Option<String>,
     #[serde(default)]
@@ -85,8 +85,10 @@ impl Compiled {
         for c in &self.cache {
             caches.push(c.render(&[("workdir", SRC)])?);
         }
-        let mut steps = ctx.builder_head(&self.builder_env, SRC, &self.manifests)?;
-        if let (false, Some(download)) = (self.manifests.is_empty(), &self.download) {
+        // without its lockfile or module file, there are no manifests to copy first
+        let manifests: &[String] = if locked { &self.manifests } else { &[] };
+        let mut steps = ctx.builder_head(&self.builder_env, SRC, manifests)?;
+        if let (false, Some(download)) = (manifests.is_empty(), &self.download) {
             steps.push(Step::run(vec![download.clone()], &caches));
         }
         steps.push(Step::copy_context(vec![".".into()], ".", None));

@@ -8,8 +8,33 @@ use crate::error::Warning;
 
 pub fn detect(stack: &Go, input: &DetectInput) -> Option<Detection> {
     let project = input.project;
-    let go_mod = project.read("go.mod")?;
-    let mut d = Detection::new(input.stack, vec![Evidence::file("go.mod", "")]);
+    let sources = project.sources(&["go"], 3);
+    let main_re = Regex::new(r"^package\s+main\b").ok()?;
+    // a module, or a lone `package main` at the top without one (the build then makes one)
+    let Some(go_mod) = project.read("go.mod") else {
+        let main = sources
+            .iter()
+            .find(|f| !f.contains('/') && project.find(f, &main_re).is_some())?;
+        let mut d = Detection::new(input.stack, vec![Evidence::file(main, "package main")]);
+        d.warnings.push(Warning::BuildsWithoutLock {
+            lockfile: "go.mod".into(),
+        });
+        return finish(stack, input, d, &sources, &main_re, "");
+    };
+    let d = Detection::new(input.stack, vec![Evidence::file("go.mod", "")]);
+    finish(stack, input, d, &sources, &main_re, &go_mod)
+}
+
+/// The version, main package and port of a Go project, with or without its go.mod.
+fn finish(
+    stack: &Go,
+    input: &DetectInput,
+    mut d: Detection,
+    sources: &[String],
+    main_re: &Regex,
+    go_mod: &str,
+) -> Option<Detection> {
+    let project = input.project;
     let toolchain = Regex::new(r"^toolchain\s+go([0-9]+\.[0-9]+)").ok()?;
     let directive = Regex::new(r"^go\s+([0-9]+\.[0-9]+)").ok()?;
     d.version = Some(
@@ -25,13 +50,11 @@ pub fn detect(stack: &Go, input: &DetectInput) -> Option<Detection> {
     {
         d.warnings.push(Warning::GoModulesDownloaded);
     }
-    let sources = project.sources(&["go"], 3);
-    d.required_env = crate::detect::required_env(project, &sources, &stack.compiled.detect.env);
-    let main_re = Regex::new(r"^package\s+main\b").ok()?;
+    d.required_env = crate::detect::required_env(project, sources, &stack.compiled.detect.env);
     let mains: Vec<(String, usize)> = sources
         .iter()
         .filter(|f| !f.ends_with("_test.go"))
-        .filter_map(|f| project.find(f, &main_re).map(|(line, _)| (f.clone(), line)))
+        .filter_map(|f| project.find(f, main_re).map(|(line, _)| (f.clone(), line)))
         .collect();
     let package = |file: &str| match file.rsplit_once('/') {
         Some((dir, _)) => format!("./{dir}"),

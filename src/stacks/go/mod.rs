@@ -25,6 +25,8 @@ struct GoApp<'s> {
     package: String,
     /// named after the app
     binary: String,
+    /// whether the project has its go.mod (the builder makes one when it has not)
+    has_module: bool,
 }
 
 impl Stack for Go {
@@ -40,6 +42,7 @@ impl Stack for Go {
             stack: self,
             package,
             binary: cx.app_name.unwrap_or_default().to_string(),
+            has_module: self.compiled.locked(cx.project, cx.checker),
         }))
     }
 
@@ -59,6 +62,6 @@ impl StackApp for GoApp<'_> {
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
         self.stack
             .compiled
-            .stages(ctx, &self.binary, &self.package, true)
+            .stages(ctx, &self.binary, &self.package, self.has_module)
     }
 }
