@@ -126,7 +126,7 @@ fn finish(
         }
     }
     d.port = Some(input.port(
-        &sources,
+        sources,
         &stack.compiled.detect.ports,
         "the usual port of Go servers",
     ));
