@@ -165,9 +165,16 @@ pub struct Framework {
 pub struct Listen {
     /// the command's first words
     pub command: Vec<String>,
-    /// the words that make it listen on all interfaces at the recipe's port
+    /// what to add, each part on its own: `--host` where the command gives only `--port`
+    pub flags: Vec<ListenFlag>,
+}
+
+/// Words that tell a server where to listen, unless its command already says it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenFlag {
     pub add: Vec<Template<PortNames>>,
-    /// flags after which the command already says where it listens
+    /// flags that already say it
     #[serde(default)]
     pub unless: Vec<String>,
     /// whether a word after the command that is an address (`0.0.0.0:8000`, `8000`) says it

@@ -659,3 +659,12 @@ detects!(
         "package main\n\nimport \"net/http\"\n\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n"
     )]
 );
+
+detects!(
+    reads_in_conditions_and_getenv_are_not_needs,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", "import os\nfrom flask import Flask\napp = Flask(__name__)\napp.secret_key = os.environ.get(\"SECRET_KEY\") or \"dev\"\nDATABASE = os.environ[\"DATABASE_URL\"]\nif os.environ.get(\"SENTRY_DSN\"):\n    pass\n"),
+        (".python-version", "# the version to build with\n3.13\n"),
+    ]
+);

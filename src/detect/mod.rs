@@ -325,7 +325,16 @@ pub fn required_env(
                     };
                     let default = caps.get(2).map(|m| m.as_str().trim());
                     let no_default = default.is_none_or(|d| ["''", "\"\"", "``"].contains(&d));
+                    // a read in a condition is a switch, not a need: `if (process.env.X)`
+                    let (start, end) = caps.get(0).map_or((0, 0), |m| (m.start(), m.end()));
+                    let after = line[end..].trim_start();
+                    let conditional = line[..start].contains("if ")
+                        || line[..start].contains("if(")
+                        || ["?", "&&", "==", "!="]
+                            .iter()
+                            .any(|op| after.starts_with(op));
                     if no_default
+                        && !conditional
                         && !reads.optional.iter().any(|o| o == name)
                         && !found.iter().any(|(n, _)| n == name)
                     {
@@ -424,12 +433,16 @@ pub fn raise_old_version(detection: &mut Detection, data: &StackData) {
         Source::Found(evidence) => evidence.first().map(|e| e.to_string()).unwrap_or_default(),
         _ => "the project".into(),
     };
-    detection.warnings.push(Warning::VersionRaised {
-        at,
-        asked: version.value.clone(),
-        chosen: chosen.clone(),
-    });
-    version.value = chosen;
+    let asked = std::mem::replace(&mut version.value, chosen.clone());
+    // the recipe's comment says it was raised, not only the report
+    if let Source::Found(evidence) = &mut version.source {
+        if let Some(first) = evidence.first_mut() {
+            first.note = format!("asks for {asked}: raised");
+        }
+    }
+    detection
+        .warnings
+        .push(Warning::VersionRaised { at, asked, chosen });
 }
 
 /// The default version of a stack, as a guess.

@@ -171,6 +171,7 @@ pub enum Unsupported {
     YarnBerry,
     InvalidManifest { file: String, detail: String },
     CargoWorkspace,
+    Framework { name: String },
 }
 
 impl fmt::Display for Unsupported {
@@ -188,6 +189,10 @@ impl fmt::Display for Unsupported {
                 "Yarn 2+ (Berry) is not supported yet; dslim builds with Yarn classic, npm or pnpm"
             ),
             Unsupported::InvalidManifest { file, detail } => write!(f, "{file} is not valid: {detail}"),
+            Unsupported::Framework { name } => write!(
+                f,
+                "{name} apps are not supported yet: dslim would write a recipe that does not build"
+            ),
             Unsupported::CargoWorkspace => write!(
                 f,
                 "a Cargo workspace without a package: run `dslim init` in the folder of the crate that builds the server"
@@ -288,9 +293,14 @@ pub enum Error {
     #[error("found no app to build in {dir}")]
     #[diagnostic(
         code(dslim::detect),
-        help("dslim looks for {}; name the stack with --stack {}", files.join(", "), stacks.join("|"))
+        help("{}", if apps.is_empty() {
+            format!("dslim looks for {}; name the stack with --stack {}", files.join(", "), stacks.join("|"))
+        } else {
+            format!("the apps are in folders below: run dslim init in each of {}", apps.join(", "))
+        })
     )]
     NothingDetected {
+        apps: Vec<String>,
         dir: Utf8PathBuf,
         files: Vec<String>,
         stacks: Vec<String>,

@@ -54,6 +54,10 @@ pub enum Warning {
     BuildsWithoutLock {
         lockfile: String,
     },
+    /// a Django project whose static files need collectstatic
+    DjangoCollectstatic {
+        at: String,
+    },
     /// variables the code reads with no default
     RequiredEnv {
         vars: Vec<String>,
@@ -186,6 +190,10 @@ impl fmt::Display for Warning {
                 f,
                 "there is no {lockfile}: the build resolves dependency versions itself; commit a {lockfile} for builds that do not change under you"
             ),
+            Warning::DjangoCollectstatic { at } => write!(
+                f,
+                "{at} sets STATIC_ROOT: Django serves static files from there only after `python manage.py collectstatic`, which dslim does not run at build time yet; pages with static files fail (500) until it does"
+            ),
             Warning::RequiredEnv { vars } => write!(
                 f,
                 "the app reads {} with no default: fill in the commented run-env lines of the recipe, or set them when it runs",
@@ -204,7 +212,7 @@ impl fmt::Display for Warning {
             ),
             Warning::PortNotRead { listens, at, port } => write!(
                 f,
-                "the code listens on {listens} ({at}) unless $PORT says otherwise; the recipe sets PORT={port}, check that the app reads it"
+                "the code listens on {listens} ({at}); the recipe sets PORT={port}: check that the app reads it"
             ),
         }
     }

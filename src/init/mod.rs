@@ -261,6 +261,7 @@ fn choose(
     let mut found = found;
     match found.len() {
         0 => Err(Error::NothingDetected {
+            apps: app_folders(dir, knowledge),
             dir: dir.to_path_buf(),
             files: knowledge
                 .stacks
@@ -275,6 +276,26 @@ fn choose(
             stacks: found.iter().map(|d| d.stack.clone()).collect(),
         }),
     }
+}
+
+/// Folders right below `dir` that hold an app of some stack (a monorepo's services).
+fn app_folders(dir: &Utf8Path, knowledge: &crate::knowledge::Knowledge) -> Vec<String> {
+    let Ok(entries) = dir.read_dir_utf8() else {
+        return vec![];
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir() && !e.file_name().starts_with('.'))
+        .filter(|e| {
+            knowledge
+                .stacks
+                .iter()
+                .any(|(_, d)| d.signs.iter().any(|s| e.path().join(s).exists()))
+        })
+        .map(|e| e.path().to_string())
+        .collect();
+    found.sort();
+    found
 }
 
 /// The folder's name, made into an app name.

@@ -25,10 +25,15 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
         None => (None, chain.iter().find_map(|s| s.cmd.clone())),
     };
     let line = entrypoint.as_ref().or(cmd.as_ref()).map(|(l, _)| *l)?;
+    let instruction = if entrypoint.is_some() {
+        "ENTRYPOINT"
+    } else {
+        "CMD"
+    };
     let mut argv: Vec<String> = vec![];
     argv.extend(entrypoint.map(|(_, words)| words).unwrap_or_default());
     argv.extend(cmd.map(|(_, words)| words).unwrap_or_default());
-    let evidence = Evidence::line("Dockerfile", line, "CMD");
+    let evidence = Evidence::line("Dockerfile", line, instruction);
     let mut declared = match argv.as_slice() {
         // the shell form: a shell line, with its chains and $PORT
         [sh, c, line] if sh == "sh" && c == "-c" => shell_command(line, evidence)?,
@@ -55,7 +60,7 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
         .iter()
         .rev()
         .flat_map(|s| s.env.iter().cloned())
-        .filter(|(k, _)| !looks_secret(k))
+        .filter(|(k, _)| !looks_secret(k) && !LAYOUT.contains(&k.as_str()))
         .collect();
     Some(declared)
 }
@@ -78,6 +83,18 @@ fn users_dockerfile(project: &Project) -> Option<String> {
     let text = project.read("Dockerfile")?;
     (provenance(&text) == Provenance::Foreign).then_some(text)
 }
+
+/// Variables that describe the hand-written image's layout (its venv, its paths), which dslim's
+/// image has in its own places.
+const LAYOUT: &[&str] = &[
+    "PATH",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+    "NODE_PATH",
+    "GOPATH",
+    "CARGO_HOME",
+    "HOME",
+];
 
 /// One stage of a Dockerfile, as far as the start command goes.
 #[derive(Debug, Default)]
@@ -116,9 +133,41 @@ fn lineage(stages: &[Stage], at: usize) -> Vec<&Stage> {
     chain
 }
 
+/// `$NAME` and `${NAME}` in `text` with the values `known` gives; None when one is unknown
+/// (a build arg without a default, a variable of the base image), since the text would mean
+/// something else outside this Dockerfile.
+fn expand(text: &str, known: &[(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (name, tail) = match after.strip_prefix('{') {
+            Some(inner) => {
+                let end = inner.find('}')?;
+                (&inner[..end], &inner[end + 1..])
+            }
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], &after[end..])
+            }
+        };
+        let value = known.iter().rev().find(|(k, _)| k == name)?;
+        out.push_str(&value.1);
+        rest = tail;
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// The Dockerfile's instructions that matter here, by stage, with their line numbers.
 fn stages(text: &str) -> Vec<Stage> {
     let mut stages: Vec<Stage> = vec![];
+    // build args before the first FROM, then each stage's args and environment
+    let mut global: Vec<(String, String)> = vec![];
+    let mut known: Vec<(String, String)> = vec![];
     for (line, instruction) in instructions(text) {
         let (keyword, args) = instruction
             .split_once(char::is_whitespace)
@@ -134,12 +183,33 @@ fn stages(text: &str) -> Vec<Stage> {
                     [_, as_, name, ..] if as_.eq_ignore_ascii_case("as") => name.to_string(),
                     _ => String::new(),
                 };
+                let parent = words.first().map(|w| w.to_string());
+                known = global.clone();
+                if let Some(p) = stages
+                    .iter()
+                    .find(|s| Some(&s.name) == parent.as_ref() && !s.name.is_empty())
+                {
+                    known.extend(p.env.iter().cloned());
+                }
                 stages.push(Stage {
                     name,
                     line,
-                    parent: words.first().map(|w| w.to_string()),
+                    parent,
                     ..Stage::default()
                 });
+            }
+            "ARG" => {
+                let pairs: Vec<(String, String)> = shlex::split(args)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|w| w.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                if stages.is_empty() {
+                    global.extend(pairs);
+                } else {
+                    known.extend(pairs);
+                }
             }
             "ENTRYPOINT" | "CMD" => {
                 let Some(stage) = stages.last_mut() else {
@@ -154,15 +224,25 @@ fn stages(text: &str) -> Vec<Stage> {
             }
             "EXPOSE" => {
                 if let Some(stage) = stages.last_mut() {
+                    // the first port is the app's (others are often a debugger's)
                     stage.expose = args
                         .split_whitespace()
-                        .find_map(|p| p.split('/').next()?.parse().ok())
+                        .next()
+                        .and_then(|p| expand(p, &known))
+                        .and_then(|p| p.split('/').next()?.parse().ok())
                         .map(|port| (line, port));
                 }
             }
             "ENV" => {
                 if let Some(stage) = stages.last_mut() {
-                    stage.env.extend(env_pairs(args));
+                    for (key, value) in env_pairs(args) {
+                        // a value that names what this file cannot resolve is left out
+                        let Some(value) = expand(&value, &known) else {
+                            continue;
+                        };
+                        known.push((key.clone(), value.clone()));
+                        stage.env.push((key, value));
+                    }
                 }
             }
             _ => {}
@@ -266,5 +346,16 @@ mod tests {
             stages[0].env,
             [("FLASK_APP".to_string(), "hello.py".to_string())]
         );
+    }
+
+    #[test]
+    fn variables_are_expanded_from_the_files_own_defaults() {
+        let text = "ARG PORT=80\nFROM node:20 AS app\nENV VIRTUAL_ENV=/venv PATH=\"$VIRTUAL_ENV/bin:$PATH\" MODE=${NODE_ENV} HOME_DIR=$VIRTUAL_ENV/home\nEXPOSE $PORT 9229\nCMD [\"node\", \"i.js\"]\n";
+        let stages = stages(text);
+        assert_eq!(stages[0].expose, Some((4, 80)));
+        let env: Vec<&str> = stages[0].env.iter().map(|(k, _)| k.as_str()).collect();
+        // PATH reads the base image's PATH and MODE an unset variable: both left out
+        assert_eq!(env, ["VIRTUAL_ENV", "HOME_DIR"]);
+        assert_eq!(stages[0].env[1].1, "/venv/home");
     }
 }

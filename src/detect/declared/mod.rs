@@ -250,19 +250,21 @@ fn listen(argv: &mut Vec<String>, rules: &[Listen], port: &str) {
     let Some(rule) = rules.iter().find(|r| argv.starts_with(&r.command)) else {
         return;
     };
-    let after = &argv[rule.command.len()..];
-    let told = after.iter().any(|w| {
-        rule.unless
-            .iter()
-            .any(|flag| w == flag || w.starts_with(&format!("{flag}=")))
-            || (rule.unless_address && is_address(w))
-    });
-    if told {
-        return;
-    }
-    for word in &rule.add {
-        if let Ok(w) = word.render(&[("port", port)]) {
-            argv.push(w);
+    let after = argv[rule.command.len()..].to_vec();
+    for flag in &rule.flags {
+        let told = after.iter().any(|w| {
+            flag.unless
+                .iter()
+                .any(|f| w == f || w.starts_with(&format!("{f}=")))
+                || (flag.unless_address && is_address(w))
+        });
+        if told {
+            continue;
+        }
+        for word in &flag.add {
+            if let Ok(w) = word.render(&[("port", port)]) {
+                argv.push(w);
+            }
         }
     }
 }

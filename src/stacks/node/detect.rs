@@ -66,6 +66,14 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             .unwrap_or_default()
     };
     let dependencies = names("dependencies");
+    // a recipe dslim can build is not written for it yet: say so, rather than write one that
+    // fails in docker build
+    if dependencies.iter().any(|n| n == "next") {
+        d.unsupported = Some(Unsupported::Framework {
+            name: "Next.js".into(),
+        });
+        return Some(d);
+    }
     d.dependencies = dependencies
         .iter()
         .map(|n| (n.clone(), at(&format!("\"{n}\""))))

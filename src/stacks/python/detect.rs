@@ -74,6 +74,14 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     let bind = format!("0.0.0.0:{}", port.value);
     let gunicorn = depends_on("gunicorn");
     let uvicorn = depends_on("uvicorn");
+    // Django serves its static files from STATIC_ROOT, which only collectstatic fills
+    if let Some((file, line, _)) =
+        project.find_any(&sources, Regex::new(r"^STATIC_ROOT\s*=").ok().as_ref())
+    {
+        d.warnings.push(Warning::DjangoCollectstatic {
+            at: format!("{file}:{line}"),
+        });
+    }
     let django = |file_name: &str, marker: &str| {
         sources.iter().find_map(|f| {
             (f.rsplit('/').next()? == file_name).then_some(())?;
@@ -179,7 +187,24 @@ fn app_object(
     patterns: &[Pattern],
 ) -> Option<(String, Evidence)> {
     let mut factory = None;
-    for file in sources {
+    // the module FLASK_APP names (.flaskenv, .env), then the shallowest files
+    let named: Option<String> = [".flaskenv", ".env"].iter().find_map(|f| {
+        let text = project.read(f)?;
+        text.lines().find_map(|l| {
+            let value = l.trim().strip_prefix("FLASK_APP=")?;
+            let module = value
+                .trim_matches(|c| c == '"' || c == '\'')
+                .split(':')
+                .next()?;
+            Some(format!(
+                "{}.py",
+                module.trim_end_matches(".py").replace('.', "/")
+            ))
+        })
+    });
+    let mut ordered: Vec<&String> = sources.iter().collect();
+    ordered.sort_by_key(|f| (Some(*f) != named.as_ref(), f.matches('/').count()));
+    for file in ordered {
         let Some(text) = project.read(file) else {
             continue;
         };
@@ -281,9 +306,20 @@ fn version(
     let Ok(plain) = Regex::new(r"([0-9]+\.[0-9]+)") else {
         return crate::detect::default_version(data);
     };
-    if let Some(text) = project.read(".python-version") {
-        if let Some(c) = plain.captures(text.lines().next().unwrap_or("")) {
-            return Finding::found(c[1].to_string(), Evidence::line(".python-version", 1, ""));
+    // the first line that is not a comment
+    let first = |file: &str| -> Option<(usize, String)> {
+        let text = project.read(file)?;
+        text.lines()
+            .enumerate()
+            .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|(i, l)| (i + 1, l.to_string()))
+    };
+    if let Some((line, text)) = first(".python-version") {
+        if let Some(c) = plain.captures(&text) {
+            return Finding::found(
+                c[1].to_string(),
+                Evidence::line(".python-version", line, ""),
+            );
         }
     }
     if let Some(text) = project.read("runtime.txt") {
