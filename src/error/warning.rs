@@ -66,6 +66,7 @@ pub enum Warning {
     ReleaseSteps {
         at: String,
         steps: Vec<String>,
+        service: String,
     },
     /// the project asks for a version older than dslim builds with
     VersionRaised {
@@ -199,11 +200,10 @@ impl fmt::Display for Warning {
                 "the app reads {} with no default: fill in the commented run-env lines of the recipe, or set them when it runs",
                 vars.join(", ")
             ),
-            Warning::ReleaseSteps { at, steps } => write!(
+            Warning::ReleaseSteps { at, steps, service } => write!(
                 f,
-                "{at} runs {} before the server; the image starts only the server: run {} once per release, e.g. `docker compose run --rm SERVICE {}`",
+                "{at} runs {} before the server; the image starts only the server. Run a migration once per release against the real database (`docker compose run --rm {service} {}`); a step that builds files belongs in the image, which dslim does not do for it yet",
                 steps.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and "),
-                if steps.len() == 1 { "it" } else { "them" },
                 steps.first().map(String::as_str).unwrap_or_default()
             ),
             Warning::VersionRaised { at, asked, chosen } => write!(

@@ -133,7 +133,12 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     }
     if let Some(data) = catalog.knowledge.stack(&detection.stack) {
         // what the project itself says about how it starts wins over guesses from its code
-        adopt(&mut detection, &declared(&project), data);
+        adopt(
+            &mut detection,
+            &declared(&project),
+            data,
+            &app_name(&options.dir),
+        );
         version_from_base_image(&mut detection, data, &project);
         apply_frameworks(&mut detection, data, &project);
         // what the recipe sets is not missing

@@ -154,7 +154,7 @@ pub const PORT: &str = "{port}";
 /// Takes the project's own start command into the detection of a stack whose apps need one
 /// (a compiled binary is dslim's to start, a single-page app nginx's): the web process, or
 /// when nothing serves and the stack found nothing to start, the first other process.
-pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData) {
+pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData, service: &str) {
     if detection.spa {
         return;
     }
@@ -204,6 +204,7 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData)
         detection.warnings.push(Warning::ReleaseSteps {
             at: d.evidence.to_string(),
             steps: d.release.clone(),
+            service: service.to_string(),
         });
     }
     for (key, value) in &d.env {
