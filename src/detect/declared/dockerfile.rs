@@ -11,10 +11,7 @@ use crate::render::{provenance, Provenance};
 pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
     let text = users_dockerfile(project)?;
     let stages = stages(&text);
-    let shipped = stages
-        .iter()
-        .rposition(|s| !is_development(&s.name))
-        .or(stages.len().checked_sub(1))?;
+    let shipped = shipped(&stages)?;
     let chain = lineage(&stages, shipped);
     // a stage that sets ENTRYPOINT drops the CMD it inherited
     let (entrypoint, cmd) = match chain.iter().position(|s| s.entrypoint.is_some()) {
@@ -69,10 +66,7 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
 pub fn base_image(project: &Project) -> Option<(String, Evidence)> {
     let text = users_dockerfile(project)?;
     let stages = stages(&text);
-    let shipped = stages
-        .iter()
-        .rposition(|s| !is_development(&s.name))
-        .or(stages.len().checked_sub(1))?;
+    let shipped = shipped(&stages)?;
     let root = lineage(&stages, shipped).pop()?;
     let image = root.parent.clone()?;
     Some((image, Evidence::line("Dockerfile", root.line, "FROM")))
@@ -109,6 +103,14 @@ struct Stage {
     /// (line, port)
     expose: Option<(usize, u16)>,
     env: Vec<(String, String)>,
+}
+
+/// The stage that ships: the last one that is not a development stage.
+fn shipped(stages: &[Stage]) -> Option<usize> {
+    stages
+        .iter()
+        .rposition(|s| !is_development(&s.name))
+        .or(stages.len().checked_sub(1))
 }
 
 fn is_development(name: &str) -> bool {
@@ -336,11 +338,7 @@ mod tests {
         let text = "FROM python:3.10-alpine AS builder\nENV FLASK_APP hello.py\nEXPOSE 8000\nENTRYPOINT [\"python3\"]\nCMD [\"app.py\"]\nFROM builder as dev-envs\nRUN <<EOF\napk add git\nEOF\nCMD [\"manage.py\", \"runserver\"]\n";
         let stages = stages(text);
         assert_eq!(stages.len(), 2);
-        let shipped = stages
-            .iter()
-            .rposition(|s| !is_development(&s.name))
-            .unwrap();
-        assert_eq!(shipped, 0);
+        assert_eq!(shipped(&stages), Some(0));
         assert_eq!(stages[0].expose, Some((3, 8000)));
         assert_eq!(
             stages[0].env,
