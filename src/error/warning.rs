@@ -29,13 +29,11 @@ pub enum Warning {
     NoNodeStart,
     GoModulesDownloaded,
     NoGoMain,
-    SeveralGoMains {
-        packages: Vec<String>,
-        chosen: String,
-        rule: Rule,
-    },
-    SeveralRustBinaries {
-        binaries: Vec<String>,
+    /// several binaries (Go main packages, Rust bin targets), one chosen by a rule
+    SeveralBinaries {
+        /// what they are: "main packages", "binaries"
+        kind: String,
+        names: Vec<String>,
         chosen: String,
         rule: Rule,
     },
@@ -100,12 +98,7 @@ impl fmt::Display for Rule {
 impl Warning {
     /// Warnings about which binary to build; they no longer apply once `--bin` names one.
     pub fn asks_for_bin(&self) -> bool {
-        matches!(
-            self,
-            Warning::SeveralGoMains { .. }
-                | Warning::SeveralRustBinaries { .. }
-                | Warning::NoGoMain
-        )
+        matches!(self, Warning::SeveralBinaries { .. } | Warning::NoGoMain)
     }
 
     /// Warnings that ask for `--entrypoint`; they no longer apply once the user gave one.
@@ -161,23 +154,15 @@ impl fmt::Display for Warning {
                 f,
                 "found no `package main`: pass the main package in the recipe (go package=\"./cmd/NAME\")"
             ),
-            Warning::SeveralGoMains {
-                packages,
+            Warning::SeveralBinaries {
+                kind,
+                names,
                 chosen,
                 rule,
             } => write!(
                 f,
-                "several main packages ({}); the recipe builds {chosen}, {rule} (--bin NAME builds another)",
-                packages.join(", ")
-            ),
-            Warning::SeveralRustBinaries {
-                binaries,
-                chosen,
-                rule,
-            } => write!(
-                f,
-                "several binaries ({}); the recipe builds {chosen}, {rule} (--bin NAME builds another)",
-                binaries.join(", ")
+                "several {kind} ({}); the recipe builds {chosen}, {rule} (--bin NAME builds another)",
+                names.join(", ")
             ),
             Warning::NoCargoLock => write!(
                 f,

@@ -102,8 +102,9 @@ fn finish(
         0 | 1 => Some(0),
         _ => match crate::detect::choose_binary(&names, None, module_name, serves) {
             Some((i, rule)) => {
-                d.warnings.push(Warning::SeveralGoMains {
-                    packages: packages.iter().map(|p| p.0.clone()).collect(),
+                d.warnings.push(Warning::SeveralBinaries {
+                    kind: "main packages".into(),
+                    names: packages.iter().map(|p| p.0.clone()).collect(),
                     chosen: packages[i].0.clone(),
                     rule,
                 });

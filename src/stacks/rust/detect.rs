@@ -80,8 +80,9 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
         1 => Some(Finding::found(names[0].clone(), at("[[bin]]"))),
         _ => match crate::detect::choose_binary(&names, default_run, package_name, serves) {
             Some((i, rule)) => {
-                d.warnings.push(Warning::SeveralRustBinaries {
-                    binaries: names.clone(),
+                d.warnings.push(Warning::SeveralBinaries {
+                    kind: "binaries".into(),
+                    names: names.clone(),
                     chosen: names[i].clone(),
                     rule,
                 });
