@@ -126,6 +126,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         });
     }
     let project = Project::new(&options.dir);
+    let name = app_name(&options.dir);
     let found = catalog.detect_all(&project);
     let mut detection = choose(catalog, found, options.stack.as_deref(), &options.dir)?;
     if let Some(reason) = &detection.unsupported {
@@ -133,12 +134,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     }
     if let Some(data) = catalog.knowledge.stack(&detection.stack) {
         // what the project itself says about how it starts wins over guesses from its code
-        adopt(
-            &mut detection,
-            &declared(&project),
-            data,
-            &app_name(&options.dir),
-        );
+        adopt(&mut detection, &declared(&project), data, &name);
         version_from_base_image(&mut detection, data, &project);
         apply_frameworks(&mut detection, data, &project);
         // what the recipe sets is not missing
@@ -184,7 +180,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
                 .unwrap_or_default(),
         });
     }
-    let recipe = render(&app_name(&options.dir), &detection)?;
+    let recipe = render(&name, &detection)?;
     match compile_text(catalog, &recipe, RECIPE_FILE) {
         Ok(_) => {}
         // a value given on the command line can be invalid: show it as the user would see it;
