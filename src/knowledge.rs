@@ -232,6 +232,8 @@ pub struct Manager {
 #[derive(Debug, Deserialize)]
 pub struct NativeEntry {
     pub why: String,
+    /// where the fact comes from: the library's own install notes or docs (a URL)
+    pub source: Option<String>,
     /// build and run packages per distro
     #[serde(flatten)]
     pub packages: BTreeMap<String, Packages>,

@@ -752,3 +752,29 @@ fn flask_with_requirements_that_include_another_file() {
         "Hello from Flask",
     );
 }
+
+#[test]
+fn init_chooses_the_python_its_pinned_wheels_support() {
+    let (dir, name, _tmp) = init_app("tests/fixtures/pins-older-wheels", InitCase::default());
+    let recipe_path = dir.join("dslim.kdl");
+    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    // psycopg2-binary 2.9.6 has wheels up to CPython 3.11; on a newer Python pip compiles it
+    assert!(recipe.contains("python \"3.11\""), "{recipe}");
+    assert!(
+        !recipe.contains("build-deps"),
+        "a wheel needs no compiler:\n{recipe}"
+    );
+    // the lab's 3.11 stand-in is on bookworm only (Docker Hub has it on trixie as well)
+    let recipe = recipe.replacen("\n}", "\n    base \"debian\" release=\"bookworm\"\n}", 1);
+    std::fs::write(&recipe_path, recipe).unwrap();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "pins-older-wheels");
+    check_image(
+        &dir,
+        "pins-older-wheels",
+        &name,
+        8000,
+        "/",
+        "Hello from psycopg2 2.9.6",
+    );
+}

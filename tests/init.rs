@@ -668,3 +668,75 @@ detects!(
         (".python-version", "# the version to build with\n3.13\n"),
     ]
 );
+
+const SERVER: &str = "from flask import Flask\n\napp = Flask(__name__)\n";
+
+detects!(
+    pins_without_wheels_for_newer_pythons_choose_an_older_one,
+    &[
+        (
+            "requirements.txt",
+            "Flask==3.0.0\ngreenlet==3.0.1\ngunicorn==21.2.0\nmultidict==6.0.4\npsycopg2-binary==2.9.9\n"
+        ),
+        ("app.py", SERVER),
+    ]
+);
+
+detects!(
+    lockfile_wheels_choose_the_newest_python_in_range,
+    &[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"svc\"\nversion = \"0\"\nrequires-python = \">=3.9\"\ndependencies = [\"flask\", \"gunicorn\", \"psycopg2-binary==2.9.6\"]\n"
+        ),
+        (
+            "uv.lock",
+            r#"version = 1
+requires-python = ">=3.9"
+
+[[package]]
+name = "flask"
+version = "3.0.0"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.pythonhosted.org/packages/36/42/x/flask-3.0.0-py3-none-any.whl", hash = "sha256:00", size = 1 },
+]
+
+[[package]]
+name = "psycopg2-binary"
+version = "2.9.6"
+source = { registry = "https://pypi.org/simple" }
+wheels = [
+    { url = "https://files.pythonhosted.org/packages/a1/b2/x/psycopg2_binary-2.9.6-cp310-cp310-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:00", size = 1 },
+    { url = "https://files.pythonhosted.org/packages/a1/b2/x/psycopg2_binary-2.9.6-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:00", size = 1 },
+    { url = "https://files.pythonhosted.org/packages/a1/b2/x/psycopg2_binary-2.9.6-cp311-cp311-macosx_11_0_arm64.whl", hash = "sha256:00", size = 1 },
+]
+"#
+        ),
+        ("app.py", SERVER),
+    ]
+);
+
+detects!(
+    a_version_the_project_names_is_kept_whatever_the_wheels,
+    &[
+        (".python-version", "3.13\n"),
+        ("requirements.txt", "flask\ngunicorn\ngreenlet==3.0.1\n"),
+        ("app.py", SERVER),
+    ]
+);
+
+detects!(
+    no_version_in_range_with_every_wheel_is_a_warning,
+    &[
+        (
+            "pyproject.toml",
+            "[tool.poetry]\nname = \"svc\"\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \">=3.13\"\nflask = \"*\"\ngunicorn = \"*\"\n"
+        ),
+        (
+            "poetry.lock",
+            "[[package]]\nname = \"greenlet\"\nversion = \"3.0.1\"\nfiles = [\n    {file = \"greenlet-3.0.1-cp312-cp312-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl\", hash = \"sha256:00\"},\n    {file = \"greenlet-3.0.1.tar.gz\", hash = \"sha256:00\"},\n]\n"
+        ),
+        ("app.py", SERVER),
+    ]
+);

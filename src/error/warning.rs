@@ -52,6 +52,10 @@ pub enum Warning {
     BuildsWithoutLock {
         lockfile: String,
     },
+    /// compiled dependencies that no Python version in range has wheels for
+    NoVersionHasWheels {
+        packages: Vec<String>,
+    },
     /// a Django project whose static files need collectstatic
     DjangoCollectstatic {
         at: String,
@@ -175,6 +179,11 @@ impl fmt::Display for Warning {
             Warning::BuildsWithoutLock { lockfile } => write!(
                 f,
                 "there is no {lockfile}: the build resolves dependency versions itself; commit a {lockfile} for builds that do not change under you"
+            ),
+            Warning::NoVersionHasWheels { packages } => write!(
+                f,
+                "no Python version the project allows has wheels for every compiled dependency ({}): pip will compile them in the builder, which needs their build-deps; updating the pins avoids it",
+                packages.join("; ")
             ),
             Warning::DjangoCollectstatic { at } => write!(
                 f,

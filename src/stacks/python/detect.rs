@@ -3,16 +3,18 @@
 
 use regex::Regex;
 
+use super::wheels;
 use super::Python;
-use crate::detect::{major_minor, DetectInput, Detection, Evidence, Finding, Source};
+use crate::detect::{DetectInput, Detection, Evidence, Finding, Source};
 use crate::error::{Unsupported, Warning};
-use crate::knowledge::{version_at_least, StackData};
 use crate::project::Project;
 use crate::template::Pattern;
 
 /// A dependency and where it is declared.
 struct Dependency {
     name: String,
+    /// the release a requirements file pins (`name==1.2.3`)
+    pin: Option<String>,
     evidence: Evidence,
 }
 
@@ -59,8 +61,25 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         .map(|dep| (dep.name.clone(), dep.evidence.clone()))
         .collect();
 
-    // --- version
-    d.version = Some(version(project, pyproject.as_ref(), input.data));
+    // --- version, within what the compiled dependencies have wheels for
+    let pins: Vec<(String, String, Evidence)> = dependencies
+        .iter()
+        .filter_map(|dep| Some((dep.name.clone(), dep.pin.clone()?, dep.evidence.clone())))
+        .collect();
+    let mut limits = wheels::from_lockfile(project);
+    limits.extend(wheels::from_pins(&pins, &stack.wheels));
+    let (version, warning) =
+        super::version::version(project, pyproject.as_ref(), input.data, &limits);
+    // a package installed from a wheel brings its own libraries: its system packages are
+    // for a source build only
+    let python = wheels::minor_of(&version.value);
+    let from_wheel = |name: &str| {
+        limits
+            .iter()
+            .any(|l| l.name == name && python.is_some_and(|m| l.minors.contains(&m)))
+    };
+    d.version = Some(version);
+    d.warnings.extend(warning);
 
     // --- the app and what serves it
     let sources = project.sources(&["py"], 2);
@@ -165,6 +184,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     d.manager = Some(manager);
     d.native = dependencies
         .iter()
+        .filter(|dep| !from_wheel(&dep.name))
         .filter_map(|dep| input.native_dep(&dep.name, dep.evidence.clone()))
         .collect();
     Some(d)
@@ -238,10 +258,13 @@ fn app_object(
 
 /// Declared dependencies, normalized (lowercase, `_` -> `-`), with the line declaring them.
 fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Dependency> {
-    let Ok(name_re) = Regex::new(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)") else {
+    let Ok(name_re) = Regex::new(
+        r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:===?\s*([0-9][A-Za-z0-9.+!-]*)\s*(?:[;#\\]|$))?",
+    ) else {
         return vec![];
     };
-    let normalize = |n: &str| n.to_ascii_lowercase().replace('_', "-");
+    // PEP 503: runs of `-`, `_` and `.` are one `-`
+    let normalize = |n: &str| n.to_ascii_lowercase().replace(['_', '.'], "-");
     let mut out = vec![];
     // requirements.txt and the files it includes (-r, -c), as pip reads them
     let mut files = vec!["requirements.txt".to_string()];
@@ -261,6 +284,7 @@ fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Depen
             if let Some(c) = name_re.captures(line) {
                 out.push(Dependency {
                     name: normalize(&c[1]),
+                    pin: c.get(2).map(|v| v.as_str().to_string()),
                     evidence: Evidence::line(file, i + 1, ""),
                 });
             }
@@ -292,109 +316,10 @@ fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Depen
         let line = project.line_of("pyproject.toml", &name).unwrap_or(1);
         out.push(Dependency {
             name: normalize(&name),
+            // pins in pyproject.toml are rare; its lockfile says what is installed
+            pin: None,
             evidence: Evidence::line("pyproject.toml", line, ""),
         });
     }
     out
-}
-
-fn version(
-    project: &Project,
-    pyproject: Option<&toml::Value>,
-    data: &StackData,
-) -> Finding<String> {
-    let Ok(plain) = Regex::new(r"([0-9]+\.[0-9]+)") else {
-        return crate::detect::default_version(data);
-    };
-    // the first line that is not a comment
-    let first = |file: &str| -> Option<(usize, String)> {
-        let text = project.read(file)?;
-        text.lines()
-            .enumerate()
-            .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .map(|(i, l)| (i + 1, l.to_string()))
-    };
-    if let Some((line, text)) = first(".python-version") {
-        if let Some(c) = plain.captures(&text) {
-            return Finding::found(
-                c[1].to_string(),
-                Evidence::line(".python-version", line, ""),
-            );
-        }
-    }
-    if let Some(text) = project.read("runtime.txt") {
-        if let Some(c) = plain.captures(text.lines().next().unwrap_or("")) {
-            return Finding::found(c[1].to_string(), Evidence::line("runtime.txt", 1, ""));
-        }
-    }
-    let requires = pyproject.and_then(|p| {
-        p.get("project")
-            .and_then(|p| p.get("requires-python"))
-            .and_then(|v| v.as_str())
-            .map(|s| (s.to_string(), "requires-python"))
-            .or_else(|| {
-                p.get("tool")?
-                    .get("poetry")?
-                    .get("dependencies")?
-                    .get("python")?
-                    .as_str()
-                    .map(|s| (s.to_string(), "python"))
-            })
-    });
-    if let Some((spec, key)) = requires {
-        let line = project.line_of("pyproject.toml", key).unwrap_or(1);
-        let evidence = Evidence::line("pyproject.toml", line, format!("{key} = \"{spec}\""));
-        if let Some(v) = from_specifier(&spec, &data.default_version) {
-            return Finding::found(v, evidence);
-        }
-    }
-    crate::detect::default_version(data)
-}
-
-/// The version to build with for a requirement like ">=3.11", "~=3.12", "==3.12.*", "^3.11",
-/// ">=3.10,<3.13": an exact pin wins; an upper bound gives the newest release below it;
-/// a lower bound alone allows the current default.
-/// `default` is the current release.
-pub fn from_specifier(spec: &str, default: &str) -> Option<String> {
-    let clause_re = Regex::new(r"^\s*(==|~=|>=|>|<=|<|\^|~)?\s*([0-9]+(?:\.[0-9]+)*)").ok()?;
-    let mut lower: Option<String> = None;
-    for clause in spec.split(',') {
-        let c = clause_re.captures(clause)?;
-        let (op, v) = (c.get(1).map_or("==", |m| m.as_str()), major_minor(&c[2]));
-        match op {
-            "==" | "~=" | "~" => return Some(v),
-            "<" => {
-                let (major, minor) = v.split_once('.')?;
-                let minor: u32 = minor.parse().ok()?;
-                if minor > 0 {
-                    return Some(format!("{major}.{}", minor - 1));
-                }
-            }
-            "<=" => return Some(v),
-            _ => lower = Some(v),
-        }
-    }
-    let lower = lower?;
-    Some(if version_at_least(default, &lower) {
-        default.to_string()
-    } else {
-        lower
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn python_specifiers() {
-        let default = "3.14";
-        let from = |spec| from_specifier(spec, default);
-        assert_eq!(from(">=3.11").as_deref(), Some(default));
-        assert_eq!(from("~=3.12").as_deref(), Some("3.12"));
-        assert_eq!(from("==3.12.*").as_deref(), Some("3.12"));
-        assert_eq!(from(">=3.10,<3.13").as_deref(), Some("3.12"));
-        assert_eq!(from("^3.11").as_deref(), Some(default));
-        assert_eq!(from(">=3.99").as_deref(), Some("3.99"));
-    }
 }

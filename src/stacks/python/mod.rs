@@ -2,6 +2,8 @@
 //! and -dev headers; the final image gets the venv, the runtime libraries and the source.
 
 mod detect;
+mod version;
+mod wheels;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +28,8 @@ pub struct Python {
     strip_compiled: Option<String>,
     managers: BTreeMap<String, PythonManager>,
     detect: PythonDetect,
+    /// the first release of compiled packages with a wheel for each Python version
+    wheels: wheels::FirstReleases,
 }
 
 #[derive(Debug, Deserialize)]
