@@ -778,3 +778,37 @@ fn init_chooses_the_python_its_pinned_wheels_support() {
         "Hello from psycopg2 2.9.6",
     );
 }
+
+#[test]
+fn init_collects_djangos_static_files_at_build_time() {
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/django-collectstatic",
+        InitCase {
+            warning: Some("reads DJANGO_ALLOWED_HOSTS"),
+            ..InitCase::default()
+        },
+    );
+    let recipe_path = dir.join("dslim.kdl");
+    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    assert!(
+        recipe.contains("build-step \"python\" \"manage.py\" \"collectstatic\""),
+        "{recipe}"
+    );
+    // the value the user fills in; the build step has its own placeholder
+    let recipe = recipe.replace(
+        "// run-env DJANGO_ALLOWED_HOSTS=\"\"",
+        "env DJANGO_ALLOWED_HOSTS=\"*\"",
+    );
+    std::fs::write(&recipe_path, recipe).unwrap();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "django-collectstatic");
+    // without collectstatic's manifest, every page of this site is a 500
+    check_image(
+        &dir,
+        "django-collectstatic",
+        &name,
+        8000,
+        "/",
+        "Hello from collected static files",
+    );
+}

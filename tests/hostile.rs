@@ -80,6 +80,8 @@ const SLOTS: &[(&str, &str)] = &[
     ("app \"api\" { python \"3.13\"; port 8000; healthcheck {}; entrypoint \"python\" \"main.py\" }", "/health"),
     ("app \"api\" { python \"3.13\"; port 8000; healthcheck \"/health\" interval={}; entrypoint \"python\" \"main.py\" }", "30s"),
     ("app \"api\" { go \"1.24\"; image {} }", "ghcr.io/acme/api:1"),
+    ("app \"api\" { python \"3.13\"; build-step \"python\" {}; entrypoint \"python\" \"main.py\" }", "collect.py"),
+    ("app \"api\" { python \"3.13\"; build-step \"python\" \"collect.py\" GREETING={}; entrypoint \"python\" \"main.py\" }", "hello"),
 ];
 
 /// The shape of a generated set of files: Dockerfile instruction keywords, compose key paths,
@@ -158,9 +160,15 @@ fn hostile_values_are_refused_or_stay_inside_their_slot() {
 /// Values that are accepted come back out exactly, where the syntax lets us read them back.
 fn check_round_trip(template: &str, value: &str, files: &[(String, String)]) {
     let text = |name: &str| file_text(files, name);
-    if template.contains("entrypoint \"/usr/local/bin/api\" {}") || template.contains("cmd {}") {
+    let exec_slot = template.contains("build-step \"python\" {}");
+    if template.contains("entrypoint \"/usr/local/bin/api\" {}")
+        || template.contains("cmd {}")
+        || exec_slot
+    {
         let keyword = if template.contains("cmd {}") {
             "CMD "
+        } else if exec_slot {
+            "RUN ["
         } else {
             "ENTRYPOINT "
         };
@@ -168,8 +176,8 @@ fn check_round_trip(template: &str, value: &str, files: &[(String, String)]) {
             .into_iter()
             .find(|l| l.starts_with(keyword))
             .unwrap();
-        let argv: Vec<String> =
-            serde_json::from_str(&line[keyword.len()..]).expect("exec form is JSON");
+        let json = &line[keyword.trim_end_matches('[').len()..];
+        let argv: Vec<String> = serde_json::from_str(json).expect("exec form is JSON");
         assert_eq!(argv.last().map(String::as_str), Some(value), "{line}");
     }
     if template.starts_with("app {}") {

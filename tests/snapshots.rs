@@ -191,3 +191,13 @@ snapshot!(
     entrypoint "node" "server.js"
 }"#
 );
+
+snapshot!(
+    python_with_a_build_step,
+    r#"app "site" {
+    python "3.13"
+    port 8000
+    build-step "python" "manage.py" "collectstatic" "--noinput" SECRET_KEY="build-only"
+    entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "site.wsgi"
+}"#
+);

@@ -137,6 +137,8 @@ pub struct Detection {
     /// the stack node's other property: python `requirements`, go `package`, rust `bin`
     pub stack_property: Option<(&'static str, Finding<String>)>,
     pub build: Option<Finding<(String, String)>>,
+    /// commands run in the builder once the source is there (Django's collectstatic)
+    pub build_steps: Vec<Finding<BuildStep>>,
     pub spa: bool,
     pub port: Option<Finding<u16>>,
     /// the final image, when one was asked for
@@ -155,6 +157,13 @@ pub struct Detection {
     pub ambiguous: Option<(String, Vec<String>)>,
 }
 
+/// A recipe `build-step`: its command, and variables set for it alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildStep {
+    pub argv: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
 impl Detection {
     /// Sets a variable of the recipe, replacing an earlier value of the same name.
     pub fn set_env(&mut self, finding: Finding<(String, String)>) {
@@ -171,6 +180,7 @@ impl Detection {
             version: None,
             stack_property: None,
             build: None,
+            build_steps: vec![],
             spa: false,
             port: None,
             runtime: None,

@@ -56,10 +56,6 @@ pub enum Warning {
     NoVersionHasWheels {
         packages: Vec<String>,
     },
-    /// a Django project whose static files need collectstatic
-    DjangoCollectstatic {
-        at: String,
-    },
     /// variables the code reads with no default
     RequiredEnv {
         vars: Vec<String>,
@@ -184,10 +180,6 @@ impl fmt::Display for Warning {
                 f,
                 "no Python version the project allows has wheels for every compiled dependency ({}): pip will compile them in the builder, which needs their build-deps; updating the pins avoids it",
                 packages.join("; ")
-            ),
-            Warning::DjangoCollectstatic { at } => write!(
-                f,
-                "{at} sets STATIC_ROOT: Django serves static files from there only after `python manage.py collectstatic`, which dslim does not run at build time yet; pages with static files fail (500) until it does"
             ),
             Warning::RequiredEnv { vars } => write!(
                 f,

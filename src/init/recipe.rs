@@ -119,6 +119,19 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
             format!("// run-env {name}=\"\""),
         ));
     }
+    for step in &d.build_steps {
+        let mut node = format!("build-step {}", words(&step.value.argv));
+        for (k, v) in &step.value.env {
+            node.push_str(&format!(" {k}={}", kdl_string(v)));
+        }
+        let mut why = format!("{}: run at build time", step.source);
+        if !step.value.env.is_empty() {
+            why.push_str(
+                "; its variables are placeholders the settings need to load, for this step only",
+            );
+        }
+        lines.push((Some(why), node));
+    }
     if let Some(e) = &d.entrypoint {
         lines.push((
             Some(e.source.to_string()),
@@ -191,6 +204,9 @@ pub fn report(outcome: &Outcome) -> String {
             format!("{} -> {}", b.value.0, b.value.1),
             &b.source,
         );
+    }
+    for step in &d.build_steps {
+        row("build-step", step.value.argv.join(" "), &step.source);
     }
     if let Some(p) = &d.port {
         row("port", p.value.to_string(), &p.source);

@@ -105,6 +105,10 @@ pub enum Step {
     Label {
         labels: Vec<(String, String)>,
     },
+    /// an exec-form RUN: a command of the recipe's, its words never seen by a shell
+    Exec {
+        argv: Vec<String>,
+    },
     Entrypoint {
         argv: Vec<String>,
     },

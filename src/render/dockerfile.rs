@@ -96,6 +96,7 @@ fn instruction(step: &Step) -> String {
                 .collect::<Vec<_>>()
                 .join(CONTINUE)
         ),
+        Step::Exec { argv } => format!("RUN {}", exec_form(argv)),
         Step::Entrypoint { argv } => format!("ENTRYPOINT {}", exec_form(argv)),
         Step::Cmd { argv } => format!("CMD {}", exec_form(argv)),
     }

@@ -112,6 +112,14 @@ pub const APP_NODES: &[NodeSpec] = &[
         "build script=\"build\" output=\"dist\"",
     ),
     node(
+        "build-step",
+        Args::Many(Text),
+        Props::Any,
+        true,
+        "python: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic). KEY=\"value\" properties are given to that command alone. The final image takes the app's folder from the builder. Repeatable.",
+        "build-step \"python\" \"manage.py\" \"collectstatic\" \"--noinput\"",
+    ),
+    node(
         "spa",
         Args::None,
         Props::Fixed(&[

@@ -5,7 +5,7 @@ use regex::Regex;
 
 use super::wheels;
 use super::Python;
-use crate::detect::{DetectInput, Detection, Evidence, Finding, Source};
+use crate::detect::{BuildStep, DetectInput, Detection, Evidence, Finding, Source};
 use crate::error::{Unsupported, Warning};
 use crate::project::Project;
 use crate::template::Pattern;
@@ -93,14 +93,8 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     let bind = format!("0.0.0.0:{}", port.value);
     let gunicorn = depends_on("gunicorn");
     let uvicorn = depends_on("uvicorn");
-    // Django serves its static files from STATIC_ROOT, which only collectstatic fills
-    if let Some((file, line, _)) =
-        project.find_any(&sources, Regex::new(r"^STATIC_ROOT\s*=").ok().as_ref())
-    {
-        d.warnings.push(Warning::DjangoCollectstatic {
-            at: format!("{file}:{line}"),
-        });
-    }
+    d.build_steps
+        .extend(collectstatic(stack, project, &sources, &d.required_env));
     let django = |file_name: &str, marker: &str| {
         sources.iter().find_map(|f| {
             (f.rsplit('/').next()? == file_name).then_some(())?;
@@ -188,6 +182,34 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         .filter_map(|dep| input.native_dep(&dep.name, dep.evidence.clone()))
         .collect();
     Some(d)
+}
+
+/// Django serves static files from STATIC_ROOT, which only `manage.py collectstatic` fills:
+/// run it at build time, with a placeholder for each variable the settings module cannot load
+/// without.
+fn collectstatic(
+    stack: &Python,
+    project: &Project,
+    sources: &[String],
+    required_env: &[(String, Evidence)],
+) -> Option<Finding<BuildStep>> {
+    let k = &stack.detect;
+    let (settings, line, _) = project.find_any(sources, Some(&k.static_root.0))?;
+    let manage = sources
+        .iter()
+        .filter(|f| f.rsplit('/').next() == Some("manage.py"))
+        .min_by_key(|f| f.matches('/').count())?;
+    let mut argv = vec!["python".to_string(), manage.clone()];
+    argv.extend(k.collectstatic.iter().cloned());
+    let env = required_env
+        .iter()
+        .filter(|(_, at)| at.file == settings)
+        .map(|(name, _)| (name.clone(), k.build_only_value.clone()))
+        .collect();
+    Some(Finding::found(
+        BuildStep { argv, env },
+        Evidence::line(&settings, line, "STATIC_ROOT"),
+    ))
 }
 
 /// `src/api/main.py` -> `src.api.main`; a package's `app/__init__.py` -> `app`

@@ -14,9 +14,11 @@ use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Warning};
 use crate::knowledge::Knowledge;
 use crate::model::{Shape, StackInput};
-use crate::plan::{app_owner, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::plan::{
+    app_owner, Ctx, EnvVar, Input, RuntimeStage, StackStages, Stage, StageName, Step,
+};
 use crate::project::{editable_installs, requirement_includes};
-use crate::syntax::Spanned;
+use crate::syntax::{Scalar, Spanned};
 use crate::template::{Pattern, RequirementsNames, Template};
 
 /// Python's own data in `recipes/stacks/python.toml`.
@@ -26,6 +28,8 @@ pub struct Python {
     artifacts: Vec<(String, String)>,
     /// strips compiled extensions, when the recipe has build-deps
     strip_compiled: Option<String>,
+    /// the environment of the recipe's build-step commands
+    build_step_env: Vec<(String, String)>,
     managers: BTreeMap<String, PythonManager>,
     detect: PythonDetect,
     /// the first release of compiled packages with a wheel for each Python version
@@ -44,6 +48,9 @@ struct PythonDetect {
     ports: Vec<Pattern>,
     wsgi_apps: Vec<Pattern>,
     asgi_apps: Vec<Pattern>,
+    static_root: Pattern,
+    collectstatic: Vec<String>,
+    build_only_value: String,
 }
 
 /// A Python app's settings.
@@ -53,6 +60,13 @@ struct PythonApp<'s> {
     requirements: Spanned<String>,
     /// files the requirements file includes (-r, -c), which must be copied along
     includes: Vec<String>,
+    build_steps: Vec<BuildStep>,
+}
+
+/// A `build-step`: a command run in the builder, with variables set for it alone.
+struct BuildStep {
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl Stack for Python {
@@ -75,11 +89,13 @@ impl Stack for Python {
         for (at, line) in editable_installs(cx.project, &files) {
             cx.checker.warn(Warning::EditableInstall { at, line });
         }
+        let build_steps = build_steps(cx);
         Some(Box::new(PythonApp {
             stack: self,
             manager,
             requirements,
             includes,
+            build_steps,
         }))
     }
 
@@ -89,6 +105,61 @@ impl Stack for Python {
 
     fn check(&self, knowledge: &Knowledge, name: &str) -> Result<(), String> {
         super::same_managers(knowledge, name, &self.managers)
+    }
+}
+
+/// The recipe's `build-step` nodes, checked.
+fn build_steps(cx: &mut StackInput<'_>) -> Vec<BuildStep> {
+    let c = &mut *cx.checker;
+    let mut steps = vec![];
+    for node in cx.recipe.all("build-step") {
+        let argv = node
+            .args
+            .iter()
+            .filter_map(|v| c.one_line("build-step", v))
+            .collect();
+        let mut env = vec![];
+        for (key, (key_span, v)) in &node.props {
+            let key_value = Spanned::new(Scalar::Text(key.clone()), *key_span);
+            if c.text("build-step", &key_value, Expected::EnvKey).is_none() {
+                continue;
+            }
+            if let Some(value) = c.one_line("build-step", v) {
+                env.push((key.clone(), value));
+            }
+        }
+        steps.push(BuildStep { argv, env });
+    }
+    steps
+}
+
+impl PythonApp<'_> {
+    /// After the install: the source, then the recipe's build-step commands, run with the
+    /// installed dependencies. The dependency layer above stays cached when only the source
+    /// changes.
+    fn build_step_stage_steps(&self) -> Vec<Step> {
+        let vars = self
+            .stack
+            .build_step_env
+            .iter()
+            .map(|(k, v)| EnvVar::own(k, v))
+            .collect();
+        let mut steps = vec![
+            Step::Env { vars },
+            Step::copy_context(vec![".".into()], ".", None),
+        ];
+        // a step's own variables are given to its command alone, through env(1): an ENV
+        // would stay in the builder's config, and BuildKit warns about secret-looking names
+        steps.extend(self.build_steps.iter().map(|s| {
+            let mut argv = vec![];
+            if !s.env.is_empty() {
+                argv.push("env".to_string());
+                argv.extend(s.env.iter().map(|(k, v)| format!("{k}={v}")));
+            }
+            argv.extend(s.argv.iter().cloned());
+            Step::Exec { argv }
+        }));
+        steps
     }
 }
 
@@ -102,6 +173,7 @@ impl StackApp for PythonApp<'_> {
                 "manager": self.manager.value,
                 "requirements": self.requirements.value,
                 "includes": self.includes,
+                "build_steps": self.build_steps.iter().map(|s| &s.argv).collect::<Vec<_>>(),
             }),
         }
     }
@@ -125,6 +197,9 @@ impl StackApp for PythonApp<'_> {
             commands.extend(self.stack.strip_compiled.clone());
         }
         steps.push(Step::run(commands, &manager.cache));
+        if !self.build_steps.is_empty() {
+            steps.extend(self.build_step_stage_steps());
+        }
         let builder = Stage {
             name: StageName::Builder,
             from: ctx.builder_image()?,
@@ -138,7 +213,12 @@ impl StackApp for PythonApp<'_> {
             .iter()
             .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None))
             .collect();
-        copies.push(Step::copy_context(vec![".".into()], ".", app_owner()));
+        copies.push(if self.build_steps.is_empty() {
+            Step::copy_context(vec![".".into()], ".", app_owner())
+        } else {
+            // the source with what the build steps made (collected static files...)
+            Step::copy_from(StageName::Builder, &ctx.app.workdir, ".", app_owner())
+        });
 
         let manager_hint = manager
             .missing_hint
