@@ -21,8 +21,9 @@ pub fn pattern(form: &Expected) -> Option<&'static Regex> {
     match form {
         Expected::AppName => cached!(r"^[a-z0-9][a-z0-9_.-]{0,62}$"),
         Expected::UserName => cached!(r"^[a-z_][a-z0-9_-]{0,31}$"),
+        // segments may be hidden (`.next`), never `.` or `..`
         Expected::RelativePath | Expected::RelativeFolder => {
-            cached!(r"^[A-Za-z0-9_@+][A-Za-z0-9._@+/-]*$")
+            cached!(r"^\.?[A-Za-z0-9_@+][A-Za-z0-9_@+.-]*(/\.?[A-Za-z0-9_@+][A-Za-z0-9_@+.-]*)*/?$")
         }
         Expected::AbsolutePath => cached!(r"^/[A-Za-z0-9._@+/-]*$"),
         Expected::GoPackage => cached!(r"^\.(/[A-Za-z0-9._@+-]+)*(/\.\.\.)?$"),
@@ -87,6 +88,10 @@ mod tests {
         }
         assert!(matches(&Expected::GoPackage, "./cmd/server"));
         assert!(!matches(&Expected::RelativePath, "../x"));
+        assert!(!matches(&Expected::RelativePath, "a/../../etc"));
+        assert!(!matches(&Expected::RelativePath, "./x"));
+        assert!(matches(&Expected::RelativeFolder, ".next/cache"));
+        assert!(matches(&Expected::RelativeFolder, "dist/"));
         assert!(!matches(&Expected::OneLine, "a\nb"));
     }
 }

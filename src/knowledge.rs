@@ -223,6 +223,9 @@ impl Distro {
 pub struct Manager {
     pub manifests: Vec<Template<RequirementsNames>>,
     pub cache: Vec<String>,
+    /// the manager's cache takes one install at a time
+    #[serde(default)]
+    pub cache_locked: bool,
     #[serde(default)]
     pub builder_env: Vec<(String, String)>,
     #[serde(default)]
@@ -233,7 +236,7 @@ pub struct Manager {
 pub struct NativeEntry {
     pub why: String,
     /// where the fact comes from: the library's own install notes or docs (a URL)
-    pub source: Option<String>,
+    pub source: String,
     /// build and run packages per distro
     #[serde(flatten)]
     pub packages: BTreeMap<String, Packages>,
@@ -413,6 +416,12 @@ impl Knowledge {
                     .find(|d| !entry.packages.contains_key(*d))
                 {
                     return fail(file, format!("native.{library} has no {d} packages"));
+                }
+                if !entry.source.starts_with("https://") {
+                    return fail(
+                        file,
+                        format!("native.{library}: `source` is the URL of the page that says so"),
+                    );
                 }
             }
         }

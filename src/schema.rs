@@ -32,6 +32,7 @@ fn args(spec: &NodeSpec, item: Option<Value>) -> Option<Value> {
         Args::Optional(k) => (k, 0, Some(1)),
         Args::One(k) => (k, 1, Some(1)),
         Args::Many(k) => (k, 1, None),
+        Args::Any(k) => (k, 0, None),
     };
     let item = item.unwrap_or_else(|| scalar(kind));
     let mut a = json!({ "type": "array", "items": item, "minItems": min });

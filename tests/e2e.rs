@@ -812,3 +812,36 @@ fn init_collects_djangos_static_files_at_build_time() {
         "Hello from collected static files",
     );
 }
+
+#[test]
+fn init_runs_nextjs_with_next_start() {
+    init_build_and_serve(
+        "tests/fixtures/nextjs-start",
+        3000,
+        "/",
+        "Hello from Next.js (next start)",
+    );
+}
+
+#[test]
+fn init_ships_a_standalone_nextjs_server_alone() {
+    let (dir, name, _tmp) = init_app("tests/fixtures/nextjs-standalone", InitCase::default());
+    let dockerfile_stages = std::fs::read_to_string(dir.join("dslim.kdl")).unwrap();
+    assert!(
+        dockerfile_stages.contains("self-contained=#true"),
+        "{dockerfile_stages}"
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "nextjs-standalone");
+    check_image(
+        &dir,
+        "nextjs-standalone",
+        &name,
+        3000,
+        "/",
+        "Hello from a standalone Next.js build",
+    );
+    // the traced server brings its own node_modules: no deps stage, no full install
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("AS deps"), "{dockerfile}");
+}

@@ -740,3 +740,49 @@ detects!(
         ("app.py", SERVER),
     ]
 );
+
+const NEXT_PACKAGE: &str = r#"{
+  "private": true,
+  "scripts": { "dev": "next dev", "build": "next build", "start": "next start -p 4000" },
+  "dependencies": { "next": "15.5.6", "react": "19.2.0", "react-dom": "19.2.0" }
+}
+"#;
+
+detects!(
+    nextjs_runs_next_start_with_its_public_folder_and_config,
+    &[
+        ("package.json", NEXT_PACKAGE),
+        ("package-lock.json", "{}\n"),
+        ("next.config.mjs", "const nextConfig = {\n  // output: \"export\",\n  reactStrictMode: true,\n};\nexport default nextConfig;\n"),
+        ("public/favicon.ico", ""),
+        ("app/page.js", "export default function Page() { return <h1>hi</h1>; }\n"),
+    ]
+);
+
+detects!(
+    nextjs_standalone_ships_only_its_traced_server,
+    &[
+        ("package.json", NEXT_PACKAGE),
+        ("package-lock.json", "{}\n"),
+        (
+            "next.config.js",
+            "module.exports = {\n  output: 'standalone',\n};\n"
+        ),
+        (
+            "app/page.js",
+            "export default function Page() { return <h1>hi</h1>; }\n"
+        ),
+    ]
+);
+
+detects!(
+    nextjs_static_export_is_served_by_nginx,
+    &[
+        ("package.json", NEXT_PACKAGE),
+        ("package-lock.json", "{}\n"),
+        (
+            "next.config.ts",
+            "const config = {\n  output: \"export\",\n};\nexport default config;\n"
+        ),
+    ]
+);

@@ -201,3 +201,25 @@ snapshot!(
     entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "site.wsgi"
 }"#
 );
+
+snapshot!(
+    node_next_start,
+    r#"app "web" {
+    node "22"
+    build "public" "next.config.mjs" script="build" output=".next" cache=".next/cache"
+    port 3000
+    env PORT="3000"
+    entrypoint "node" "node_modules/next/dist/bin/next" "start"
+}"#
+);
+
+snapshot!(
+    node_self_contained_output,
+    r#"app "web" {
+    node "22"
+    build ".next/static" "public" output=".next/standalone" cache=".next/cache" self-contained=#true
+    port 3000
+    env HOSTNAME="0.0.0.0" PORT="3000"
+    entrypoint "node" "server.js"
+}"#
+);

@@ -136,7 +136,7 @@ pub struct Detection {
     pub version: Option<Finding<String>>,
     /// the stack node's other property: python `requirements`, go `package`, rust `bin`
     pub stack_property: Option<(&'static str, Finding<String>)>,
-    pub build: Option<Finding<(String, String)>>,
+    pub build: Option<Finding<Build>>,
     /// commands run in the builder once the source is there (Django's collectstatic)
     pub build_steps: Vec<Finding<BuildStep>>,
     pub spa: bool,
@@ -155,6 +155,30 @@ pub struct Detection {
     pub required_env: Vec<(String, Evidence)>,
     /// several binaries and no rule to pick one: what they are, and their names for --bin
     pub ambiguous: Option<(String, Vec<String>)>,
+}
+
+/// A recipe `build` (node): the script, its output folder, more paths the final image takes,
+/// and the folder the script caches in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Build {
+    pub script: String,
+    pub output: String,
+    pub also: Vec<String>,
+    pub cache: Option<String>,
+    pub self_contained: bool,
+}
+
+impl Build {
+    /// `script` producing `output`, nothing more
+    pub fn output(script: &str, output: String) -> Self {
+        Build {
+            script: script.into(),
+            output,
+            also: vec![],
+            cache: None,
+            self_contained: false,
+        }
+    }
 }
 
 /// A recipe `build-step`: its command, and variables set for it alone.

@@ -171,7 +171,6 @@ pub enum Unsupported {
     YarnBerry,
     InvalidManifest { file: String, detail: String },
     CargoWorkspace,
-    Framework { name: String },
 }
 
 impl fmt::Display for Unsupported {
@@ -189,10 +188,6 @@ impl fmt::Display for Unsupported {
                 "Yarn 2+ (Berry) is not supported yet; dslim builds with Yarn classic, npm or pnpm"
             ),
             Unsupported::InvalidManifest { file, detail } => write!(f, "{file} is not valid: {detail}"),
-            Unsupported::Framework { name } => write!(
-                f,
-                "{name} apps are not supported yet: dslim would write a recipe that does not build"
-            ),
             Unsupported::CargoWorkspace => write!(
                 f,
                 "a Cargo workspace without a package: run `dslim init` in the folder of the crate that builds the server"

@@ -74,17 +74,28 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
         ));
     }
     if !runtime_libs.is_empty() {
-        lines.push((None, format!("runtime-libs {}", words(&runtime_libs))));
+        // the libraries' comment is on build-deps when there is that line
+        let comment = build_deps.is_empty().then_some(libraries);
+        lines.push((comment, format!("runtime-libs {}", words(&runtime_libs))));
     }
     if let Some(b) = &d.build {
-        lines.push((
-            Some(format!("output {}", b.source)),
-            format!(
-                "build script={} output={}",
-                kdl_string(&b.value.0),
-                kdl_string(&b.value.1)
-            ),
+        let build = &b.value;
+        let mut node = String::from("build");
+        for path in &build.also {
+            node.push_str(&format!(" {}", kdl_string(path)));
+        }
+        node.push_str(&format!(
+            " script={} output={}",
+            kdl_string(&build.script),
+            kdl_string(&build.output)
         ));
+        if let Some(cache) = &build.cache {
+            node.push_str(&format!(" cache={}", kdl_string(cache)));
+        }
+        if build.self_contained {
+            node.push_str(" self-contained=#true");
+        }
+        lines.push((Some(format!("output {}", b.source)), node));
     }
     if d.spa {
         lines.push((
@@ -201,7 +212,7 @@ pub fn report(outcome: &Outcome) -> String {
     if let Some(b) = &d.build {
         row(
             "build",
-            format!("{} -> {}", b.value.0, b.value.1),
+            format!("{} -> {}", b.value.script, b.value.output),
             &b.source,
         );
     }

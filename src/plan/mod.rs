@@ -126,6 +126,23 @@ impl Step {
                 .iter()
                 .map(|target| Mount::Cache {
                     target: target.clone(),
+                    locked: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// A RUN with the caches of a package manager, shared or one step at a time as its data
+    /// says.
+    pub fn run_managed(commands: Vec<String>, manager: &crate::knowledge::Manager) -> Step {
+        Step::Run {
+            commands,
+            mounts: manager
+                .cache
+                .iter()
+                .map(|target| Mount::Cache {
+                    target: target.clone(),
+                    locked: manager.cache_locked,
                 })
                 .collect(),
         }
@@ -156,8 +173,9 @@ impl Step {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Mount {
-    /// a package manager's or compiler's cache, kept between builds and never in a layer
-    Cache { target: String },
+    /// a package manager's or compiler's cache, kept between builds and never in a layer;
+    /// `locked`: one build step at a time uses it
+    Cache { target: String, locked: bool },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

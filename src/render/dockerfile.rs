@@ -104,7 +104,14 @@ fn instruction(step: &Step) -> String {
 
 fn mount(mount: &Mount) -> String {
     match mount {
-        Mount::Cache { target } => format!("--mount=type=cache,target={target}"),
+        Mount::Cache {
+            target,
+            locked: false,
+        } => format!("--mount=type=cache,target={target}"),
+        Mount::Cache {
+            target,
+            locked: true,
+        } => format!("--mount=type=cache,target={target},sharing=locked"),
     }
 }
 

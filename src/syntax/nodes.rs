@@ -9,7 +9,10 @@ pub enum Args {
     None,
     Optional(ValueKind),
     One(ValueKind),
+    /// one or more
     Many(ValueKind),
+    /// none or more
+    Any(ValueKind),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,13 +105,15 @@ pub const APP_NODES: &[NodeSpec] = &[
     ),
     node(
         "build",
-        Args::None,
+        Args::Any(Str),
         Props::Fixed(&[
             ("script", Str, "The package.json script the build stage runs (default build)."),
             ("output", Str, "The folder it produces (default dist)."),
+            ("cache", Str, "A folder the script keeps a cache in (Next.js: .next/cache): a BuildKit cache mount, so that rebuilds reuse it and the image never holds it."),
+            ("self-contained", Bool, "The output is the whole app, with the dependencies it needs (Next.js standalone, Nuxt's .output): the final image holds its contents at the workdir, and no node_modules of its own."),
         ]),
         false,
-        "node: the package.json script the build stage runs, and the folder it produces.",
+        "node: the package.json script the build stage runs, and the folder it produces. Arguments: more files or folders of the build stage the final image takes (Next.js: public, next.config.mjs).",
         "build script=\"build\" output=\"dist\"",
     ),
     node(

@@ -59,7 +59,7 @@ pub(super) fn check_node(
                         }
                         k
                     }
-                    Args::Many(k) => k,
+                    Args::Many(k) | Args::Any(k) => k,
                 };
                 if let Some(v) = check_value(name, entry, kind, errors) {
                     args.push(v);

@@ -4,8 +4,8 @@
 use regex::Regex;
 use serde_json::Value;
 
-use super::Node;
-use crate::detect::{major_minor, DetectInput, Detection, Evidence, Finding};
+use super::{NextJs, Node};
+use crate::detect::{major_minor, Build, DetectInput, Detection, Evidence, Finding};
 use crate::error::{Unsupported, Warning};
 use crate::knowledge::{version_at_least, StackData};
 use crate::project::Project;
@@ -66,14 +66,6 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             .unwrap_or_default()
     };
     let dependencies = names("dependencies");
-    // a recipe dslim can build is not written for it yet: say so, rather than write one that
-    // fails in docker build
-    if dependencies.iter().any(|n| n == "next") {
-        d.unsupported = Some(Unsupported::Framework {
-            name: "Next.js".into(),
-        });
-        return Some(d);
-    }
     d.dependencies = dependencies
         .iter()
         .map(|n| (n.clone(), at(&format!("\"{n}\""))))
@@ -93,12 +85,21 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         d.spa = true;
         let output = configured_output(project, &k.output_dirs)
             .unwrap_or_else(|| (k.spa_tools[tool].clone(), at(&format!("\"{tool}\""))));
-        d.build = Some(Finding::found(("build".to_string(), output.0), output.1));
+        d.build = Some(Finding::found(Build::output("build", output.0), output.1));
         d.port = Some(Finding::guessed(
             input.knowledge.spa.default_port,
             "the port of unprivileged nginx",
         ));
         return Some(d);
+    }
+
+    // --- Next.js: `next build`, then `next start` or, for a static export, nginx
+    if dependencies.contains(&k.next.dependency) {
+        next_app(&k.next, project, &package, &mut d, input);
+        if d.spa {
+            return Some(d);
+        }
+        return Some(server_tail(stack, input, &dependencies, d));
     }
 
     // --- a server
@@ -161,21 +162,139 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             Some((dir.to_string(), at("\"start\"")))
         });
         d.build = Some(match output {
-            Some((dir, evidence)) => Finding::found(("build".to_string(), dir), evidence),
+            Some((dir, evidence)) => Finding::found(Build::output("build", dir), evidence),
             None => Finding::guessed(
-                ("build".to_string(), "dist".to_string()),
+                Build::output("build", "dist".to_string()),
                 "the usual output folder",
             ),
         });
     }
+    Some(server_tail(stack, input, &dependencies, d))
+}
+
+/// What every Node server needs found: the variables it requires, its port (unless known
+/// already) and the system packages of its native dependencies.
+fn server_tail(
+    stack: &Node,
+    input: &DetectInput,
+    dependencies: &[String],
+    mut d: Detection,
+) -> Detection {
+    let (project, k) = (input.project, &stack.detect);
     let sources = project.sources(&["js", "mjs", "cjs", "ts", "mts"], 2);
     d.required_env = crate::detect::required_env(project, &sources, &k.env);
-    d.port = Some(input.port(&sources, &k.ports, "the usual port of Node servers"));
+    if d.port.is_none() {
+        d.port = Some(input.port(&sources, &k.ports, "the usual port of Node servers"));
+    }
     d.native = dependencies
         .iter()
-        .filter_map(|n| input.native_dep(n, at(&format!("\"{n}\""))))
+        .filter_map(|n| {
+            let line = project
+                .line_of("package.json", &format!("\"{n}\""))
+                .unwrap_or(1);
+            input.native_dep(n, Evidence::line("package.json", line, ""))
+        })
         .collect();
-    Some(d)
+    d
+}
+
+/// A Next.js app: `next build`, then `next start` with the production dependencies, on the
+/// start script's port or PORT; a static export is a single-page app.
+fn next_app(
+    next: &NextJs,
+    project: &Project,
+    package: &Value,
+    d: &mut Detection,
+    input: &DetectInput,
+) {
+    let line = |needle: &str| project.line_of("package.json", needle).unwrap_or(1);
+    let dependency = Evidence::line(
+        "package.json",
+        line(&format!("\"{}\"", next.dependency)),
+        "Next.js",
+    );
+    let config = next.config_files.iter().find(|f| project.exists(f));
+    let config_says = |pattern: &Pattern, note: &str| {
+        let f = config?;
+        let line = project
+            .find_any(std::slice::from_ref(f), Some(&pattern.0))?
+            .1;
+        Some(Evidence::line(f, line, note))
+    };
+    let export = config_says(&next.static_export, "a static export");
+    if let Some(evidence) = export {
+        d.spa = true;
+        d.build = Some(Finding::found(
+            Build::output("build", next.static_output.clone()),
+            evidence,
+        ));
+        d.port = Some(Finding::guessed(
+            input.knowledge.spa.default_port,
+            "the port of unprivileged nginx",
+        ));
+        return;
+    }
+    let standalone = config_says(&next.standalone, "standalone");
+    let build = match &standalone {
+        Some(_) => Build {
+            script: "build".into(),
+            output: next.standalone_output.clone(),
+            also: next
+                .standalone_also
+                .iter()
+                .filter(|p| p.starts_with(&format!("{}/", next.output)) || project.exists(p))
+                .cloned()
+                .collect(),
+            cache: Some(next.cache.clone()),
+            self_contained: true,
+        },
+        None => Build {
+            script: "build".into(),
+            output: next.output.clone(),
+            also: next
+                .also
+                .iter()
+                .filter(|p| project.exists(p))
+                .cloned()
+                .collect(),
+            cache: Some(next.cache.clone()),
+            self_contained: false,
+        },
+    };
+    let evidence = standalone.clone().unwrap_or_else(|| dependency.clone());
+    d.build = Some(Finding::found(build, evidence.clone()));
+    let start = match standalone {
+        Some(_) => {
+            for (k, v) in &next.standalone_env {
+                d.set_env(Finding::found((k.clone(), v.clone()), evidence.clone()));
+            }
+            next.standalone_start.clone()
+        }
+        None => next.start.clone(),
+    };
+    d.entrypoint = Some(Finding::found(start, evidence));
+    let start = package["scripts"]["start"].as_str().unwrap_or("");
+    let port = match next
+        .port_flags
+        .0
+        .captures(start)
+        .and_then(|c| c[1].parse().ok())
+    {
+        Some(port) => Finding::found(port, Evidence::line("package.json", line("\"start\""), "")),
+        None => Finding::found(
+            next.port,
+            Evidence {
+                note: "next start's default port".into(),
+                ..dependency
+            },
+        ),
+    };
+    // next start listens on PORT
+    d.set_env(Finding {
+        value: ("PORT".to_string(), port.value.to_string()),
+        source: port.source.clone(),
+    });
+    d.port = Some(port);
 }
 
 /// The output folder a bundler or tsconfig names, and where. Angular's is in angular.json.

@@ -47,6 +47,32 @@ struct NodeDetect {
     servers: Vec<String>,
     /// where bundlers are told to put their output: group 1 is the folder
     output_dirs: Vec<Pattern>,
+    next: NextJs,
+}
+
+/// How Next.js apps build and start (`[detect.next]`).
+#[derive(Debug, Deserialize)]
+struct NextJs {
+    dependency: String,
+    output: String,
+    cache: String,
+    /// paths `next start` reads besides the output, taken when the app has them
+    also: Vec<String>,
+    config_files: Vec<String>,
+    start: Vec<String>,
+    port: u16,
+    /// `-p N` in the start script: group 1
+    port_flags: Pattern,
+    /// a config that makes a static site
+    static_export: Pattern,
+    static_output: String,
+    /// a config that makes a self-contained server
+    standalone: Pattern,
+    standalone_output: String,
+    /// made by the build, or taken when the app has them
+    standalone_also: Vec<String>,
+    standalone_start: Vec<String>,
+    standalone_env: Vec<(String, String)>,
 }
 
 /// The `build` node: the script the build stage runs and the folder it produces.
@@ -54,6 +80,12 @@ struct NodeDetect {
 struct NodeBuild {
     script: String,
     output: String,
+    /// more paths of the build stage the final image takes (Next.js: public, its config)
+    also: Vec<Spanned<String>>,
+    /// a folder the script caches in, mounted as a BuildKit cache
+    cache: Option<String>,
+    /// the output holds the whole app and its dependencies
+    self_contained: bool,
 }
 
 /// The `spa` node: the app is static files served by nginx.
@@ -95,10 +127,25 @@ impl Stack for Node {
                     .prop("output")
                     .and_then(|v| c.value("build", v, Expected::RelativeFolder))
                     .unwrap_or_else(|| "dist".into()),
+                also: b
+                    .args
+                    .iter()
+                    .filter_map(|v| c.text("build", v, Expected::RelativePath))
+                    .collect(),
+                cache: b
+                    .prop("cache")
+                    .and_then(|v| c.value("build", v, Expected::RelativeFolder)),
+                self_contained: matches!(
+                    b.prop("self-contained").map(|v| &v.value),
+                    Some(Scalar::Bool(true))
+                ),
             }),
             (None, Some(_)) => Some(NodeBuild {
                 script: "build".into(),
                 output: "dist".into(),
+                also: vec![],
+                cache: None,
+                self_contained: false,
             }),
             (None, None) => None,
         };
@@ -144,7 +191,7 @@ impl NodeApp<'_> {
         } else {
             commands.push(own.install_all.clone());
         }
-        steps.push(Step::run(commands, &manager.cache));
+        steps.push(Step::run_managed(commands, manager));
         Ok(Stage {
             name,
             from: ctx.builder_image()?,
@@ -191,7 +238,13 @@ impl StackApp for NodeApp<'_> {
             language: serde_json::json!({
                 "kind": "node",
                 "manager": self.manager.value,
-                "build": self.build.as_ref().map(|b| serde_json::json!({"script": b.script, "output": b.output})),
+                "build": self.build.as_ref().map(|b| serde_json::json!({
+                    "script": b.script,
+                    "output": b.output,
+                    "also": b.also.iter().map(|a| &a.value).collect::<Vec<_>>(),
+                    "cache": b.cache,
+                    "self_contained": b.self_contained,
+                })),
                 "spa": self.spa.as_ref().map(|s| serde_json::json!({"nginx": s.nginx, "fallback": s.fallback})),
             }),
         }
@@ -201,7 +254,8 @@ impl StackApp for NodeApp<'_> {
         let name = &self.manager.value;
         let (manager, own) = super::manager(ctx, &self.stack.managers, name)?;
         let mut stages = vec![];
-        if self.spa.is_none() {
+        let self_contained = self.build.as_ref().is_some_and(|b| b.self_contained);
+        if self.spa.is_none() && !self_contained {
             stages.push(self.install_stage(
                 ctx,
                 manager,
@@ -233,9 +287,14 @@ impl StackApp for NodeApp<'_> {
             stage
                 .steps
                 .push(Step::copy_context(vec![".".into()], ".", None));
+            let cache: Vec<String> = build
+                .cache
+                .iter()
+                .map(|dir| format!("{}/{dir}", ctx.app.workdir.trim_end_matches('/')))
+                .collect();
             stage.steps.push(Step::run(
                 vec![own.run_script.render(&[("script", &build.script)])?],
-                &[],
+                &cache,
             ));
             stages.push(stage);
         }
@@ -262,6 +321,7 @@ impl StackApp for NodeApp<'_> {
                 .iter()
                 .map(|b| format!("{}/", b.output))
                 .collect(),
+            // `build`'s paths come from the build stage, where the script may make them
             inputs: vec![],
             missing_hint,
         })
@@ -286,6 +346,24 @@ impl NodeApp<'_> {
                 ),
             ];
         }
+        if let Some(b) = self.build.as_ref().filter(|b| b.self_contained) {
+            // the output is the app: its contents at the workdir, then what it leaves out
+            let mut copies = vec![Step::copy_from(
+                StageName::Build,
+                &format!("{workdir}/{}/", b.output.trim_end_matches('/')),
+                "./",
+                app_owner(),
+            )];
+            copies.extend(b.also.iter().map(|path| {
+                Step::copy_from(
+                    StageName::Build,
+                    &format!("{workdir}/{}", path.value),
+                    &format!("./{}", path.value),
+                    app_owner(),
+                )
+            }));
+            return copies;
+        }
         let mut copies = vec![Step::copy_from(
             StageName::Deps,
             &format!("{workdir}/node_modules"),
@@ -299,12 +377,14 @@ impl NodeApp<'_> {
                     "./",
                     app_owner(),
                 ));
-                copies.push(Step::copy_from(
-                    StageName::Build,
-                    &format!("{workdir}/{}", b.output),
-                    &format!("./{}", b.output),
-                    app_owner(),
-                ));
+                for path in std::iter::once(&b.output).chain(b.also.iter().map(|a| &a.value)) {
+                    copies.push(Step::copy_from(
+                        StageName::Build,
+                        &format!("{workdir}/{path}"),
+                        &format!("./{path}"),
+                        app_owner(),
+                    ));
+                }
             }
             None => copies.push(Step::copy_context(vec![".".into()], ".", app_owner())),
         }

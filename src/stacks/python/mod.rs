@@ -196,7 +196,7 @@ impl StackApp for PythonApp<'_> {
         if !ctx.app.build_deps.is_empty() {
             commands.extend(self.stack.strip_compiled.clone());
         }
-        steps.push(Step::run(commands, &manager.cache));
+        steps.push(Step::run_managed(commands, manager));
         if !self.build_steps.is_empty() {
             steps.extend(self.build_step_stage_steps());
         }
