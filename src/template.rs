@@ -115,6 +115,7 @@ names!(BuildNames = ["binary", "package"]);
 names!(ServerNames = ["port", "fallback"]);
 names!(NginxNames = ["version"]);
 names!(PortNames = ["port"]);
+names!(AppServerNames = ["target", "port"]);
 
 /// A template from `recipes/`, checked against the names `N` allows when it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -845,3 +845,24 @@ fn init_ships_a_standalone_nextjs_server_alone() {
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(!dockerfile.contains("AS deps"), "{dockerfile}");
 }
+
+#[test]
+fn init_runs_uwsgi_from_its_ini_file() {
+    // uWSGI has no wheels: the builder compiles it, and no compiler reaches the image
+    init_build_and_serve(
+        "tests/fixtures/uwsgi-ini",
+        9090,
+        "/",
+        "Hello from Flask under uWSGI",
+    );
+}
+
+#[test]
+fn init_runs_an_asgi_app_with_the_server_it_depends_on() {
+    init_build_and_serve(
+        "tests/fixtures/litestar-granian",
+        8000,
+        "/",
+        "Hello from Litestar on Granian",
+    );
+}

@@ -131,7 +131,7 @@ impl fmt::Display for Warning {
             ),
             Warning::NoPythonApp => write!(
                 f,
-                "found no app to start (no Flask/FastAPI/Django app with gunicorn or uvicorn, no main.py): pass --entrypoint"
+                "found no app to start (no Flask/FastAPI/Django app with a server among its dependencies, such as gunicorn, uvicorn or hypercorn; no main.py): pass --entrypoint"
             ),
             Warning::PipWithoutRequirements => write!(f, "pip needs requirements.txt"),
             Warning::NoNodeLockfile { manager } => write!(

@@ -1,10 +1,13 @@
 //! Detecting Python apps: requirements.txt, pyproject.toml (uv, poetry), Pipfile;
-//! Flask/FastAPI/Django apps served by gunicorn or uvicorn when they are dependencies.
+//! Flask/FastAPI/Django apps served by the servers among their dependencies (the data's
+//! `[[servers]]`).
+
+use std::collections::BTreeMap;
 
 use regex::Regex;
 
 use super::wheels;
-use super::Python;
+use super::{AppKind, Python};
 use crate::detect::{BuildStep, DetectInput, Detection, Evidence, Finding, Source};
 use crate::error::{Unsupported, Warning};
 use crate::project::Project;
@@ -54,7 +57,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         )
     };
 
-    let dependencies = dependencies(project, pyproject.as_ref());
+    let dependencies = dependencies(project, pyproject.as_ref(), &stack.extras);
     let depends_on = |name: &str| dependencies.iter().find(|dep| dep.name == name);
     d.dependencies = dependencies
         .iter()
@@ -85,14 +88,16 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     let sources = project.sources(&["py"], 2);
     let k = &stack.detect;
     d.required_env = crate::detect::required_env(project, &sources, &k.env);
-    let port = input.port(
-        &sources,
-        &k.ports,
-        "the usual port of gunicorn and uvicorn apps",
-    );
-    let bind = format!("0.0.0.0:{}", port.value);
-    let gunicorn = depends_on("gunicorn");
-    let uvicorn = depends_on("uvicorn");
+    // a uWSGI ini file says how the app runs, and often on which port
+    let ini = depends_on("uwsgi").and_then(|_| uwsgi_ini(project, &k.uwsgi_http));
+    let port = match ini.as_ref().and_then(|ini| ini.port.clone()) {
+        Some(port) => port,
+        None => input.port(
+            &sources,
+            &k.ports,
+            "the usual port of gunicorn and uvicorn apps",
+        ),
+    };
     d.build_steps
         .extend(collectstatic(stack, project, &sources, &d.required_env));
     let django = |file_name: &str, marker: &str| {
@@ -104,52 +109,39 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     };
     let wsgi = app_object(project, &sources, &k.wsgi_apps);
     let asgi = app_object(project, &sources, &k.asgi_apps);
-    let app = |found: &(String, Evidence)| found.clone();
     let django_app =
         |(module, evidence): (String, Evidence)| (format!("{module}:application"), evidence);
-    let run_uvicorn = |target: String| {
-        // a factory is called by uvicorn with --factory, by gunicorn with `module:f()`
-        let (factory, target) = match target.strip_suffix("()") {
-            Some(f) => (vec!["--factory".to_string()], f.to_string()),
-            None => (vec![], target),
-        };
-        [
-            vec!["uvicorn".to_string()],
-            factory,
-            vec![
-                target,
-                "--host".into(),
-                "0.0.0.0".into(),
-                "--port".into(),
-                port.value.to_string(),
-            ],
-        ]
-        .concat()
-    };
-    let run_gunicorn =
-        |target: String| vec!["gunicorn".into(), "--bind".into(), bind.clone(), target];
-    // (the server, how it runs an app, the app), most specific first
-    type Run<'a> = &'a dyn Fn(String) -> Vec<String>;
-    type Candidate<'a> = (Option<&'a Dependency>, Run<'a>, Option<(String, Evidence)>);
-    let candidates: [Candidate; 4] = [
-        (uvicorn, &run_uvicorn, asgi.as_ref().map(app)),
-        (gunicorn, &run_gunicorn, wsgi.as_ref().map(app)),
+    let apps = [
+        (AppKind::Asgi, asgi.clone()),
+        (AppKind::Wsgi, wsgi.clone()),
         (
-            gunicorn,
-            &run_gunicorn,
+            AppKind::DjangoWsgi,
             django("wsgi.py", "get_wsgi_application").map(django_app),
         ),
         (
-            uvicorn,
-            &run_uvicorn,
+            AppKind::DjangoAsgi,
             django("asgi.py", "get_asgi_application").map(django_app),
         ),
     ];
-    let entrypoint = candidates.into_iter().find_map(|(server, run, app)| {
-        let (server, (target, evidence)) = (server?, app?);
-        Some(Finding {
-            value: run(target),
-            source: Source::Found(vec![evidence, server.evidence.clone()]),
+    let port_text = port.value.to_string();
+    // the first server, in the data's order, that is a dependency and runs an app found here
+    let from_ini = ini.map(|ini| {
+        let mut argv = vec!["uwsgi".to_string(), "--ini".into(), ini.file.clone()];
+        if ini.port.is_none() {
+            // it speaks uwsgi's own protocol (to a proxy) unless told to serve HTTP
+            argv.extend(["--http-socket".into(), format!("0.0.0.0:{port_text}")]);
+        }
+        Finding::found(argv, Evidence::file(&ini.file, "[uwsgi]"))
+    });
+    let entrypoint = from_ini.or_else(|| {
+        stack.servers.iter().find_map(|server| {
+            let dependency = depends_on(&server.package)?;
+            let (_, app) = apps.iter().find(|(kind, _)| *kind == server.runs)?;
+            let (target, evidence) = app.clone()?;
+            Some(Finding {
+                value: server.command(&target, &port_text).ok()?,
+                source: Source::Found(vec![evidence, dependency.evidence.clone()]),
+            })
         })
     });
     d.entrypoint = entrypoint.or_else(|| {
@@ -167,10 +159,26 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
             Evidence::line(main, line, "if __name__ == \"__main__\""),
         ))
     });
+    // a plain main.py with no app object in the project: a script, run once, serving nothing
+    let mut script = false;
+    if d.entrypoint.is_none() && asgi.is_none() && wsgi.is_none() {
+        if let Some(main) = ["main.py", "app.py"]
+            .iter()
+            .find(|f| sources.contains(&f.to_string()))
+        {
+            script = true;
+            d.entrypoint = Some(Finding::found(
+                vec!["python".into(), main.to_string()],
+                Evidence::file(main, "a script: no app object, no __main__ guard"),
+            ));
+        }
+    }
     if d.entrypoint.is_none() {
         d.warnings.push(Warning::NoPythonApp);
     }
-    d.port = Some(port);
+    if !script {
+        d.port = Some(port);
+    }
 
     if manager.value == "pip" && !project.exists("requirements.txt") {
         d.warnings.push(Warning::PipWithoutRequirements);
@@ -210,6 +218,26 @@ fn collectstatic(
         BuildStep { argv, env },
         Evidence::line(&settings, line, "STATIC_ROOT"),
     ))
+}
+
+/// A uWSGI ini file at the top of the project, and the port its HTTP socket is on.
+struct UwsgiIni {
+    file: String,
+    port: Option<Finding<u16>>,
+}
+
+fn uwsgi_ini(project: &Project, http: &Pattern) -> Option<UwsgiIni> {
+    let file = ["uwsgi.ini", "app.ini", "wsgi.ini", "uwsgi/uwsgi.ini"]
+        .iter()
+        .find(|f| project.line_of(f, "[uwsgi]").is_some())?
+        .to_string();
+    let port = project.find(&file, &http.0).and_then(|(line, port)| {
+        Some(Finding::found(
+            port.parse().ok()?,
+            Evidence::line(&file, line, ""),
+        ))
+    });
+    Some(UwsgiIni { file, port })
 }
 
 /// `src/api/main.py` -> `src.api.main`; a package's `app/__init__.py` -> `app`
@@ -279,11 +307,25 @@ fn app_object(
 }
 
 /// Declared dependencies, normalized (lowercase, `_` -> `-`), with the line declaring them.
-fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Dependency> {
+fn dependencies(
+    project: &Project,
+    pyproject: Option<&toml::Value>,
+    extras: &BTreeMap<String, Vec<String>>,
+) -> Vec<Dependency> {
     let Ok(name_re) = Regex::new(
-        r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:===?\s*([0-9][A-Za-z0-9.+!-]*)\s*(?:[;#\\]|$))?",
+        r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[([^\]]*)\])?\s*(?:===?\s*([0-9][A-Za-z0-9.+!-]*)\s*(?:[;#\\]|$))?",
     ) else {
         return vec![];
+    };
+    // what `name[extra,...]` brings besides name: the data's `[extras]`
+    let brought = |name: &str, listed: Option<&str>| -> Vec<String> {
+        listed
+            .into_iter()
+            .flat_map(|l| l.split(','))
+            .filter_map(|extra| extras.get(&format!("{name}[{}]", extra.trim())))
+            .flatten()
+            .cloned()
+            .collect()
     };
     // PEP 503: runs of `-`, `_` and `.` are one `-`
     let normalize = |n: &str| n.to_ascii_lowercase().replace(['_', '.'], "-");
@@ -304,26 +346,42 @@ fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Depen
                 continue;
             }
             if let Some(c) = name_re.captures(line) {
+                let name = normalize(&c[1]);
+                let evidence = Evidence::line(file, i + 1, "");
+                for implied in brought(&name, c.get(2).map(|m| m.as_str())) {
+                    out.push(Dependency {
+                        name: implied,
+                        pin: None,
+                        evidence: evidence.clone(),
+                    });
+                }
                 out.push(Dependency {
-                    name: normalize(&c[1]),
-                    pin: c.get(2).map(|v| v.as_str().to_string()),
-                    evidence: Evidence::line(file, i + 1, ""),
+                    name,
+                    pin: c.get(3).map(|v| v.as_str().to_string()),
+                    evidence,
                 });
             }
         }
     }
-    let mut declared: Vec<String> = vec![];
+    // (the package, the name as declared: its line is the evidence)
+    let mut declared: Vec<(String, String)> = vec![];
     if let Some(p) = pyproject {
         if let Some(list) = p
             .get("project")
             .and_then(|p| p.get("dependencies"))
             .and_then(|d| d.as_array())
         {
-            declared.extend(
-                list.iter()
-                    .filter_map(|v| v.as_str())
-                    .filter_map(|s| name_re.captures(s).map(|c| c[1].to_string())),
-            );
+            for c in list
+                .iter()
+                .filter_map(|v| v.as_str())
+                .filter_map(|s| name_re.captures(s))
+            {
+                let name = c[1].to_string();
+                for implied in brought(&normalize(&name), c.get(2).map(|m| m.as_str())) {
+                    declared.push((implied, name.clone()));
+                }
+                declared.push((name.clone(), name));
+            }
         }
         if let Some(table) = p
             .get("tool")
@@ -331,11 +389,16 @@ fn dependencies(project: &Project, pyproject: Option<&toml::Value>) -> Vec<Depen
             .and_then(|t| t.get("dependencies"))
             .and_then(|d| d.as_table())
         {
-            declared.extend(table.keys().filter(|k| *k != "python").cloned());
+            declared.extend(
+                table
+                    .keys()
+                    .filter(|k| *k != "python")
+                    .map(|k| (k.clone(), k.clone())),
+            );
         }
     }
-    for name in declared {
-        let line = project.line_of("pyproject.toml", &name).unwrap_or(1);
+    for (name, as_declared) in declared {
+        let line = project.line_of("pyproject.toml", &as_declared).unwrap_or(1);
         out.push(Dependency {
             name: normalize(&name),
             // pins in pyproject.toml are rare; its lockfile says what is installed

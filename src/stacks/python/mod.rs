@@ -19,7 +19,7 @@ use crate::plan::{
 };
 use crate::project::{editable_installs, requirement_includes};
 use crate::syntax::{Scalar, Spanned};
-use crate::template::{Pattern, RequirementsNames, Template};
+use crate::template::{AppServerNames, Pattern, RequirementsNames, Template, TemplateError};
 
 /// Python's own data in `recipes/stacks/python.toml`.
 #[derive(Debug, Deserialize)]
@@ -34,6 +34,49 @@ pub struct Python {
     detect: PythonDetect,
     /// the first release of compiled packages with a wheel for each Python version
     wheels: wheels::FirstReleases,
+    /// servers that run app objects, in the order init prefers them
+    servers: Vec<Server>,
+    /// `name[extra]` -> the packages that extra brings
+    extras: BTreeMap<String, Vec<String>>,
+}
+
+/// The kinds of app object a server runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum AppKind {
+    Wsgi,
+    Asgi,
+    DjangoWsgi,
+    DjangoAsgi,
+}
+
+/// A server that runs an app object (`[[servers]]`).
+#[derive(Debug, Deserialize)]
+struct Server {
+    /// the package that brings it
+    package: String,
+    runs: AppKind,
+    command: Vec<Template<AppServerNames>>,
+    /// the flag that makes it call a factory; without one, `module:create_app()`
+    factory: Option<String>,
+}
+
+impl Server {
+    /// Its command for `target` (`module:app`, or `module:create_app()` for a factory).
+    fn command(&self, target: &str, port: &str) -> Result<Vec<String>, TemplateError> {
+        let (flag, target) = match (target.strip_suffix("()"), &self.factory) {
+            (Some(function), Some(flag)) => (Some(flag), function),
+            _ => (None, target),
+        };
+        let mut argv = vec![];
+        for word in &self.command {
+            argv.push(word.render(&[("target", target), ("port", port)])?);
+        }
+        if let Some(flag) = flag {
+            argv.insert(1, flag.clone());
+        }
+        Ok(argv)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +92,8 @@ struct PythonDetect {
     wsgi_apps: Vec<Pattern>,
     asgi_apps: Vec<Pattern>,
     static_root: Pattern,
+    /// the HTTP socket of a uWSGI ini file: group 1 the port
+    uwsgi_http: Pattern,
     collectstatic: Vec<String>,
     build_only_value: String,
 }
