@@ -866,3 +866,23 @@ fn init_runs_an_asgi_app_with_the_server_it_depends_on() {
         "Hello from Litestar on Granian",
     );
 }
+
+#[test]
+fn init_builds_nestjs_and_runs_its_production_start_script() {
+    init_build_and_serve(
+        "tests/fixtures/nestjs-dist-main",
+        3000,
+        "/",
+        "Hello from NestJS",
+    );
+}
+
+#[test]
+fn init_ships_nuxts_bundled_output_alone() {
+    init_build_and_serve(
+        "tests/fixtures/nuxt3-output",
+        3000,
+        "/",
+        "Hello from Nuxt 3",
+    );
+}

@@ -25,6 +25,9 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             return Some(d);
         }
     };
+    if tooling_only(stack, &package) {
+        return None;
+    }
     let k = &stack.detect;
     let at = |needle: &str| {
         Evidence::line(
@@ -102,8 +105,40 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         return Some(server_tail(stack, input, &dependencies, d));
     }
 
+    // --- a framework that bundles its server into its build output
+    if let Some(bundled) = k
+        .bundled
+        .iter()
+        .find(|b| dependencies.contains(&b.dependency))
+    {
+        let evidence = at(&format!("\"{}\"", bundled.dependency));
+        let mut build = Build::output("build", bundled.output.clone());
+        build.self_contained = true;
+        d.build = Some(Finding::found(build, evidence.clone()));
+        d.entrypoint = Some(Finding::found(bundled.start.clone(), evidence.clone()));
+        let port = Finding::found(
+            bundled.port,
+            Evidence {
+                note: format!("{}'s default port", bundled.dependency),
+                ..evidence
+            },
+        );
+        d.set_env(Finding {
+            value: ("PORT".to_string(), port.value.to_string()),
+            source: port.source.clone(),
+        });
+        d.port = Some(port);
+        return Some(server_tail(stack, input, &dependencies, d));
+    }
+
     // --- a server
-    let start = scripts["start"].as_str();
+    let (start_name, start) = stack
+        .start_scripts
+        .iter()
+        .filter_map(|name| Some((name.as_str(), scripts[name.as_str()].as_str()?)))
+        .find(|(_, s)| s.trim_start().starts_with("node "))
+        .or_else(|| scripts["start"].as_str().map(|s| ("start", s)))
+        .unzip();
     // a file `node` runs must be there, or be made by the build (`node dist/index.js`):
     // package.json's `main` is often stale
     let runnable = |argv: &Vec<String>| {
@@ -117,7 +152,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     d.entrypoint = start
         .and_then(|s| shlex::split(s).filter(|w| w.first().map(String::as_str) == Some("node")))
         .filter(runnable)
-        .map(|argv| Finding::found(argv, at("\"start\"")))
+        .map(|argv| Finding::found(argv, at(&format!("\"{}\"", start_name.unwrap_or("start")))))
         .or_else(|| {
             package["main"]
                 .as_str()
@@ -170,6 +205,21 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         });
     }
     Some(server_tail(stack, input, &dependencies, d))
+}
+
+/// A package.json that only holds linters and formatters (for a Python app's static files, say),
+/// with nothing that starts: tooling, not an app.
+fn tooling_only(stack: &Node, package: &Value) -> bool {
+    let has = |key: &str| package[key].as_object().is_some_and(|m| !m.is_empty());
+    let dev: Vec<&String> = package["devDependencies"]
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    !has("dependencies")
+        && !dev.is_empty()
+        && dev.iter().all(|d| stack.tooling.contains(d))
+        && package["scripts"]["start"].is_null()
+        && package["main"].is_null()
 }
 
 /// What every Node server needs found: the variables it requires, its port (unless known

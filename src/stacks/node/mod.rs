@@ -23,6 +23,10 @@ pub struct Node {
     managers: BTreeMap<String, NodeManager>,
     /// runs after the production install, whatever the manager
     after_install: Vec<String>,
+    /// the scripts that start the app, in the order init reads them
+    start_scripts: Vec<String>,
+    /// packages that make a package.json tooling rather than an app
+    tooling: Vec<String>,
     detect: NodeDetect,
 }
 
@@ -48,6 +52,17 @@ struct NodeDetect {
     /// where bundlers are told to put their output: group 1 is the folder
     output_dirs: Vec<Pattern>,
     next: NextJs,
+    bundled: Vec<Bundled>,
+}
+
+/// A framework whose build output is the whole app (`[[detect.bundled]]`).
+#[derive(Debug, Deserialize)]
+struct Bundled {
+    dependency: String,
+    output: String,
+    /// run from the output's contents at the workdir
+    start: Vec<String>,
+    port: u16,
 }
 
 /// How Next.js apps build and start (`[detect.next]`).
