@@ -274,26 +274,26 @@ fn build_works_on_a_recipe_in_another_folder() {
 #[test]
 fn build_refuses_early_when_the_lockfile_is_missing() {
     Test::new()
-        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
-        .file("package.json", "{}\n")
+        .recipe("app \"api\" {\n    python \"3.13\"\n    entrypoint \"python\" \"main.py\"\n}\n")
+        .file("main.py", "print('hi')\n")
         .fake_docker("exit 0")
         .args(&["build"])
         .status(2)
-        .stderr_has("the build copies package-lock.json")
-        .stderr_has("npm install")
+        .stderr_has("the build copies requirements.txt")
+        .stderr_has("pip freeze")
         .run();
 }
 
 #[test]
 fn generate_refuses_a_recipe_whose_build_would_miss_a_lockfile() {
     let out = Test::new()
-        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
-        .file("package.json", "{}\n")
+        .recipe("app \"api\" {\n    python \"3.13\"\n    entrypoint \"python\" \"main.py\"\n}\n")
+        .file("main.py", "print('hi')\n")
         .args(&["generate"])
         .status(2)
-        .stderr_has("the build copies package-lock.json")
+        .stderr_has("the build copies requirements.txt")
         .stderr_has("dslim.kdl:2:5")
-        .stderr_has("npm install")
+        .stderr_has("pip freeze")
         .run();
     assert!(!out.dir.path().join("Dockerfile").exists());
 }
@@ -459,11 +459,11 @@ fn completions_and_the_schema_are_printed() {
 #[test]
 fn a_dry_run_stops_where_the_build_would_on_a_missing_lockfile() {
     Test::new()
-        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
-        .file("package.json", "{}\n")
+        .recipe("app \"api\" {\n    python \"3.13\"\n    entrypoint \"python\" \"main.py\"\n}\n")
+        .file("main.py", "print('hi')\n")
         .args(&["build", "--dry-run"])
         .status(2)
-        .stderr_has("the build copies package-lock.json")
+        .stderr_has("the build copies requirements.txt")
         .run();
 }
 
@@ -522,4 +522,17 @@ fn rust_without_a_lockfile_builds_without_locked_and_says_so() {
         .run();
     assert!(locked.file("Dockerfile").contains("--locked"));
     assert!(!locked.stderr.contains("warning"), "{}", locked.stderr);
+}
+
+#[test]
+fn a_node_app_without_a_lockfile_builds_with_a_warning() {
+    let out = Test::new()
+        .recipe("app \"web\" {\n    node \"20\"\n    entrypoint \"node\" \"server.js\"\n}\n")
+        .file("package.json", "{}\n")
+        .args(&["generate"])
+        .stderr_has("there is no package-lock.json")
+        .run();
+    let dockerfile = out.file("Dockerfile");
+    assert!(dockerfile.contains("npm install --omit=dev"), "{dockerfile}");
+    assert!(dockerfile.contains("COPY --link package.json ./"), "{dockerfile}");
 }

@@ -886,3 +886,24 @@ fn init_ships_nuxts_bundled_output_alone() {
         "Hello from Nuxt 3",
     );
 }
+
+#[test]
+fn init_builds_an_npm_app_that_has_no_lockfile() {
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/npm-no-lockfile",
+        InitCase {
+            warning: Some("there is no lockfile"),
+            ..InitCase::default()
+        },
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "npm-no-lockfile");
+    check_image(
+        &dir,
+        "npm-no-lockfile",
+        &name,
+        3000,
+        "/",
+        "Hello from Koa (no lockfile)",
+    );
+}

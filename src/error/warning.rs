@@ -119,11 +119,11 @@ impl fmt::Display for Warning {
             ),
             Warning::PoetryWithoutLock => write!(
                 f,
-                "pyproject.toml uses Poetry but there is no poetry.lock: run `poetry lock` before `dslim build`"
+                "pyproject.toml uses Poetry but there is no poetry.lock: the build resolves dependency versions itself; run `poetry lock` and commit poetry.lock, for builds that do not change under you"
             ),
             Warning::PyprojectWithoutLock => write!(
                 f,
-                "pyproject.toml has no lockfile: run `uv lock` before `dslim build`"
+                "pyproject.toml has no lockfile: the build resolves dependency versions itself (with uv); run `uv lock` and commit uv.lock, for builds that do not change under you"
             ),
             Warning::DevelopmentServer => write!(
                 f,
@@ -136,7 +136,7 @@ impl fmt::Display for Warning {
             Warning::PipWithoutRequirements => write!(f, "pip needs requirements.txt"),
             Warning::NoNodeLockfile { manager } => write!(
                 f,
-                "there is no lockfile: run `{manager} install` to create one; the build installs exactly what it locks"
+                "there is no lockfile: the build resolves dependency versions itself; run `{manager} install` and commit the lockfile it writes, for builds that do not change under you"
             ),
             Warning::StartScriptNotNode { script } => write!(
                 f,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
-use crate::error::{Error, Expected};
+use crate::error::{Error, Expected, Warning};
 use crate::knowledge::{Knowledge, Manager};
 use crate::model::{Shape, StackInput};
 use crate::plan::{app_owner, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
@@ -36,6 +36,10 @@ struct NodeManager {
     setup: Option<String>,
     install_production: String,
     install_all: String,
+    /// the manifest that pins every version
+    lockfile: String,
+    /// the installs of a project that has no lockfile
+    without_lock: Installs,
     run_script: Template<ScriptNames>,
     /// what the install leaves that only the next install reads
     prune: Option<String>,
@@ -63,6 +67,13 @@ struct Bundled {
     /// run from the output's contents at the workdir
     start: Vec<String>,
     port: u16,
+}
+
+/// A manager's two installs.
+#[derive(Debug, Deserialize)]
+struct Installs {
+    install_production: String,
+    install_all: String,
 }
 
 /// How Next.js apps build and start (`[detect.next]`).
@@ -116,6 +127,8 @@ struct NodeApp<'s> {
     manager: Spanned<String>,
     build: Option<NodeBuild>,
     spa: Option<Spa>,
+    /// the project has its lockfile (or there is no project to ask)
+    locked: bool,
 }
 
 impl Stack for Node {
@@ -164,11 +177,22 @@ impl Stack for Node {
             }),
             (None, None) => None,
         };
+        // without its lockfile the project still builds, resolving versions itself
+        let locked = match self.managers.get(&manager.value) {
+            Some(own) if cx.project.root().is_some() && !cx.project.exists(&own.lockfile) => {
+                cx.checker.warn(Warning::BuildsWithoutLock {
+                    lockfile: own.lockfile.clone(),
+                });
+                false
+            }
+            _ => true,
+        };
         Some(Box::new(NodeApp {
             stack: self,
             manager,
             build,
             spa,
+            locked,
         }))
     }
 
@@ -194,17 +218,27 @@ impl NodeApp<'_> {
     ) -> Result<Stage, Error> {
         let mut manifests = vec![];
         for m in &manager.manifests {
-            manifests.push(m.render(&[])?);
+            let path = m.render(&[])?;
+            if self.locked || path != own.lockfile {
+                manifests.push(path);
+            }
         }
         let mut steps = ctx.builder_head(&manager.builder_env, &ctx.app.workdir, &manifests)?;
         let mut commands = vec![];
         commands.extend(own.setup.clone());
+        let (production, all) = match self.locked {
+            true => (&own.install_production, &own.install_all),
+            false => (
+                &own.without_lock.install_production,
+                &own.without_lock.install_all,
+            ),
+        };
         if name == StageName::Deps {
-            commands.push(own.install_production.clone());
+            commands.push(production.clone());
             commands.extend(own.prune.clone());
             commands.extend(self.stack.after_install.iter().cloned());
         } else {
-            commands.push(own.install_all.clone());
+            commands.push(all.clone());
         }
         steps.push(Step::run_managed(commands, manager));
         Ok(Stage {

@@ -83,6 +83,11 @@ impl Server {
 struct PythonManager {
     /// the commands that fill /opt/venv
     install: Vec<Template<RequirementsNames>>,
+    /// the manifest that pins every version, for managers that can do without it
+    lockfile: Option<String>,
+    /// the commands that fill /opt/venv when the project has no lockfile
+    #[serde(default)]
+    without_lock: Vec<Template<RequirementsNames>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +111,8 @@ struct PythonApp<'s> {
     /// files the requirements file includes (-r, -c), which must be copied along
     includes: Vec<String>,
     build_steps: Vec<BuildStep>,
+    /// the project has the manager's lockfile (or there is no project to ask)
+    locked: bool,
 }
 
 /// A `build-step`: a command run in the builder, with variables set for it alone.
@@ -135,12 +142,30 @@ impl Stack for Python {
             cx.checker.warn(Warning::EditableInstall { at, line });
         }
         let build_steps = build_steps(cx);
+        // without its lockfile the project still builds where the manager can resolve
+        let locked = match self.managers.get(&manager.value) {
+            Some(PythonManager {
+                lockfile: Some(lockfile),
+                without_lock,
+                ..
+            }) if !without_lock.is_empty()
+                && cx.project.root().is_some()
+                && !cx.project.exists(lockfile) =>
+            {
+                cx.checker.warn(Warning::BuildsWithoutLock {
+                    lockfile: lockfile.clone(),
+                });
+                false
+            }
+            _ => true,
+        };
         Some(Box::new(PythonApp {
             stack: self,
             manager,
             requirements,
             includes,
             build_steps,
+            locked,
         }))
     }
 
@@ -229,13 +254,20 @@ impl StackApp for PythonApp<'_> {
         let vars = [("requirements", self.requirements.value.as_str())];
         let mut manifests = vec![];
         for m in &manager.manifests {
-            manifests.push(m.render(&vars)?);
+            let path = m.render(&vars)?;
+            if self.locked || Some(&path) != own.lockfile.as_ref() {
+                manifests.push(path);
+            }
         }
         manifests.extend(self.includes.iter().cloned());
 
         let mut steps = ctx.builder_head(&manager.builder_env, &ctx.app.workdir, &manifests)?;
         let mut commands = vec![];
-        for c in &own.install {
+        let install = match self.locked {
+            true => &own.install,
+            false => &own.without_lock,
+        };
+        for c in install {
             commands.push(c.render(&vars)?);
         }
         if !ctx.app.build_deps.is_empty() {
