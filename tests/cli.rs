@@ -533,6 +533,12 @@ fn a_node_app_without_a_lockfile_builds_with_a_warning() {
         .stderr_has("there is no package-lock.json")
         .run();
     let dockerfile = out.file("Dockerfile");
-    assert!(dockerfile.contains("npm install --omit=dev"), "{dockerfile}");
-    assert!(dockerfile.contains("COPY --link package.json ./"), "{dockerfile}");
+    assert!(
+        dockerfile.contains("npm install --omit=dev"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("COPY --link package.json ./"),
+        "{dockerfile}"
+    );
 }

@@ -907,3 +907,19 @@ fn init_builds_an_npm_app_that_has_no_lockfile() {
         "Hello from Koa (no lockfile)",
     );
 }
+
+#[test]
+fn init_builds_a_go_module_from_its_vendored_dependencies() {
+    // the lab reaches no Go module proxy: vendor/ is the only way this build can work
+    let (dir, name, _tmp) = init_app("tests/fixtures/go-vendored", InitCase::default());
+    let recipe_path = dir.join("dslim.kdl");
+    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    // go.mod says 1.22, whose images are on bookworm only; the lab has Go 1.24
+    assert!(recipe.contains("go \"1.22\""), "{recipe}");
+    std::fs::write(&recipe_path, recipe.replace("go \"1.22\"", "go \"1.24\"")).unwrap();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "go-vendored");
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(!dockerfile.contains("go mod download"), "{dockerfile}");
+    check_image(&dir, "go-vendored", &name, 8081, "/", "Hi, vendored world.");
+}

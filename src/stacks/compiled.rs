@@ -18,6 +18,9 @@ pub struct Compiled {
     manifests: Vec<String>,
     cache: Vec<Template<WorkdirNames>>,
     download: Option<String>,
+    /// the file that shows the dependencies are vendored, with nothing to download
+    #[serde(default)]
+    vendored: Option<String>,
     #[serde(default)]
     builder_env: Vec<(String, String)>,
     build: Template<BuildNames>,
@@ -74,12 +77,18 @@ impl Compiled {
         false
     }
 
+    /// Whether the project vendors its dependencies.
+    pub fn vendored(&self, project: &Project) -> bool {
+        self.vendored.as_ref().is_some_and(|f| project.exists(f))
+    }
+
     pub fn stages(
         &self,
         ctx: &Ctx,
         binary: &str,
         package: &str,
         locked: bool,
+        vendored: bool,
     ) -> Result<StackStages, Error> {
         let mut caches = vec![];
         for c in &self.cache {
@@ -88,7 +97,7 @@ impl Compiled {
         // without its lockfile or module file, there are no manifests to copy first
         let manifests: &[String] = if locked { &self.manifests } else { &[] };
         let mut steps = ctx.builder_head(&self.builder_env, SRC, manifests)?;
-        if let (false, Some(download)) = (manifests.is_empty(), &self.download) {
+        if let (false, false, Some(download)) = (manifests.is_empty(), vendored, &self.download) {
             steps.push(Step::run(vec![download.clone()], &caches));
         }
         steps.push(Step::copy_context(vec![".".into()], ".", None));

@@ -47,6 +47,7 @@ fn finish(
     if go_mod
         .lines()
         .any(|l| l.trim_start().starts_with("require"))
+        && !stack.compiled.vendored(project)
     {
         d.warnings.push(Warning::GoModulesDownloaded);
     }

@@ -27,6 +27,8 @@ struct GoApp<'s> {
     binary: String,
     /// whether the project has its go.mod (the builder makes one when it has not)
     has_module: bool,
+    /// whether its modules are in vendor/
+    vendored: bool,
 }
 
 impl Stack for Go {
@@ -43,6 +45,7 @@ impl Stack for Go {
             package,
             binary: cx.app_name.unwrap_or_default().to_string(),
             has_module: self.compiled.locked(cx.project, cx.checker),
+            vendored: self.compiled.vendored(cx.project),
         }))
     }
 
@@ -60,8 +63,12 @@ impl StackApp for GoApp<'_> {
     }
 
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
-        self.stack
-            .compiled
-            .stages(ctx, &self.binary, &self.package, self.has_module)
+        self.stack.compiled.stages(
+            ctx,
+            &self.binary,
+            &self.package,
+            self.has_module,
+            self.vendored,
+        )
     }
 }

@@ -60,6 +60,6 @@ impl StackApp for RustApp<'_> {
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
         self.stack
             .compiled
-            .stages(ctx, &self.binary, ".", self.locked)
+            .stages(ctx, &self.binary, ".", self.locked, false)
     }
 }
