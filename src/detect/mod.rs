@@ -139,6 +139,8 @@ pub struct Detection {
     pub build: Option<Finding<Build>>,
     /// commands run in the builder once the source is there (Django's collectstatic)
     pub build_steps: Vec<Finding<BuildStep>>,
+    /// more .dockerignore patterns (`!.env.production`: a file the build needs back)
+    pub ignore: Vec<Finding<String>>,
     pub spa: bool,
     pub port: Option<Finding<u16>>,
     /// the final image, when one was asked for
@@ -205,6 +207,7 @@ impl Detection {
             stack_property: None,
             build: None,
             build_steps: vec![],
+            ignore: vec![],
             spa: false,
             port: None,
             runtime: None,
@@ -277,12 +280,24 @@ impl DetectInput<'_> {
     /// The manager a file in the project implies (a lockfile), from the same table that
     /// `dslim build` reads when a recipe names no manager.
     pub fn manager_by_file(&self) -> Option<Finding<String>> {
-        let (file, manager) = self
+        let present: Vec<&(String, String)> = self
             .data
             .manager_files
             .iter()
-            .find(|(file, _)| self.project.exists(file))?;
-        Some(Finding::found(manager.clone(), Evidence::file(file, "")))
+            .filter(|(file, _)| self.project.exists(file))
+            .collect();
+        let (file, manager) = present.first()?;
+        // several lockfiles: the data's order decides, and the report says so
+        let others: Vec<&str> = present[1..]
+            .iter()
+            .filter(|(_, m)| m != manager)
+            .map(|(f, _)| f.as_str())
+            .collect();
+        let note = match others.as_slice() {
+            [] => String::new(),
+            _ => format!("before {}, which is also here", others.join(", ")),
+        };
+        Some(Finding::found(manager.clone(), Evidence::file(file, note)))
     }
 
     /// The stack's default version, as a guess.

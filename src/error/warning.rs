@@ -52,6 +52,11 @@ pub enum Warning {
     BuildsWithoutLock {
         lockfile: String,
     },
+    /// an env file a bundler reads, left out of the build context for what it holds
+    EnvFileLeftOut {
+        file: String,
+        keys: Vec<String>,
+    },
     /// compiled dependencies that no Python version in range has wheels for
     NoVersionHasWheels {
         packages: Vec<String>,
@@ -175,6 +180,11 @@ impl fmt::Display for Warning {
             Warning::BuildsWithoutLock { lockfile } => write!(
                 f,
                 "there is no {lockfile}: the build resolves dependency versions itself; commit a {lockfile} for builds that do not change under you"
+            ),
+            Warning::EnvFileLeftOut { file, keys } => write!(
+                f,
+                "{file} stays out of the build context (as every .env file does): it holds {}, which are not public build-time values; pass what the build needs as build args, or keep only public values there",
+                keys.join(", ")
             ),
             Warning::NoVersionHasWheels { packages } => write!(
                 f,

@@ -130,6 +130,12 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
             format!("// run-env {name}=\"\""),
         ));
     }
+    for pattern in &d.ignore {
+        lines.push((
+            Some(pattern.source.to_string()),
+            format!("ignore {}", kdl_string(&pattern.value)),
+        ));
+    }
     for step in &d.build_steps {
         let mut node = format!("build-step {}", words(&step.value.argv));
         for (k, v) in &step.value.env {

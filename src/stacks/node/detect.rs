@@ -4,7 +4,7 @@
 use regex::Regex;
 use serde_json::Value;
 
-use super::{NextJs, Node};
+use super::{BuildEnv, NextJs, Node};
 use crate::detect::{major_minor, Build, DetectInput, Detection, Evidence, Finding};
 use crate::error::{Unsupported, Warning};
 use crate::knowledge::{version_at_least, StackData};
@@ -93,12 +93,14 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             input.knowledge.spa.default_port,
             "the port of unprivileged nginx",
         ));
+        build_env(&k.build_env, project, &mut d);
         return Some(d);
     }
 
     // --- Next.js: `next build`, then `next start` or, for a static export, nginx
     if dependencies.contains(&k.next.dependency) {
         next_app(&k.next, project, &package, &mut d, input);
+        build_env(&k.build_env, project, &mut d);
         if d.spa {
             return Some(d);
         }
@@ -207,6 +209,50 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     Some(server_tail(stack, input, &dependencies, d))
 }
 
+/// An env file the bundler reads at build time: let back into the build context when it holds
+/// only public values, else left out with a warning naming what it holds.
+fn build_env(env: &BuildEnv, project: &Project, d: &mut Detection) {
+    for file in &env.files {
+        let Some(text) = project.read(file) else {
+            continue;
+        };
+        let keys: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.trim_start_matches("export ").split('=').next())
+            .map(str::trim)
+            .collect();
+        let private: Vec<String> = keys
+            .iter()
+            .filter(|k| {
+                !env.public_prefixes
+                    .iter()
+                    .any(|p| k.starts_with(p.as_str()))
+                    || env.secret_words.iter().any(|w| k.contains(w.as_str()))
+            })
+            .map(|k| k.to_string())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        if private.is_empty() {
+            d.ignore.push(Finding::found(
+                format!("!{file}"),
+                Evidence::file(
+                    file,
+                    "only public values, which the build bakes into the bundle",
+                ),
+            ));
+        } else {
+            d.warnings.push(Warning::EnvFileLeftOut {
+                file: file.clone(),
+                keys: private,
+            });
+        }
+    }
+}
+
 /// A package.json that only holds linters and formatters (for a Python app's static files, say),
 /// with nothing that starts: tooling, not an app.
 fn tooling_only(stack: &Node, package: &Value) -> bool {
@@ -233,6 +279,20 @@ fn server_tail(
     let (project, k) = (input.project, &stack.detect);
     let sources = project.sources(&["js", "mjs", "cjs", "ts", "mts"], 2);
     d.required_env = crate::detect::required_env(project, &sources, &k.env);
+    // a server that listens on every interface only where a variable is set: set it
+    let switch = &k.listen_switch;
+    if let Some((file, line, var)) =
+        project.find_any(&sources, switch.patterns.iter().map(|p| &p.0))
+    {
+        d.set_env(Finding::found(
+            (var, switch.value.clone()),
+            Evidence::line(
+                &file,
+                line,
+                "it listens on every interface only when this is set",
+            ),
+        ));
+    }
     if d.port.is_none() {
         d.port = Some(input.port(&sources, &k.ports, "the usual port of Node servers"));
     }

@@ -57,6 +57,24 @@ struct NodeDetect {
     output_dirs: Vec<Pattern>,
     next: NextJs,
     bundled: Vec<Bundled>,
+    listen_switch: ListenSwitch,
+    build_env: BuildEnv,
+}
+
+/// Code that listens on every interface only when a variable is set.
+#[derive(Debug, Deserialize)]
+struct ListenSwitch {
+    /// group 1: the variable
+    patterns: Vec<Pattern>,
+    value: String,
+}
+
+/// The env files a bundler reads at build time, and the prefixes of public values.
+#[derive(Debug, Deserialize)]
+struct BuildEnv {
+    files: Vec<String>,
+    public_prefixes: Vec<String>,
+    secret_words: Vec<String>,
 }
 
 /// A framework whose build output is the whole app (`[[detect.bundled]]`).
