@@ -3,6 +3,7 @@
 //! with no Node in the final image.
 
 mod detect;
+mod frameworks;
 
 use std::collections::BTreeMap;
 
