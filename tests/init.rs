@@ -786,3 +786,12 @@ detects!(
         ),
     ]
 );
+
+detects!(
+    a_server_that_binds_every_interface_only_on_a_platform_gets_its_variable,
+    &[
+        ("package.json", "{\n  \"main\": \"app.js\",\n  \"scripts\": { \"start\": \"node app.js\" },\n  \"dependencies\": { \"fastify\": \"^4.26.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("app.js", "const fastify = require('fastify')({ logger: true })\nconst host = (\"RENDER\" in process.env) ? `0.0.0.0` : `localhost`;\nconst port = process.env.PORT || 3000;\nfastify.get('/', async () => ({ hello: 'world' }))\nfastify.listen({host: host, port: port })\n"),
+    ]
+);
