@@ -649,38 +649,20 @@ fn init_rust() {
 
 #[test]
 fn poetry_app() {
-    let dir = build_and_serve(
-        "tests/fixtures/poetry-app",
-        "poetry-app",
-        8000,
-        "/",
-        "Hello from Poetry",
-    );
-    let _ = std::fs::remove_dir_all(dir);
+    // the recipe is the one init writes for the app
+    init_build_and_serve("tests/fixtures/poetry-app", 8000, "/", "Hello from Poetry");
 }
 
 #[test]
 fn yarn_app() {
-    let dir = build_and_serve(
-        "tests/fixtures/yarn-app",
-        "yarn-app",
-        3000,
-        "/",
-        "Hello from Yarn",
-    );
-    let _ = std::fs::remove_dir_all(dir);
+    // the recipe is the one init writes for the app
+    init_build_and_serve("tests/fixtures/yarn-app", 3000, "/", "Hello from Yarn");
 }
 
 #[test]
 fn pnpm_app_with_build() {
-    let dir = build_and_serve(
-        "tests/fixtures/pnpm-app",
-        "pnpm-app",
-        3000,
-        "/",
-        "Hello from pnpm",
-    );
-    let _ = std::fs::remove_dir_all(dir);
+    // the recipe is the one init writes for the app
+    init_build_and_serve("tests/fixtures/pnpm-app", 3000, "/", "Hello from pnpm");
 }
 
 #[test]
