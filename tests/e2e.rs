@@ -905,3 +905,37 @@ fn init_builds_a_go_module_from_its_vendored_dependencies() {
     assert!(!dockerfile.contains("go mod download"), "{dockerfile}");
     check_image(&dir, "go-vendored", &name, 8081, "/", "Hi, vendored world.");
 }
+
+#[test]
+fn init_builds_a_pdm_project_from_its_lock() {
+    init_build_and_serve(
+        "tests/fixtures/pdm-lock",
+        8000,
+        "/",
+        "Nobody has signed yet",
+    );
+}
+
+#[test]
+fn init_builds_a_pipenv_project_from_its_lock() {
+    let (dir, name, _tmp) = init_app("tests/fixtures/pipenv-pipfile", InitCase::default());
+    let recipe_path = dir.join("dslim.kdl");
+    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    assert!(
+        recipe.contains("python \"3.11\" manager=\"pipenv\""),
+        "{recipe}"
+    );
+    // the lab's 3.11 stand-in is on bookworm only (Docker Hub has it on trixie as well)
+    let recipe = recipe.replacen("\n}", "\n    base \"debian\" release=\"bookworm\"\n}", 1);
+    std::fs::write(&recipe_path, recipe).unwrap();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "pipenv-pipfile");
+    check_image(
+        &dir,
+        "pipenv-pipfile",
+        &name,
+        8000,
+        "/",
+        "Hello from a Pipenv app",
+    );
+}

@@ -192,15 +192,13 @@ fn planned_stacks_are_named() {
         .run();
 }
 
-#[test]
-fn pipenv_is_named_with_a_way_out() {
-    Test::new()
-        .file("app/Pipfile", "[packages]\nflask = \"*\"\n")
-        .args(&["init", "app"])
-        .status(1)
-        .stderr_has("pipenv requirements > requirements.txt")
-        .run();
-}
+detects!(
+    a_pipfile_without_its_lock_is_locked_in_the_builder,
+    &[
+        ("Pipfile", "[packages]\nflask = \"*\"\ngunicorn = \"*\"\n\n[requires]\npython_version = \"3.12\"\n"),
+        ("app.py", SERVER),
+    ]
+);
 
 #[test]
 fn an_existing_recipe_is_not_overwritten_without_force() {

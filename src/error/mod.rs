@@ -167,7 +167,6 @@ impl fmt::Display for Theirs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unsupported {
     PlannedStack { stack: String, title: String },
-    Pipfile,
     YarnBerry,
     InvalidManifest { file: String, detail: String },
     CargoWorkspace,
@@ -179,10 +178,6 @@ impl fmt::Display for Unsupported {
             Unsupported::PlannedStack { stack, title } => {
                 write!(f, "{stack} apps are not supported yet (planned: {title})")
             }
-            Unsupported::Pipfile => write!(
-                f,
-                "Pipfile (pipenv) is not supported yet; export it with `pipenv requirements > requirements.txt` and run init again"
-            ),
             Unsupported::YarnBerry => write!(
                 f,
                 "Yarn 2+ (Berry) is not supported yet; dslim builds with Yarn classic, npm or pnpm"

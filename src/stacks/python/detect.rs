@@ -9,7 +9,7 @@ use regex::Regex;
 use super::wheels;
 use super::{AppKind, Python};
 use crate::detect::{BuildStep, DetectInput, Detection, Evidence, Finding, Source};
-use crate::error::{Unsupported, Warning};
+use crate::error::Warning;
 use crate::project::Project;
 use crate::template::Pattern;
 
@@ -47,7 +47,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
             Evidence::file("pyproject.toml", "[tool.poetry]"),
         )
     } else if project.exists("Pipfile") {
-        d.unsupported = Some(Unsupported::Pipfile);
+        // without Pipfile.lock: pipenv locks in the builder (the manager's data)
         Finding::found("pipenv".to_string(), Evidence::file("Pipfile", ""))
     } else {
         d.warnings.push(Warning::PyprojectWithoutLock);
@@ -395,6 +395,21 @@ fn dependencies(
                     .filter(|k| *k != "python")
                     .map(|k| (k.clone(), k.clone())),
             );
+        }
+    }
+    // Pipfile's [packages]
+    if let Some(packages) = project
+        .read("Pipfile")
+        .and_then(|t| toml::from_str::<toml::Value>(&t).ok())
+        .and_then(|p| p.get("packages")?.as_table().cloned())
+    {
+        for name in packages.keys() {
+            let line = project.line_of("Pipfile", name).unwrap_or(1);
+            out.push(Dependency {
+                name: normalize(name),
+                pin: None,
+                evidence: Evidence::line("Pipfile", line, ""),
+            });
         }
     }
     for (name, as_declared) in declared {

@@ -36,6 +36,19 @@ pub fn version(
             return (Finding::found(c[1].to_string(), evidence), None);
         }
     }
+    // Pipfile's [requires] python_version = "3.11"
+    if let Some(line) = project.line_of("Pipfile", "python_version") {
+        let text = project.read("Pipfile").unwrap_or_default();
+        let found = text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| plain.captures(l))
+            .map(|c| c[1].to_string());
+        if let Some(version) = found {
+            let evidence = Evidence::line("Pipfile", line, "python_version");
+            return (Finding::found(version, evidence), None);
+        }
+    }
     if let Some(text) = project.read("runtime.txt") {
         if let Some(c) = plain.captures(text.lines().next().unwrap_or("")) {
             let evidence = Evidence::line("runtime.txt", 1, "");
