@@ -939,3 +939,25 @@ fn init_builds_a_pipenv_project_from_its_lock() {
         "Hello from a Pipenv app",
     );
 }
+
+#[test]
+fn init_runs_the_console_script_a_project_declares() {
+    // src layout, no lockfile: uv resolves, then a build step installs the project itself
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/pyproject-scripts",
+        InitCase {
+            warning: Some("pyproject.toml has no lockfile"),
+            ..InitCase::default()
+        },
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "pyproject-scripts");
+    check_image(
+        &dir,
+        "pyproject-scripts",
+        &name,
+        8000,
+        "/",
+        "linkshort: POST /links",
+    );
+}

@@ -133,7 +133,20 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         }
         Finding::found(argv, Evidence::file(&ini.file, "[uwsgi]"))
     });
-    let entrypoint = from_ini.or_else(|| {
+    // a console script the project declares ([project.scripts]) runs once the project itself
+    // is installed into the venv, which a build step does
+    let script = project_script(project, pyproject.as_ref());
+    if let Some((_, evidence)) = &script {
+        d.build_steps.push(Finding::found(
+            BuildStep {
+                argv: k.install_project.clone(),
+                env: vec![],
+            },
+            evidence.clone(),
+        ));
+    }
+    let from_script = script.map(|(name, evidence)| Finding::found(vec![name], evidence));
+    let entrypoint = from_script.or(from_ini).or_else(|| {
         stack.servers.iter().find_map(|server| {
             let dependency = depends_on(&server.package)?;
             let (_, app) = apps.iter().find(|(kind, _)| *kind == server.runs)?;
@@ -217,6 +230,29 @@ fn collectstatic(
     Some(Finding::found(
         BuildStep { argv, env },
         Evidence::line(&settings, line, "STATIC_ROOT"),
+    ))
+}
+
+/// The console script `[project.scripts]` declares: the one named after the project, else the
+/// only one.
+fn project_script(
+    project: &Project,
+    pyproject: Option<&toml::Value>,
+) -> Option<(String, Evidence)> {
+    let p = pyproject?.get("project")?;
+    let scripts = p.get("scripts")?.as_table()?;
+    let name = p.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+    let chosen = match scripts.get(name) {
+        Some(_) => name.to_string(),
+        None if scripts.len() == 1 => scripts.keys().next()?.clone(),
+        None => return None,
+    };
+    let line = project
+        .line_of("pyproject.toml", "[project.scripts]")
+        .unwrap_or(1);
+    Some((
+        chosen,
+        Evidence::line("pyproject.toml", line, "[project.scripts]"),
     ))
 }
 

@@ -99,6 +99,8 @@ struct PythonDetect {
     static_root: Pattern,
     /// the HTTP socket of a uWSGI ini file: group 1 the port
     uwsgi_http: Pattern,
+    /// the build step that installs the project itself, for its console scripts
+    install_project: Vec<String>,
     collectstatic: Vec<String>,
     build_only_value: String,
 }
