@@ -73,6 +73,21 @@ impl Project {
         files
     }
 
+    /// The names of the folders in `rel` (none without a project).
+    pub fn subfolders(&self, rel: &str) -> Vec<String> {
+        let Some(root) = &self.root else {
+            return vec![];
+        };
+        let Ok(entries) = root.join(rel).read_dir_utf8() else {
+            return vec![];
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.file_name().to_string())
+            .collect()
+    }
+
     /// The first line of `rel` that matches `re`: its number (from 1) and the first group.
     pub fn find(&self, rel: &str, re: &Regex) -> Option<(usize, String)> {
         let text = self.read(rel)?;

@@ -961,3 +961,24 @@ fn init_runs_the_console_script_a_project_declares() {
         "linkshort: POST /links",
     );
 }
+
+#[test]
+fn init_builds_the_http_member_of_a_cargo_workspace() {
+    let (dir, name, _tmp) = init_app(
+        "tests/fixtures/rust-workspace",
+        InitCase {
+            warning: Some("the only one that serves HTTP"),
+            ..InitCase::default()
+        },
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "rust-workspace");
+    check_image(
+        &dir,
+        "rust-workspace",
+        &name,
+        8000,
+        "/",
+        "Hello from the shelf API",
+    );
+}

@@ -185,7 +185,7 @@ impl fmt::Display for Unsupported {
             Unsupported::InvalidManifest { file, detail } => write!(f, "{file} is not valid: {detail}"),
             Unsupported::CargoWorkspace => write!(
                 f,
-                "a Cargo workspace without a package: run `dslim init` in the folder of the crate that builds the server"
+                "a Cargo workspace whose members have no binary dslim could find: run `dslim init` in the folder of the crate that builds the server"
             ),
         }
     }

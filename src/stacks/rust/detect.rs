@@ -20,10 +20,6 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
             return Some(d);
         }
     };
-    let Some(package) = manifest.get("package") else {
-        d.unsupported = Some(Unsupported::CargoWorkspace);
-        return Some(d);
-    };
     let at = |needle: &str| {
         Evidence::line(
             "Cargo.toml",
@@ -31,38 +27,30 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
             "",
         )
     };
-    // [[bin]] targets: (name, source file)
-    let bins: Vec<(String, String)> = manifest
-        .get("bin")
-        .and_then(|b| b.as_array())
-        .map(|list| {
-            list.iter()
-                .filter_map(|b| {
-                    let name = b.get("name")?.as_str()?.to_string();
-                    let path = b
-                        .get("path")
-                        .and_then(|p| p.as_str())
-                        .map(String::from)
-                        .unwrap_or_else(|| format!("src/bin/{name}.rs"));
-                    Some((name, path))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let package_name = package.get("name").and_then(|n| n.as_str());
-    let mut bins = bins;
-    // cargo builds src/main.rs too, named after the package, beside declared [[bin]]s
-    if let (Some(name), false) = (package_name, bins.is_empty()) {
-        let declared = |n: &String, p: &String| n == name || p == "src/main.rs";
-        if project.exists("src/main.rs") && !bins.iter().any(|(n, p)| declared(n, p)) {
-            bins.push((name.to_string(), "src/main.rs".to_string()));
-        }
+    // the crates to look in: the package, or a workspace's members
+    let crates = match manifest.get("package") {
+        Some(_) => vec![Crate {
+            dir: String::new(),
+            manifest: manifest.clone(),
+        }],
+        None => workspace_members(project, &manifest),
+    };
+    if crates.is_empty() {
+        d.unsupported = Some(Unsupported::CargoWorkspace);
+        return Some(d);
     }
-    let names: Vec<String> = bins.iter().map(|(n, _)| n.clone()).collect();
+    let workspace = manifest.get("package").is_none();
+    // every binary target: [[bin]]s, and src/main.rs named after its package
+    let bins: Vec<Bin> = crates.iter().flat_map(|c| c.binaries(project)).collect();
+    if bins.is_empty() {
+        d.unsupported = Some(Unsupported::CargoWorkspace);
+        return Some(d);
+    }
+    let names: Vec<String> = bins.iter().map(|b| b.name.clone()).collect();
     // several binaries: default-run, else the one named after the package, else the only one
     // that serves HTTP
     let serves = |i: usize| {
-        project.read(&bins[i].1).is_some_and(|text| {
+        project.read(&bins[i].path).is_some_and(|text| {
             stack
                 .compiled
                 .detect
@@ -74,10 +62,15 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
                     .any(|s| text.contains(s))
         })
     };
-    let default_run = package.get("default-run").and_then(|d| d.as_str());
-    let bin = match bins.len() {
-        0 => package_name.map(|n| Finding::found(n.to_string(), at("name"))),
-        1 => Some(Finding::found(names[0].clone(), at("[[bin]]"))),
+    let root_package = manifest.get("package");
+    let default_run = root_package
+        .and_then(|p| p.get("default-run"))
+        .and_then(|d| d.as_str());
+    let package_name = root_package
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str());
+    let chosen = match bins.len() {
+        1 => Some(0),
         _ => match crate::detect::choose_binary(&names, default_run, package_name, serves) {
             Some((i, rule)) => {
                 d.warnings.push(Warning::SeveralBinaries {
@@ -86,10 +79,7 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
                     chosen: names[i].clone(),
                     rule,
                 });
-                Some(Finding::found(
-                    names[i].clone(),
-                    at(&format!("\"{}\"", names[i])),
-                ))
+                Some(i)
             }
             None => {
                 d.ambiguous = Some(("binaries".into(), names.clone()));
@@ -97,15 +87,42 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
             }
         },
     };
+    let bin = chosen.map(|i| {
+        let b = &bins[i];
+        let evidence = match (workspace, b.declared) {
+            (false, true) => at(&format!("\"{}\"", b.name)),
+            (false, false) => at("name"),
+            (true, _) => Evidence::line(
+                &b.manifest_file,
+                project.line_of(&b.manifest_file, &b.name).unwrap_or(1),
+                "a workspace member",
+            ),
+        };
+        Finding::found(b.name.clone(), evidence)
+    });
+    // the chosen binary's crate: its dependencies and its version
+    let chosen_crate = chosen
+        .and_then(|i| crates.iter().find(|c| c.dir == bins[i].dir))
+        .unwrap_or(&crates[0]);
+    let package = chosen_crate
+        .manifest
+        .get("package")
+        .cloned()
+        .unwrap_or(toml::Value::Table(Default::default()));
+    let manifest = &chosen_crate.manifest;
     d.stack_property = bin.map(|b| ("bin", b));
     d.dependencies = manifest
         .get("dependencies")
         .and_then(|t| t.as_table())
         .into_iter()
         .flatten()
-        .map(|(name, _)| (name.clone(), at(&format!("{name} "))))
+        .map(|(name, _)| {
+            let file = chosen_crate.file("Cargo.toml");
+            let line = project.line_of(&file, &format!("{name} ")).unwrap_or(1);
+            (name.clone(), Evidence::line(&file, line, ""))
+        })
         .collect();
-    d.version = Some(version(project, package, input));
+    d.version = Some(version(project, &package, input));
     if !project.exists("Cargo.lock") {
         d.warnings.push(Warning::NoCargoLock);
     }
@@ -137,6 +154,107 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
             .collect();
     }
     Some(d)
+}
+
+/// A crate of the project: the root package, or a workspace member in `dir`.
+struct Crate {
+    dir: String,
+    manifest: toml::Value,
+}
+
+/// A binary target, with the file holding its main and where it is declared.
+struct Bin {
+    name: String,
+    path: String,
+    dir: String,
+    manifest_file: String,
+    /// a [[bin]] entry (else src/main.rs)
+    declared: bool,
+}
+
+impl Crate {
+    fn file(&self, rel: &str) -> String {
+        match self.dir.as_str() {
+            "" => rel.to_string(),
+            dir => format!("{dir}/{rel}"),
+        }
+    }
+
+    /// Its [[bin]] targets, and src/main.rs (named after the package) when no [[bin]] is it.
+    fn binaries(&self, project: &Project) -> Vec<Bin> {
+        let manifest_file = self.file("Cargo.toml");
+        let bin = |name: String, path: String, declared: bool| Bin {
+            name,
+            path: self.file(&path),
+            dir: self.dir.clone(),
+            manifest_file: manifest_file.clone(),
+            declared,
+        };
+        let mut bins: Vec<Bin> = self
+            .manifest
+            .get("bin")
+            .and_then(|b| b.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|b| {
+                let name = b.get("name")?.as_str()?.to_string();
+                let path = b
+                    .get("path")
+                    .and_then(|p| p.as_str())
+                    .map(String::from)
+                    .unwrap_or_else(|| format!("src/bin/{name}.rs"));
+                Some(bin(name, path, true))
+            })
+            .collect();
+        let package = self
+            .manifest
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str());
+        // cargo builds src/main.rs too, named after the package, beside declared [[bin]]s
+        if let Some(name) = package {
+            let main = self.file("src/main.rs");
+            let taken = bins.iter().any(|b| b.name == name || b.path == main);
+            if project.exists(&main) && !taken {
+                bins.push(bin(name.to_string(), "src/main.rs".into(), false));
+            }
+        }
+        bins
+    }
+}
+
+/// A workspace's member crates (`members`, with `dir/*` globs), those that have a package.
+fn workspace_members(project: &Project, manifest: &toml::Value) -> Vec<Crate> {
+    let members = manifest
+        .get("workspace")
+        .and_then(|w| w.get("members"))
+        .and_then(|m| m.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str());
+    let mut dirs = vec![];
+    for member in members {
+        match member.strip_suffix("/*") {
+            Some(parent) => {
+                let mut found: Vec<String> = project
+                    .subfolders(parent)
+                    .into_iter()
+                    .map(|d| format!("{parent}/{d}"))
+                    .collect();
+                found.sort();
+                dirs.extend(found);
+            }
+            None => dirs.push(member.trim_end_matches('/').to_string()),
+        }
+    }
+    dirs.into_iter()
+        .filter_map(|dir| {
+            let text = project.read(&format!("{dir}/Cargo.toml"))?;
+            let manifest: toml::Value = toml::from_str(&text).ok()?;
+            manifest.get("package")?;
+            Some(Crate { dir, manifest })
+        })
+        .collect()
 }
 
 fn version(project: &Project, package: &toml::Value, input: &DetectInput) -> Finding<String> {
