@@ -793,3 +793,11 @@ detects!(
         ("app.js", "const fastify = require('fastify')({ logger: true })\nconst host = (\"RENDER\" in process.env) ? `0.0.0.0` : `localhost`;\nconst port = process.env.PORT || 3000;\nfastify.get('/', async () => ({ hello: 'world' }))\nfastify.listen({host: host, port: port })\n"),
     ]
 );
+
+detects!(
+    a_gunicorn_from_before_21_gets_setuptools_for_pkg_resources,
+    &[
+        ("requirements.txt", "Flask==2.1.1\ngunicorn==20.1.0\n"),
+        ("app.py", SERVER),
+    ]
+);

@@ -145,7 +145,7 @@ impl fmt::Display for Warning {
             ),
             Warning::StartScriptNotNode { script } => write!(
                 f,
-                "the start script `{script}` does not run node directly: pass --entrypoint (e.g. --entrypoint \"node dist/index.js\")"
+                "the start script `{script}` does not run node directly (tsx, ts-node and nodemon are devDependencies, which the production image leaves out): add a build script that compiles to JavaScript, or pass --entrypoint (e.g. --entrypoint \"node dist/index.js\")"
             ),
             Warning::NoNodeStart => write!(
                 f,

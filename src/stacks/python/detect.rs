@@ -133,6 +133,23 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         }
         Finding::found(argv, Evidence::file(&ini.file, "[uwsgi]"))
     });
+    // a pinned release that imports pkg_resources needs setuptools in the venv
+    if let Some(dep) = dependencies.iter().find(|dep| {
+        let fixed = k.needs_setuptools.get(&dep.name);
+        matches!((fixed, &dep.pin), (Some(fixed), Some(pin)) if !wheels::release_at_least(pin, fixed))
+    }) {
+        let pin = dep.pin.clone().unwrap_or_default();
+        d.build_steps.push(Finding::found(
+            BuildStep {
+                argv: k.install_setuptools.clone(),
+                env: vec![],
+            },
+            Evidence {
+                note: format!("{} {pin} imports pkg_resources, from setuptools", dep.name),
+                ..dep.evidence.clone()
+            },
+        ));
+    }
     // a console script the project declares ([project.scripts]) runs once the project itself
     // is installed into the venv, which a build step does
     let script = project_script(project, pyproject.as_ref());

@@ -101,6 +101,10 @@ struct PythonDetect {
     uwsgi_http: Pattern,
     /// the build step that installs the project itself, for its console scripts
     install_project: Vec<String>,
+    /// package -> the first release that no longer needs setuptools at run time
+    needs_setuptools: BTreeMap<String, String>,
+    /// the build step that installs it
+    install_setuptools: Vec<String>,
     collectstatic: Vec<String>,
     build_only_value: String,
 }

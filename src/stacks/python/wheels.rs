@@ -147,7 +147,7 @@ fn wheel_minors<'a>(files: impl Iterator<Item = &'a str>) -> Option<BTreeSet<u32
 
 /// Compares releases by their numbers: "2.9.10" is at least "2.9.9"; "6.0.4.post1" is at least
 /// "6.0.4". Letters end a number ("1.0rc1" counts as 1.0).
-fn release_at_least(version: &str, first: &str) -> bool {
+pub fn release_at_least(version: &str, first: &str) -> bool {
     let numbers = |v: &str| -> Vec<u64> {
         v.split('.')
             .map_while(|part| {
