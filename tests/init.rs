@@ -801,3 +801,40 @@ detects!(
         ("app.py", SERVER),
     ]
 );
+
+detects!(
+    a_dockerfile_command_that_runs_files_of_its_own_layout_is_not_taken,
+    &[
+        ("package.json", "{\n  \"main\": \"dist/api/main.js\",\n  \"scripts\": { \"build\": \"tsc\", \"start\": \"node dist/api/main.js\" },\n  \"dependencies\": { \"express\": \"^4.19.2\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("Dockerfile", "FROM node:20\nWORKDIR /srv\nCOPY dist/api api\nEXPOSE 3000\nCMD [\"node\", \"api\"]\n"),
+    ]
+);
+
+detects!(
+    an_entrypoint_wrapper_with_nothing_after_it_is_not_taken,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", SERVER),
+        ("entrypoint.sh", "#!/bin/sh\nwhile ! nc -z db 5432; do sleep 1; done\nexec \"$@\"\n"),
+        ("Dockerfile", "FROM python:3.13-slim\nWORKDIR /usr/src/app\nCOPY . .\nENTRYPOINT [\"/usr/src/app/entrypoint.sh\"]\n"),
+    ]
+);
+
+detects!(
+    a_go_apps_dockerfile_environment_is_kept,
+    &[
+        ("go.mod", "module example.com/echo\n\ngo 1.24\n"),
+        ("main.go", "package main\n\nimport (\n\t\"net/http\"\n\t\"os\"\n)\n\nfunc main() {\n\thttp.ListenAndServe(\":5678\", nil)\n\t_ = os.Getenv(\"ECHO_TEXT\")\n}\n"),
+        ("Dockerfile", "FROM golang:1.24 AS build\nCOPY . .\nRUN go build -o /echo\nFROM scratch\nENV ECHO_TEXT=\"hello-world\"\nCOPY --from=build /echo /echo\nENTRYPOINT [\"/echo\"]\n"),
+    ]
+);
+
+detects!(
+    a_flask_factory_with_no_production_server_runs_flask_run,
+    &[
+        ("pyproject.toml", "[project]\nname = \"flaskr\"\nversion = \"1.0.0\"\ndependencies = [\"flask\"]\n"),
+        ("flaskr/__init__.py", FLASK_FACTORY),
+        ("flaskr/settings.py", "import os\nHOSTS = [os.environ['WEBSITE_HOSTNAME']] if 'WEBSITE_HOSTNAME' in os.environ else []\n"),
+    ]
+);

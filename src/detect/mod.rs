@@ -285,8 +285,13 @@ pub fn required_env(
                     // a read in a condition is a switch, not a need: `if (process.env.X)`
                     let (start, end) = caps.get(0).map_or((0, 0), |m| (m.start(), m.end()));
                     let after = line[end..].trim_start();
+                    // or guarded on the same line: `os.environ["X"] if "X" in os.environ else ""`
+                    let guarded = (after.contains(" if ") && after.contains(" else"))
+                        || line.contains(&format!("{name}' in "))
+                        || line.contains(&format!("{name}\" in "));
                     let conditional = line[..start].contains("if ")
                         || line[..start].contains("if(")
+                        || guarded
                         || ["?", "&&", "==", "!="]
                             .iter()
                             .any(|op| after.starts_with(op));

@@ -132,7 +132,7 @@ impl fmt::Display for Warning {
             ),
             Warning::DevelopmentServer => write!(
                 f,
-                "neither gunicorn nor uvicorn is a dependency, so the app runs its own development server; add one of them for production"
+                "no production server (gunicorn, uvicorn, granian...) is a dependency, so the app runs its framework's development server; add one for production and run init again"
             ),
             Warning::NoPythonApp => write!(
                 f,

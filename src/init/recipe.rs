@@ -234,17 +234,17 @@ pub fn report(outcome: &Outcome) -> String {
     if let Some(e) = &d.entrypoint {
         row("entrypoint", e.value.join(" "), &e.source);
     }
+    let listed = |packages: &[String]| match packages {
+        [] => "-".to_string(),
+        _ => packages.join(" "),
+    };
     for n in &d.native {
         out.push_str(&format!(
             "  {:<11}{}: build {}, run {}  [from {}]\n",
             "native",
             n.library,
-            n.build.join(" "),
-            if n.run.is_empty() {
-                "-".into()
-            } else {
-                n.run.join(" ")
-            },
+            listed(&n.build),
+            listed(&n.run),
             n.evidence
         ));
     }

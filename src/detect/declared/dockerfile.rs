@@ -27,10 +27,15 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
     } else {
         "CMD"
     };
+    let has_cmd = cmd.is_some();
     let mut argv: Vec<String> = vec![];
     argv.extend(entrypoint.map(|(_, words)| words).unwrap_or_default());
     argv.extend(cmd.map(|(_, words)| words).unwrap_or_default());
     let evidence = Evidence::line("Dockerfile", line, instruction);
+    // a command that runs files of the image's own layout (`node api` after `COPY dist/api
+    // api`, `/usr/src/app/entrypoint.sh`) does not run in dslim's image: read the code instead
+    let workdir = chain.iter().find_map(|s| s.workdir.clone());
+    let runs_here = runs_project_files(project, &argv, workdir.as_deref(), has_cmd);
     let mut declared = match argv.as_slice() {
         // the shell form: a shell line, with its chains and $PORT
         [sh, c, line] if sh == "sh" && c == "-c" => shell_command(line, evidence)?,
@@ -59,7 +64,68 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
         .flat_map(|s| s.env.iter().cloned())
         .filter(|(k, _)| !looks_secret(k) && !LAYOUT.contains(&k.as_str()))
         .collect();
+    if !runs_here {
+        // its port and environment still say something; its command does not
+        declared.argv.clear();
+    }
     Some(declared)
+}
+
+/// Whether the files a command runs are the project's, where dslim's image has them: a path
+/// (`./run.sh`, `/srv/app/start.sh` under the Dockerfile's WORKDIR) or the script an
+/// interpreter runs (`node api`, `python app.py`). A wrapper script with no command after it
+/// (`ENTRYPOINT ["/entrypoint.sh"]` ending in `exec "$@"`) starts nothing of its own.
+fn runs_project_files(
+    project: &Project,
+    argv: &[String],
+    workdir: Option<&str>,
+    has_cmd: bool,
+) -> bool {
+    const INTERPRETERS: [&str; 6] = ["node", "python", "python3", "sh", "bash", "ruby"];
+    let relative = |word: &str| -> Option<String> {
+        match (word.strip_prefix('/'), workdir) {
+            (Some(_), Some(dir)) => word
+                .strip_prefix(dir.trim_end_matches('/'))
+                .map(|rest| rest.trim_start_matches('/').to_string()),
+            (Some(_), None) => None,
+            (None, _) => Some(word.trim_start_matches("./").to_string()),
+        }
+    };
+    let exists = |word: &str| {
+        relative(word).is_some_and(|rel| {
+            [String::new(), ".js".into(), "/index.js".into()]
+                .iter()
+                .any(|ext| project.exists(&format!("{rel}{ext}")))
+        })
+    };
+    let Some(program) = argv.first() else {
+        return true;
+    };
+    if program.contains('/') {
+        // an absolute path outside the Dockerfile's WORKDIR is the image's own (/usr/bin/...)
+        let ours = relative(program).is_some();
+        if ours && !exists(program) {
+            return false;
+        }
+        // a wrapper that runs what follows it (`exec "$@"`), with nothing following
+        let wrapper = argv.len() == 1
+            && !has_cmd
+            && relative(program)
+                .and_then(|rel| project.read(&rel))
+                .is_some_and(|script| script.contains("\"$@\""));
+        return !wrapper;
+    }
+    let name = program.rsplit('/').next().unwrap_or(program);
+    if INTERPRETERS.contains(&name) {
+        if let Some(script) = argv[1..].iter().find(|w| !w.starts_with('-')) {
+            // `python -m module` and `node -e ...` name no file
+            let flags_first = argv[1..].first().is_some_and(|w| w.starts_with('-'));
+            if !flags_first && !script.contains(':') {
+                return exists(script);
+            }
+        }
+    }
+    true
 }
 
 /// The image the shipped stage of the Dockerfile builds on (`python:3.10-alpine`), and where.
@@ -103,6 +169,8 @@ struct Stage {
     /// (line, port)
     expose: Option<(usize, u16)>,
     env: Vec<(String, String)>,
+    /// its last WORKDIR
+    workdir: Option<String>,
 }
 
 /// The stage that ships: the last one that is not a development stage.
@@ -233,6 +301,11 @@ fn stages(text: &str) -> Vec<Stage> {
                         .and_then(|p| expand(p, &known))
                         .and_then(|p| p.split('/').next()?.parse().ok())
                         .map(|port| (line, port));
+                }
+            }
+            "WORKDIR" => {
+                if let Some(stage) = stages.last_mut() {
+                    stage.workdir = expand(args, &known);
                 }
             }
             "ENV" => {

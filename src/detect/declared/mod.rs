@@ -170,6 +170,15 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData,
         }
     }
     if data.entrypoint_example.is_empty() {
+        // a compiled app's command is its binary; the Dockerfile's environment still applies
+        if let Some(d) = declared.iter().find(|d| d.trust == Trust::Over) {
+            for (key, value) in &d.env {
+                detection.set_env(Finding::found(
+                    (key.clone(), value.clone()),
+                    Evidence::file(&d.evidence.file, "ENV"),
+                ));
+            }
+        }
         return;
     }
     // commands that run a package.json script are the stack's to read
@@ -199,7 +208,10 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData,
             argv.drain(..prefix.len());
         }
     }
-    detection.warnings.retain(|w| !w.asks_for_entrypoint());
+    // the project's own command: no more asking for one, nor second-guessing the server it runs
+    detection
+        .warnings
+        .retain(|w| !w.asks_for_entrypoint() && *w != Warning::DevelopmentServer);
     if !d.release.is_empty() {
         detection.warnings.push(Warning::ReleaseSteps {
             at: d.evidence.to_string(),

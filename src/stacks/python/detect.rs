@@ -163,9 +163,15 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         ));
     }
     let from_script = script.map(|(name, evidence)| Finding::found(vec![name], evidence));
-    let entrypoint = from_script.or(from_ini).or_else(|| {
+    // the first server, in the data's order, that is a dependency and runs an app found here;
+    // a framework's development server only when the project starts nothing else
+    let serve = |development: bool| {
         stack.servers.iter().find_map(|server| {
+            (server.development == development).then_some(())?;
             let dependency = depends_on(&server.package)?;
+            if server.runs == AppKind::DjangoWsgi && development && !project.exists("manage.py") {
+                return None;
+            }
             let (_, app) = apps.iter().find(|(kind, _)| *kind == server.runs)?;
             let (target, evidence) = app.clone()?;
             Some(Finding {
@@ -173,7 +179,8 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
                 source: Source::Found(vec![evidence, dependency.evidence.clone()]),
             })
         })
-    });
+    };
+    let entrypoint = from_script.or(from_ini).or_else(|| serve(false));
     d.entrypoint = entrypoint.or_else(|| {
         // no server among the dependencies: a script that starts itself
         let main = sources.iter().find(|f| {
@@ -189,6 +196,12 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
             Evidence::line(main, line, "if __name__ == \"__main__\""),
         ))
     });
+    if d.entrypoint.is_none() {
+        d.entrypoint = serve(true);
+        if d.entrypoint.is_some() {
+            d.warnings.push(Warning::DevelopmentServer);
+        }
+    }
     // a plain main.py with no app object in the project: a script, run once, serving nothing
     let mut script = false;
     if d.entrypoint.is_none() && asgi.is_none() && wsgi.is_none() {

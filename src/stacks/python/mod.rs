@@ -59,6 +59,9 @@ struct Server {
     command: Vec<Template<AppServerNames>>,
     /// the flag that makes it call a factory; without one, `module:create_app()`
     factory: Option<String>,
+    /// a framework's development server, for a project that depends on no other
+    #[serde(default)]
+    development: bool,
 }
 
 impl Server {
