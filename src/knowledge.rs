@@ -237,6 +237,9 @@ pub struct NativeEntry {
     pub why: String,
     /// where the fact comes from: the library's own install notes or docs (a URL)
     pub source: String,
+    /// packages that, beside it, bring what it needs (psycopg-binary for psycopg)
+    #[serde(default)]
+    pub unless: Vec<String>,
     /// build and run packages per distro
     #[serde(flatten)]
     pub packages: BTreeMap<String, Packages>,

@@ -838,3 +838,11 @@ detects!(
         ("flaskr/settings.py", "import os\nHOSTS = [os.environ['WEBSITE_HOSTNAME']] if 'WEBSITE_HOSTNAME' in os.environ else []\n"),
     ]
 );
+
+detects!(
+    psycopg_with_its_binary_extra_needs_no_libpq,
+    &[
+        ("requirements.txt", "fastapi[standard]==0.115.0\npsycopg[binary]==3.2.3\n"),
+        ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
+    ]
+);

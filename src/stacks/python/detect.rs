@@ -230,6 +230,15 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     d.native = dependencies
         .iter()
         .filter(|dep| !from_wheel(&dep.name))
+        // another dependency brings what it needs (psycopg[binary] its libpq)
+        .filter(|dep| {
+            input.data.native.get(&dep.name).is_none_or(|entry| {
+                !entry
+                    .unless
+                    .iter()
+                    .any(|other| dependencies.iter().any(|d| &d.name == other))
+            })
+        })
         .filter_map(|dep| input.native_dep(&dep.name, dep.evidence.clone()))
         .collect();
     Some(d)
