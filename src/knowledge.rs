@@ -100,6 +100,9 @@ pub struct StackData {
     pub runtimes: Vec<String>,
     /// the stack node's properties, and what each means
     pub properties: BTreeMap<String, String>,
+    /// those of them that are #true or #false
+    #[serde(default)]
+    pub flags: Vec<String>,
     /// recipe nodes that only this stack takes
     #[serde(default)]
     pub nodes: Vec<String>,

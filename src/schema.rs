@@ -81,7 +81,12 @@ pub fn schema(knowledge: &Knowledge) -> Value {
     for (name, data) in &knowledge.stacks {
         let mut props = Map::new();
         for (prop, description) in &data.properties {
-            let mut p = json!({ "type": "string", "description": description });
+            let kind = if data.flags.contains(prop) {
+                "boolean"
+            } else {
+                "string"
+            };
+            let mut p = json!({ "type": kind, "description": description });
             if prop == "manager" {
                 p["enum"] = json!(data.managers.keys().collect::<Vec<_>>());
             }

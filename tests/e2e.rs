@@ -982,3 +982,8 @@ fn init_builds_the_http_member_of_a_cargo_workspace() {
         "Hello from the shelf API",
     );
 }
+
+#[test]
+fn init_builds_cgo_code_onto_a_runtime_with_the_c_library() {
+    init_build_and_serve("tests/fixtures/go-cgo", 8080, "/", "Hello from cgo: 42");
+}

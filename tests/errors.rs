@@ -176,3 +176,10 @@ diagnostic!(
     a_version_not_published_for_the_named_release,
     "app \"api\" {\n    node \"18\"\n    base \"debian\" release=\"trixie\"\n    entrypoint \"node\" \"server.js\"\n}\n"
 );
+
+#[test]
+fn cgo_on_scratch_is_refused_where_it_is_asked_for() {
+    let err = common::compile("app \"api\" {\n    go \"1.24\" cgo=#true\n}\n").unwrap_err();
+    let text = format!("{:?}", err.errors());
+    assert!(text.contains("CgoWithoutLibc"), "{text}");
+}

@@ -842,7 +842,13 @@ detects!(
 detects!(
     psycopg_with_its_binary_extra_needs_no_libpq,
     &[
-        ("requirements.txt", "fastapi[standard]==0.115.0\npsycopg[binary]==3.2.3\n"),
-        ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
+        (
+            "requirements.txt",
+            "fastapi[standard]==0.115.0\npsycopg[binary]==3.2.3\n"
+        ),
+        (
+            "main.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n"
+        ),
     ]
 );

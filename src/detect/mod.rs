@@ -44,6 +44,8 @@ pub struct Detection {
     pub version: Option<Finding<String>>,
     /// the stack node's other property: python `requirements`, go `package`, rust `bin`
     pub stack_property: Option<(&'static str, Finding<String>)>,
+    /// the stack node's #true properties: go `cgo`
+    pub stack_flags: Vec<(&'static str, Finding<bool>)>,
     pub build: Option<Finding<Build>>,
     /// commands run in the builder once the source is there (Django's collectstatic)
     pub build_steps: Vec<Finding<BuildStep>>,
@@ -113,6 +115,7 @@ impl Detection {
             manager: None,
             version: None,
             stack_property: None,
+            stack_flags: vec![],
             build: None,
             build_steps: vec![],
             ignore: vec![],

@@ -144,6 +144,8 @@ pub enum Kind {
         instead: Option<String>,
     },
     DistrolessNeedsDebian,
+    /// a cgo binary on a runtime with no C library
+    CgoWithoutLibc,
     RuntimeOfSpa,
     UserOfSpa {
         uid: u32,

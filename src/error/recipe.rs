@@ -111,6 +111,10 @@ impl fmt::Display for RecipeError {
                 write!(f, "dslim knows no {distro} images for the {stack} stack")
             }
             Kind::DistrolessNeedsDebian => write!(f, "distroless images are Debian-based"),
+            Kind::CgoWithoutLibc => write!(
+                f,
+                "a cgo binary links the C library, which `scratch` does not have"
+            ),
             Kind::RuntimeOfSpa => write!(f, "a single-page app always runs on nginx"),
             Kind::UserOfSpa { uid } => write!(
                 f,
@@ -182,6 +186,7 @@ impl RecipeError {
             Kind::NoImages { stack, .. } => format!("no {stack} images"),
             Kind::NotPublished { version, .. } => format!("no {version} images for this release"),
             Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
+            Kind::CgoWithoutLibc => "cgo on scratch".into(),
             Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
                 "not used with spa".into()
             }
@@ -315,6 +320,9 @@ impl RecipeError {
             Kind::DistrolessNeedsDebian => {
                 Some("use runtime \"scratch\" or \"slim\" with alpine".into())
             }
+            Kind::CgoWithoutLibc => Some(
+                "add runtime \"distroless\" (gcr.io/distroless/cc) or runtime \"slim\"".into(),
+            ),
             Kind::RuntimeOfSpa => Some("remove `runtime`".into()),
             Kind::UserOfSpa { .. } => Some("remove `user`".into()),
             Kind::EntrypointOfSpa => Some("remove `entrypoint`".into()),

@@ -35,6 +35,12 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
         }
         why.push(format!("{key} {}", f.source));
     }
+    for (key, f) in &d.stack_flags {
+        if f.value {
+            stack_line.push_str(&format!(" {key}=#true"));
+            why.push(format!("{key} {}", f.source));
+        }
+    }
     lines.push((Some(why.join("; ")), stack_line));
     if let Some(r) = &d.runtime {
         lines.push((

@@ -30,6 +30,11 @@ pub struct Compiled {
     #[serde(default)]
     build_without_lock: Option<Template<BuildNames>>,
     distroless: Template<ImageNames>,
+    /// with cgo (Go): the build, and the distroless image with a C library
+    #[serde(default)]
+    build_cgo: Option<Template<BuildNames>>,
+    #[serde(default)]
+    distroless_cgo: Option<Template<ImageNames>>,
     /// (builder path, final path) of the CA bundle, for runtimes without one
     certificates: Vec<(String, String)>,
     pub detect: CompiledDetect,
@@ -40,6 +45,23 @@ pub struct CompiledDetect {
     pub ports: Vec<Pattern>,
     #[serde(default)]
     pub env: crate::detect::EnvReads,
+    /// source lines that show C code (Go's `import "C"`)
+    #[serde(default)]
+    pub cgo_imports: Vec<Pattern>,
+    /// modules that bring C code
+    #[serde(default)]
+    pub cgo_modules: Vec<String>,
+}
+
+/// How a compiled app builds, from what its project holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Build {
+    /// it has its lockfile (Cargo.lock, go.mod)
+    pub locked: bool,
+    /// its dependencies are vendored
+    pub vendored: bool,
+    /// it builds with cgo
+    pub cgo: bool,
 }
 
 /// Where the source is built.
@@ -87,9 +109,13 @@ impl Compiled {
         ctx: &Ctx,
         binary: &str,
         package: &str,
-        locked: bool,
-        vendored: bool,
+        how: Build,
     ) -> Result<StackStages, Error> {
+        let Build {
+            locked,
+            vendored,
+            cgo,
+        } = how;
         let mut caches = vec![];
         for c in &self.cache {
             caches.push(c.render(&[("workdir", SRC)])?);
@@ -101,8 +127,9 @@ impl Compiled {
             steps.push(Step::run(vec![download.clone()], &caches));
         }
         steps.push(Step::copy_context(vec![".".into()], ".", None));
-        let template = match (&self.build_without_lock, locked) {
-            (Some(unlocked), false) => unlocked,
+        let template = match (&self.build_without_lock, locked, &self.build_cgo, cgo) {
+            (Some(unlocked), false, _, _) => unlocked,
+            (_, _, Some(with_cgo), true) => with_cgo,
             _ => &self.build,
         };
         let build = template.render(&[("binary", binary), ("package", package)])?;
@@ -131,7 +158,10 @@ impl Compiled {
         Ok(StackStages {
             stages: vec![builder],
             runtime: RuntimeStage {
-                from: ctx.runtime_image(Some(&self.distroless))?,
+                from: ctx.runtime_image(Some(match (&self.distroless_cgo, cgo) {
+                    (Some(with_libc), true) => with_libc,
+                    _ => &self.distroless,
+                }))?,
                 copies,
                 env: vec![],
             },

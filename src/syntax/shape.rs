@@ -81,7 +81,10 @@ pub(super) fn check_node(
                         Some((_, k, _)) => *k,
                         None => ValueKind::Str,
                     },
-                    Props::Stack => ValueKind::Str,
+                    Props::Stack => match knowledge.stack(name) {
+                        Some(s) if s.flags.iter().any(|f| f == key_name) => ValueKind::Bool,
+                        _ => ValueKind::Str,
+                    },
                 };
                 if spec.props != Props::Any && !allowed.iter().any(|p| p == key_name) {
                     errors.push(RecipeError::new(

@@ -44,6 +44,31 @@ fn finish(
             .map(|(line, v)| Finding::found(major_minor(&v), Evidence::line("go.mod", line, "")))
             .unwrap_or_else(|| input.default_version()),
     );
+    // C code in the app or its modules: cgo, and a runtime with the C library
+    let k = &stack.compiled.detect;
+    let cgo_module = k.cgo_modules.iter().find_map(|m| {
+        let line = project.line_of("go.mod", m)?;
+        Some(Evidence::line(
+            "go.mod",
+            line,
+            format!("{m} is a cgo package"),
+        ))
+    });
+    let cgo_source = || {
+        let (file, line, _) = project.find_any(sources, k.cgo_imports.iter().map(|p| &p.0))?;
+        Some(Evidence::line(&file, line, "import \"C\""))
+    };
+    if let Some(evidence) = cgo_module.or_else(cgo_source) {
+        d.stack_flags
+            .push(("cgo", Finding::found(true, evidence.clone())));
+        d.runtime = Some(Finding::found(
+            "distroless".to_string(),
+            Evidence {
+                note: "cgo links the C library: distroless/cc has it".into(),
+                ..evidence
+            },
+        ));
+    }
     if go_mod
         .lines()
         .any(|l| l.trim_start().starts_with("require"))

@@ -7,9 +7,10 @@ use serde::Deserialize;
 use super::compiled::{self, Compiled};
 use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
-use crate::error::{Error, Expected};
+use crate::error::{Error, Expected, Kind};
 use crate::model::{Shape, StackInput};
 use crate::plan::{Ctx, StackStages};
+use crate::syntax::Scalar;
 
 /// Go's own data in `recipes/stacks/go.toml`.
 #[derive(Debug, Deserialize)]
@@ -25,10 +26,8 @@ struct GoApp<'s> {
     package: String,
     /// named after the app
     binary: String,
-    /// whether the project has its go.mod (the builder makes one when it has not)
-    has_module: bool,
-    /// whether its modules are in vendor/
-    vendored: bool,
+    /// its go.mod (the builder makes one when it has not), vendor/ and cgo
+    build: compiled::Build,
 }
 
 impl Stack for Go {
@@ -40,12 +39,31 @@ impl Stack for Go {
                 .value("go", v, Expected::GoPackage)
                 .unwrap_or_default(),
         };
+        // cgo=#true: the binary links the C library, which scratch lacks
+        let cgo_prop = cx.node.prop("cgo");
+        let cgo = matches!(cgo_prop.map(|v| &v.value), Some(Scalar::Bool(true)));
+        if let (true, Some(cgo_prop)) = (cgo, cgo_prop) {
+            let runtime = cx.recipe.one("runtime");
+            let value = runtime.and_then(|r| r.args.first());
+            let on_scratch = match value.map(|v| &v.value) {
+                None => cx.data.default_runtime == "scratch",
+                Some(Scalar::Text(t)) => t == "scratch",
+                Some(_) => false,
+            };
+            if on_scratch {
+                let span = value.map_or(cgo_prop.span, |v| v.span);
+                cx.checker.error(span, Kind::CgoWithoutLibc);
+            }
+        }
         Some(Box::new(GoApp {
             stack: self,
             package,
             binary: cx.app_name.unwrap_or_default().to_string(),
-            has_module: self.compiled.locked(cx.project, cx.checker),
-            vendored: self.compiled.vendored(cx.project),
+            build: compiled::Build {
+                locked: self.compiled.locked(cx.project, cx.checker),
+                vendored: self.compiled.vendored(cx.project),
+                cgo,
+            },
         }))
     }
 
@@ -58,17 +76,18 @@ impl StackApp for GoApp<'_> {
     fn shape(&self) -> Shape {
         compiled::shape(
             &self.binary,
-            serde_json::json!({ "kind": "go", "package": self.package, "binary": self.binary }),
+            serde_json::json!({
+                "kind": "go",
+                "package": self.package,
+                "binary": self.binary,
+                "cgo": self.build.cgo,
+            }),
         )
     }
 
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
-        self.stack.compiled.stages(
-            ctx,
-            &self.binary,
-            &self.package,
-            self.has_module,
-            self.vendored,
-        )
+        self.stack
+            .compiled
+            .stages(ctx, &self.binary, &self.package, self.build)
     }
 }

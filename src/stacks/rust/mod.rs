@@ -58,8 +58,14 @@ impl StackApp for RustApp<'_> {
     }
 
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
-        self.stack
-            .compiled
-            .stages(ctx, &self.binary, ".", self.locked, false)
+        self.stack.compiled.stages(
+            ctx,
+            &self.binary,
+            ".",
+            compiled::Build {
+                locked: self.locked,
+                ..compiled::Build::default()
+            },
+        )
     }
 }
