@@ -46,6 +46,23 @@ impl Project {
         self.root.as_deref()
     }
 
+    /// The nearest of `names` in a folder above the project (a workspace's root lockfile), as
+    /// a path relative to the project: `../../uv.lock`. At most `levels` folders up.
+    pub fn above(&self, names: &[&str], levels: usize) -> Option<(String, String)> {
+        let root = self.root.as_deref()?;
+        let mut up = String::new();
+        let mut dir = root.parent();
+        for _ in 0..levels {
+            let here = dir?;
+            up.push_str("../");
+            if let Some(name) = names.iter().find(|n| here.join(n).is_file()) {
+                return Some((format!("{up}{name}"), name.to_string()));
+            }
+            dir = here.parent();
+        }
+        None
+    }
+
     pub fn exists(&self, rel: &str) -> bool {
         self.root.as_ref().is_some_and(|r| r.join(rel).exists())
     }

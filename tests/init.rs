@@ -852,3 +852,15 @@ detects!(
         ),
     ]
 );
+
+detects!(
+    a_uv_workspace_members_lock_is_at_the_root,
+    &[
+        ("../uv.lock", "version = 1\nrequires-python = \">=3.12\"\n"),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"api\"\nversion = \"0\"\nrequires-python = \">=3.12\"\ndependencies = [\"fastapi\", \"uvicorn\"]\n"
+        ),
+        ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
+    ]
+);

@@ -211,6 +211,26 @@ impl DetectInput<'_> {
         Some(Finding::found(manager.clone(), Evidence::file(file, note)))
     }
 
+    /// The manager whose lockfile is in a folder above (a workspace's root), with a warning that
+    /// the build cannot use it: the recipe's folder is the build context.
+    pub fn manager_above(&self, warnings: &mut Vec<Warning>) -> Option<Finding<String>> {
+        let names: Vec<&str> = self
+            .data
+            .manager_files
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect();
+        let (path, name) = self.project.above(&names, 4)?;
+        let (_, manager) = self.data.manager_files.iter().find(|(f, _)| *f == name)?;
+        warnings.push(Warning::LockAbove {
+            lockfile: path.clone(),
+        });
+        Some(Finding::found(
+            manager.clone(),
+            Evidence::file(&path, "the workspace's lockfile"),
+        ))
+    }
+
     /// The stack's default version, as a guess.
     pub fn default_version(&self) -> Finding<String> {
         default_version(self.data)

@@ -52,6 +52,10 @@ pub enum Warning {
     BuildsWithoutLock {
         lockfile: String,
     },
+    /// the project's lockfile is a workspace's, in a folder above the build context
+    LockAbove {
+        lockfile: String,
+    },
     /// an env file a bundler reads, left out of the build context for what it holds
     EnvFileLeftOut {
         file: String,
@@ -180,6 +184,10 @@ impl fmt::Display for Warning {
             Warning::BuildsWithoutLock { lockfile } => write!(
                 f,
                 "there is no {lockfile}: the build resolves dependency versions itself; commit a {lockfile} for builds that do not change under you"
+            ),
+            Warning::LockAbove { lockfile } => write!(
+                f,
+                "the lockfile is the workspace's, {lockfile}, outside this folder (the build context): the build resolves this project's versions itself; building against the workspace's lock needs its root as the context (dslim's workspaces, planned)"
             ),
             Warning::EnvFileLeftOut { file, keys } => write!(
                 f,

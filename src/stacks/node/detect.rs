@@ -39,7 +39,11 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     };
 
     // --- package manager, from the lockfile
-    d.manager = Some(match input.manager_by_file() {
+    let above = match input.manager_by_file() {
+        Some(_) => None,
+        None => input.manager_above(&mut d.warnings),
+    };
+    d.manager = Some(match input.manager_by_file().or(above) {
         Some(found) => found,
         None => {
             let declared = package["packageManager"]

@@ -1,6 +1,7 @@
 //! Python: dependencies go into a venv at /opt/venv in a builder stage that has the compilers
 //! and -dev headers; the final image gets the venv, the runtime libraries and the source.
 
+mod dependencies;
 mod detect;
 mod version;
 mod wheels;
