@@ -93,6 +93,31 @@ pub fn check_daemon() -> Result<(), Error> {
     Err(Error::DockerDown { detail })
 }
 
+/// The size of a local image in bytes, when Docker can tell.
+pub fn image_size(image: &str) -> Option<u64> {
+    let out = Command::new(docker_program())
+        .args(["image", "inspect", "--format", "{{.Size}}", image])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+/// Bytes as people read image sizes: "12.3 MB" (decimal, as `docker images` prints them).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ => format!("{value:.1} {}", UNITS[unit]),
+    }
+}
+
 /// Runs the build in `dir`, streaming Docker's output.
 pub fn build(
     compose: &ComposeCommand,

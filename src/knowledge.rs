@@ -17,8 +17,8 @@ use crate::template::{
 
 pub const BASE_TOML: &str = include_str!("../recipes/base.toml");
 
-/// The runtimes dslim can build a final image on.
-pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch"];
+/// The final images dslim builds; "minimal" names, per stack, the smallest of them that runs it.
+pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch", "minimal"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,6 +98,9 @@ pub struct StackData {
     pub manager_files: Vec<(String, String)>,
     pub default_runtime: String,
     pub runtimes: Vec<String>,
+    /// what `runtime "minimal"` is for this stack, when it is one of its runtimes
+    #[serde(default)]
+    pub minimal: Option<String>,
     /// the stack node's properties, and what each means
     pub properties: BTreeMap<String, String>,
     /// those of them that are #true or #false
@@ -365,6 +368,16 @@ impl Knowledge {
         }
         for (name, stack) in &self.stacks {
             let file = stack_file(name);
+            let minimal_is_real = stack
+                .minimal
+                .as_ref()
+                .is_some_and(|m| m != "minimal" && stack.runtimes.contains(m));
+            if stack.runtimes.iter().any(|r| r == "minimal") && !minimal_is_real {
+                return fail(
+                    file,
+                    "runtime \"minimal\" needs `minimal`, naming another of its runtimes".into(),
+                );
+            }
             if self.planned.contains_key(name) {
                 return fail(
                     "recipes/base.toml".into(),

@@ -542,3 +542,14 @@ fn a_node_app_without_a_lockfile_builds_with_a_warning() {
         "{dockerfile}"
     );
 }
+
+#[test]
+fn build_says_how_big_the_image_is() {
+    app()
+        .fake_docker(
+            "[ \"$1\" = image ] && [ \"$2\" = inspect ] && { echo 48213500; exit 0; }\nexit 0",
+        )
+        .args(&["build"])
+        .stderr_has("(stage `runtime`, 48.2 MB)")
+        .run();
+}

@@ -346,9 +346,27 @@ fn go_server_on_distroless() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-// rust on distroless (cc) is covered by a snapshot only: the docker lab's stand-in for
-// gcr.io/distroless/cc-debian13 lacks the /lib64 loader link the real image has, so no glibc
-// binary can start in it here.
+#[test]
+fn rust_server_on_the_minimal_runtime() {
+    // minimal for Rust is distroless/cc: glibc and libgcc_s, no shell, the nonroot user
+    let dir = build_and_serve_edited(
+        "rust-server",
+        |r| {
+            r.replace("app \"rust-server\"", "app \"rust-server-minimal\"")
+                .replace("port 8080", "port 8080\n    runtime \"minimal\"")
+        },
+        "rust-server-minimal",
+        8080,
+        "/",
+        "Hello from Rust",
+    );
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        dockerfile.contains("FROM gcr.io/distroless/cc-debian13:nonroot AS runtime"),
+        "{dockerfile}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
 
 #[test]
 fn the_compose_healthcheck_turns_healthy() {

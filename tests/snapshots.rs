@@ -223,3 +223,12 @@ snapshot!(
     entrypoint "node" "server.js"
 }"#
 );
+
+snapshot!(
+    go_on_the_minimal_runtime,
+    r#"app "api" {
+    go "1.24"
+    runtime "minimal"
+    port 8080
+}"#
+);

@@ -286,8 +286,8 @@ fn broken_data_fails_to_load_and_names_its_file() {
 
     let bad_runtime = broken("rust", |t| {
         t.replace(
-            "runtimes = [\"slim\", \"distroless\"]",
-            "runtimes = [\"slim\", \"distroless\", \"wasm\"]",
+            "runtimes = [\"slim\", \"distroless\", \"minimal\"]",
+            "runtimes = [\"slim\", \"distroless\", \"minimal\", \"wasm\"]",
         )
     });
     assert!(bad_runtime.contains("wasm"), "{bad_runtime}");
@@ -302,7 +302,11 @@ fn every_template_in_the_data_renders() {
     for (name, data) in &k.stacks {
         for (distro_name, distro) in &k.distros {
             for runtime in &data.runtimes {
-                if runtime == "distroless" && !distro.distroless {
+                let resolved = match runtime.as_str() {
+                    "minimal" => data.minimal.as_deref().unwrap_or_default(),
+                    other => other,
+                };
+                if resolved == "distroless" && !distro.distroless {
                     continue;
                 }
                 let managers: Vec<Option<&String>> = if data.managers.is_empty() {
@@ -347,4 +351,12 @@ fn every_template_in_the_data_renders() {
         }
     }
     assert!(compiled >= 20, "{compiled} combinations");
+}
+
+#[test]
+fn a_minimal_runtime_names_another_of_the_stacks_runtimes() {
+    let err = broken("go", |t| {
+        t.replace("minimal = \"scratch\"", "minimal = \"minimal\"")
+    });
+    assert!(err.contains("runtime \"minimal\" needs"), "{err}");
 }

@@ -109,8 +109,11 @@ fn build(
         compose_args,
         first_stage.as_str(),
     )?;
+    let size = docker::image_size(&compiled.app.image)
+        .map(|bytes| format!(", {}", docker::human_size(bytes)))
+        .unwrap_or_default();
     say(&format!(
-        "built image `{}` (stage `{}`)\n",
+        "built image `{}` (stage `{}`{size})\n",
         compiled.app.image, compiled.plan.target
     ));
     Ok(())

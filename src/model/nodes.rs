@@ -133,9 +133,16 @@ pub fn runtime(
     let chosen = match recipe.one("runtime").and_then(|r| r.arg(0)) {
         None => data.default_runtime.clone(),
         Some(v) => {
-            let Some(r) = c.one_of("runtime", v, data.runtimes.clone()) else {
+            let Some(mut r) = c.one_of("runtime", v, data.runtimes.clone()) else {
                 return Runtime::Slim;
             };
+            // "minimal": the smallest final image that runs the stack's apps
+            if r.value == "minimal" {
+                r.value = data
+                    .minimal
+                    .clone()
+                    .unwrap_or_else(|| data.default_runtime.clone());
+            }
             let from_debian = knowledge
                 .distros
                 .get(&distro.value)

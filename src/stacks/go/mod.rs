@@ -47,7 +47,13 @@ impl Stack for Go {
             let value = runtime.and_then(|r| r.args.first());
             let on_scratch = match value.map(|v| &v.value) {
                 None => cx.data.default_runtime == "scratch",
-                Some(Scalar::Text(t)) => t == "scratch",
+                Some(Scalar::Text(t)) => {
+                    let resolved = match t.as_str() {
+                        "minimal" => cx.data.minimal.as_deref().unwrap_or_default(),
+                        other => other,
+                    };
+                    resolved == "scratch"
+                }
                 Some(_) => false,
             };
             if on_scratch {
