@@ -462,10 +462,7 @@ fn lab_images_for_default_versions() {
 
 /// `dslim init` then `dslim build` on an app with no recipe, then the same checks as above.
 fn init_build_and_serve(source: &str, port: u16, path: &str, body: &str) {
-    let (dir, name, _tmp) = init_app(source, InitCase::default());
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, source);
-    check_image(&dir, source, &name, port, path, body);
+    init_and_serve(source, InitCase::default(), port, path, body);
 }
 
 /// What a test expects of `dslim init` beyond success.
@@ -475,6 +472,40 @@ struct InitCase {
     keep_dockerfile: bool,
     /// a warning init must give; without one, init must give none
     warning: Option<&'static str>,
+    /// what the recipe init writes must say
+    recipe_has: &'static [&'static str],
+    /// a change to that recipe before the build: what only the docker lab needs
+    edit: Option<fn(String) -> String>,
+}
+
+/// Runs init in a copy of `source` (as `init_app`), then builds the recipe and checks the
+/// image as a user would. Returns the folder, for more checks, and what keeps it.
+fn init_and_serve(
+    source: &str,
+    case: InitCase,
+    port: u16,
+    path: &str,
+    body: &str,
+) -> (PathBuf, tempfile::TempDir) {
+    let (recipe_has, edit) = (case.recipe_has, case.edit);
+    let (dir, name, tmp) = init_app(source, case);
+    let recipe_path = dir.join("dslim.kdl");
+    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    for expected in recipe_has {
+        assert!(recipe.contains(expected), "no {expected:?} in:\n{recipe}");
+    }
+    if let Some(edit) = edit {
+        std::fs::write(&recipe_path, edit(recipe)).unwrap();
+    }
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, source);
+    check_image(&dir, source, &name, port, path, body);
+    (dir, tmp)
+}
+
+/// The lab's Python 3.11 stand-in is on bookworm only (Docker Hub has it on trixie as well).
+fn on_bookworm(recipe: String) -> String {
+    recipe.replacen("\n}", "\n    base \"debian\" release=\"bookworm\"\n}", 1)
 }
 
 /// Copies `source` to a fresh folder and runs `dslim init` there as a user would.
@@ -514,19 +545,12 @@ fn init_app(source: &str, case: InitCase) -> (PathBuf, String, tempfile::TempDir
 
 #[test]
 fn init_reads_a_procfile_web_line_and_leaves_its_release_step_out() {
-    let (dir, name, _tmp) = init_app(
+    init_and_serve(
         "tests/fixtures/procfile-flask",
         InitCase {
             warning: Some("runs `flask --app wsgi routes` before the server"),
             ..InitCase::default()
         },
-    );
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "procfile-flask");
-    check_image(
-        &dir,
-        "procfile-flask",
-        &name,
         8000,
         "/",
         "Hello from a Flask factory",
@@ -606,19 +630,12 @@ fn init_runs_a_flask_factory_with_gunicorn() {
 
 #[test]
 fn init_builds_a_go_main_without_a_module() {
-    let (dir, name, _tmp) = init_app(
+    init_and_serve(
         "tests/fixtures/go-without-module",
         InitCase {
             warning: Some("there is no go.mod"),
             ..InitCase::default()
         },
-    );
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "go-without-module");
-    check_image(
-        &dir,
-        "go-without-module",
-        &name,
         8080,
         "/",
         "without go.mod",
@@ -755,58 +772,40 @@ fn flask_with_requirements_that_include_another_file() {
 
 #[test]
 fn init_chooses_the_python_its_pinned_wheels_support() {
-    let (dir, name, _tmp) = init_app("tests/fixtures/pins-older-wheels", InitCase::default());
-    let recipe_path = dir.join("dslim.kdl");
-    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
-    // psycopg2-binary 2.9.6 has wheels up to CPython 3.11; on a newer Python pip compiles it
-    assert!(recipe.contains("python \"3.11\""), "{recipe}");
-    assert!(
-        !recipe.contains("build-deps"),
-        "a wheel needs no compiler:\n{recipe}"
-    );
-    // the lab's 3.11 stand-in is on bookworm only (Docker Hub has it on trixie as well)
-    let recipe = recipe.replacen("\n}", "\n    base \"debian\" release=\"bookworm\"\n}", 1);
-    std::fs::write(&recipe_path, recipe).unwrap();
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "pins-older-wheels");
-    check_image(
-        &dir,
-        "pins-older-wheels",
-        &name,
+    // psycopg2-binary 2.9.6 has wheels up to CPython 3.11; on a newer Python pip compiles it,
+    // and a wheel needs no compiler
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/pins-older-wheels",
+        InitCase {
+            recipe_has: &["python \"3.11\""],
+            edit: Some(on_bookworm),
+            ..InitCase::default()
+        },
         8000,
         "/",
         "Hello from psycopg2 2.9.6",
     );
+    let recipe = std::fs::read_to_string(dir.join("dslim.kdl")).unwrap();
+    assert!(!recipe.contains("build-deps"), "{recipe}");
 }
 
 #[test]
 fn init_collects_djangos_static_files_at_build_time() {
-    let (dir, name, _tmp) = init_app(
+    // without collectstatic's manifest, every page of this site is a 500; the build step has
+    // its own placeholder for the variable the settings need, the user fills in the real one
+    init_and_serve(
         "tests/fixtures/django-collectstatic",
         InitCase {
             warning: Some("reads DJANGO_ALLOWED_HOSTS"),
+            recipe_has: &["build-step \"python\" \"manage.py\" \"collectstatic\""],
+            edit: Some(|r| {
+                r.replace(
+                    "// run-env DJANGO_ALLOWED_HOSTS=\"\"",
+                    "env DJANGO_ALLOWED_HOSTS=\"*\"",
+                )
+            }),
             ..InitCase::default()
         },
-    );
-    let recipe_path = dir.join("dslim.kdl");
-    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
-    assert!(
-        recipe.contains("build-step \"python\" \"manage.py\" \"collectstatic\""),
-        "{recipe}"
-    );
-    // the value the user fills in; the build step has its own placeholder
-    let recipe = recipe.replace(
-        "// run-env DJANGO_ALLOWED_HOSTS=\"\"",
-        "env DJANGO_ALLOWED_HOSTS=\"*\"",
-    );
-    std::fs::write(&recipe_path, recipe).unwrap();
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "django-collectstatic");
-    // without collectstatic's manifest, every page of this site is a 500
-    check_image(
-        &dir,
-        "django-collectstatic",
-        &name,
         8000,
         "/",
         "Hello from collected static files",
@@ -825,18 +824,12 @@ fn init_runs_nextjs_with_next_start() {
 
 #[test]
 fn init_ships_a_standalone_nextjs_server_alone() {
-    let (dir, name, _tmp) = init_app("tests/fixtures/nextjs-standalone", InitCase::default());
-    let dockerfile_stages = std::fs::read_to_string(dir.join("dslim.kdl")).unwrap();
-    assert!(
-        dockerfile_stages.contains("self-contained=#true"),
-        "{dockerfile_stages}"
-    );
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "nextjs-standalone");
-    check_image(
-        &dir,
-        "nextjs-standalone",
-        &name,
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/nextjs-standalone",
+        InitCase {
+            recipe_has: &["self-contained=#true"],
+            ..InitCase::default()
+        },
         3000,
         "/",
         "Hello from a standalone Next.js build",
@@ -889,19 +882,12 @@ fn init_ships_nuxts_bundled_output_alone() {
 
 #[test]
 fn init_builds_an_npm_app_that_has_no_lockfile() {
-    let (dir, name, _tmp) = init_app(
+    init_and_serve(
         "tests/fixtures/npm-no-lockfile",
         InitCase {
             warning: Some("there is no lockfile"),
             ..InitCase::default()
         },
-    );
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "npm-no-lockfile");
-    check_image(
-        &dir,
-        "npm-no-lockfile",
-        &name,
         3000,
         "/",
         "Hello from Koa (no lockfile)",
@@ -910,18 +896,21 @@ fn init_builds_an_npm_app_that_has_no_lockfile() {
 
 #[test]
 fn init_builds_a_go_module_from_its_vendored_dependencies() {
-    // the lab reaches no Go module proxy: vendor/ is the only way this build can work
-    let (dir, name, _tmp) = init_app("tests/fixtures/go-vendored", InitCase::default());
-    let recipe_path = dir.join("dslim.kdl");
-    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
+    // the lab reaches no Go module proxy: vendor/ is the only way this build can work.
     // go.mod says 1.22, whose images are on bookworm only; the lab has Go 1.24
-    assert!(recipe.contains("go \"1.22\""), "{recipe}");
-    std::fs::write(&recipe_path, recipe.replace("go \"1.22\"", "go \"1.24\"")).unwrap();
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "go-vendored");
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/go-vendored",
+        InitCase {
+            recipe_has: &["go \"1.22\""],
+            edit: Some(|r| r.replace("go \"1.22\"", "go \"1.24\"")),
+            ..InitCase::default()
+        },
+        8081,
+        "/",
+        "Hi, vendored world.",
+    );
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(!dockerfile.contains("go mod download"), "{dockerfile}");
-    check_image(&dir, "go-vendored", &name, 8081, "/", "Hi, vendored world.");
 }
 
 #[test]
@@ -936,22 +925,13 @@ fn init_builds_a_pdm_project_from_its_lock() {
 
 #[test]
 fn init_builds_a_pipenv_project_from_its_lock() {
-    let (dir, name, _tmp) = init_app("tests/fixtures/pipenv-pipfile", InitCase::default());
-    let recipe_path = dir.join("dslim.kdl");
-    let recipe = std::fs::read_to_string(&recipe_path).unwrap();
-    assert!(
-        recipe.contains("python \"3.11\" manager=\"pipenv\""),
-        "{recipe}"
-    );
-    // the lab's 3.11 stand-in is on bookworm only (Docker Hub has it on trixie as well)
-    let recipe = recipe.replacen("\n}", "\n    base \"debian\" release=\"bookworm\"\n}", 1);
-    std::fs::write(&recipe_path, recipe).unwrap();
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "pipenv-pipfile");
-    check_image(
-        &dir,
-        "pipenv-pipfile",
-        &name,
+    init_and_serve(
+        "tests/fixtures/pipenv-pipfile",
+        InitCase {
+            recipe_has: &["python \"3.11\" manager=\"pipenv\""],
+            edit: Some(on_bookworm),
+            ..InitCase::default()
+        },
         8000,
         "/",
         "Hello from a Pipenv app",
@@ -961,19 +941,12 @@ fn init_builds_a_pipenv_project_from_its_lock() {
 #[test]
 fn init_runs_the_console_script_a_project_declares() {
     // src layout, no lockfile: uv resolves, then a build step installs the project itself
-    let (dir, name, _tmp) = init_app(
+    init_and_serve(
         "tests/fixtures/pyproject-scripts",
         InitCase {
             warning: Some("pyproject.toml has no lockfile"),
             ..InitCase::default()
         },
-    );
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "pyproject-scripts");
-    check_image(
-        &dir,
-        "pyproject-scripts",
-        &name,
         8000,
         "/",
         "linkshort: POST /links",
@@ -982,19 +955,12 @@ fn init_runs_the_console_script_a_project_declares() {
 
 #[test]
 fn init_builds_the_http_member_of_a_cargo_workspace() {
-    let (dir, name, _tmp) = init_app(
+    init_and_serve(
         "tests/fixtures/rust-workspace",
         InitCase {
             warning: Some("the only one that serves HTTP"),
             ..InitCase::default()
         },
-    );
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    build(&dir, "rust-workspace");
-    check_image(
-        &dir,
-        "rust-workspace",
-        &name,
         8000,
         "/",
         "Hello from the shelf API",
