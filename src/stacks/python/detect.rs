@@ -115,7 +115,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         ),
     ];
     let port_text = port.value.to_string();
-    // the first server, in the data's order, that is a dependency and runs an app found here
+    // uWSGI runs the app as its ini file says
     let from_ini = ini.map(|ini| {
         let mut argv = vec!["uwsgi".to_string(), "--ini".into(), ini.file.clone()];
         if ini.port.is_none() {
