@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compare final image sizes: the hand-written Dockerfiles in bench/handwritten
 # (the baseline the seed articles teach) against the images dslim builds from
-# each example's dslim.kdl.
+# each example's dslim.kdl, as it is and with `runtime "minimal"` (where the
+# example's stack has one; "-" where it is still planned).
 #
 # Usage:
 #   bench/sizes.sh                      # all six examples
@@ -141,6 +142,33 @@ build_dslim() {
     image_size "$image"
 }
 
+# build_minimal NAME: the example with `runtime "minimal"` (its own runtime line
+# dropped), as app NAME-minimal; prints the image size in bytes, or "-" when the
+# stack has no minimal runtime yet (dslim plan refuses the recipe).
+build_minimal() {
+    local name="$1"
+    local dir="$work/minimal/$name"
+    local logf="$work/minimal-$name.log"
+    local app
+    copy_example "$name" "$dir"
+    app="$(app_name "$dir")"
+    sed -i -e '/^[[:space:]]*runtime[[:space:]]/d' \
+        -e "s/^\([[:space:]]*app[[:space:]]*\)\"$app\"/\1\"$app-minimal\"/" \
+        -e '$ s/^}$/    runtime "minimal"\n}/' "$dir/dslim.kdl"
+    if ! (cd "$dir" && "$dslim" plan) >"$logf" 2>&1; then
+        echo "-"
+        return 0
+    fi
+    docker image rm "$app-minimal" >/dev/null 2>&1 || true
+    log "==> [$name] dslim build, runtime minimal (image $app-minimal)"
+    if ! (cd "$dir" && "$dslim" build) >"$logf" 2>&1; then
+        log "dslim build of $name with runtime minimal failed"
+        show_log "$logf"
+        return 1
+    fi
+    image_size "$app-minimal"
+}
+
 # mb BYTES: megabytes (10^6, as docker prints them), one decimal.
 mb() {
     awk -v b="$1" 'BEGIN { printf "%.1f", b / 1000000 }'
@@ -168,8 +196,8 @@ echo "- docker: engine $docker_server, client $docker_client"
 dslim_version="$("$dslim" --version 2>/dev/null || true)"
 echo "- dslim: ${dslim_version:-$dslim}"
 echo
-echo "| example | hand-written (MB) | dslim (MB) | difference |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| example | hand-written (MB) | dslim (MB) | difference | dslim, runtime \"minimal\" (MB) |"
+echo "| --- | ---: | ---: | ---: | ---: |"
 
 failed=0
 for name in "${examples[@]}"; do
@@ -193,7 +221,16 @@ for name in "${examples[@]}"; do
     if [ -n "$hand" ] && [ -n "$slim" ]; then
         diff="$(diff_cell "$hand" "$slim")"
     fi
-    echo "| $name | $hand_cell | $dslim_cell | $diff |"
+    minimal_cell="failed"
+    if minimal="$(build_minimal "$name")"; then
+        case "$minimal" in
+            -) minimal_cell="- (planned)" ;;
+            *) minimal_cell="$(mb "$minimal")" ;;
+        esac
+    else
+        failed=1
+    fi
+    echo "| $name | $hand_cell | $dslim_cell | $diff | $minimal_cell |"
 done
 
 if [ "$failed" -ne 0 ]; then
