@@ -119,6 +119,9 @@ pub struct StackData {
     pub dockerignore: Vec<String>,
     #[serde(default)]
     pub healthcheck: Vec<Template<ProbeNames>>,
+    /// the runtimes that have the interpreter the healthcheck probes with
+    #[serde(default = "slim_only")]
+    pub healthcheck_runtimes: Vec<String>,
     #[serde(default)]
     pub runtime_env: Vec<(String, String)>,
     #[serde(default)]
@@ -256,6 +259,10 @@ pub struct NativeEntry {
 pub struct Packages {
     pub build: Vec<String>,
     pub run: Vec<String>,
+}
+
+fn slim_only() -> Vec<String> {
+    vec!["slim".into()]
 }
 
 /// All of it, checked.

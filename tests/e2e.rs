@@ -369,6 +369,39 @@ fn rust_server_on_the_minimal_runtime() {
 }
 
 #[test]
+fn node_api_on_the_minimal_runtime() {
+    // node and the libraries it links on distroless/cc: no shell, no npm
+    let dir = build_and_serve_edited(
+        "node-api",
+        |r| {
+            r.replace("app \"node-api\"", "app \"node-api-minimal\"")
+                .replace("port 3000", "port 3000\n    runtime \"minimal\"")
+        },
+        "node-api-minimal",
+        3000,
+        "/",
+        "Hello from Express",
+    );
+    let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("AS interpreter"), "{dockerfile}");
+    for absent in ["sh", "npm"] {
+        let found = Command::new("docker")
+            .args([
+                "run",
+                "--rm",
+                "--entrypoint",
+                absent,
+                "node-api-minimal",
+                "--version",
+            ])
+            .output()
+            .unwrap();
+        assert!(!found.status.success(), "{absent} is in the minimal image");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn the_compose_healthcheck_turns_healthy() {
     // the fastapi example declares `healthcheck "/"`: compose must see the service become healthy
     let dir = build_and_serve(

@@ -232,3 +232,14 @@ snapshot!(
     port 8080
 }"#
 );
+
+snapshot!(
+    node_on_the_minimal_runtime,
+    r#"app "api" {
+    node "22"
+    runtime "minimal"
+    port 3000
+    healthcheck "/health"
+    entrypoint "node" "server.js"
+}"#
+);

@@ -337,7 +337,7 @@ impl RecipeError {
                 Some(format!("say what starts it, e.g. entrypoint {example}"))
             }
             Kind::NoProbe { probes, .. } => Some(format!(
-                "HTTP healthchecks work for {} apps on a slim runtime",
+                "HTTP healthchecks work for {} apps, on a runtime that has their interpreter (slim; node's distroless)",
                 probes.join(" and ")
             )),
             Kind::HealthcheckWithoutPort => {

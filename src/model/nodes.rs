@@ -379,7 +379,12 @@ pub fn healthcheck(
     let path = h.arg(0)?;
     // whether the image can probe depends on the stack
     let stack = stack?;
-    if stack.data.healthcheck.is_empty() || !runtime.has_shell() {
+    let has_probe = stack
+        .data
+        .healthcheck_runtimes
+        .iter()
+        .any(|r| r == runtime.name());
+    if stack.data.healthcheck.is_empty() || !has_probe {
         c.error(
             h.name.span,
             Kind::NoProbe {

@@ -41,6 +41,8 @@ pub enum StageName {
     Deps,
     /// node: all dependencies and the app's build script
     Build,
+    /// the interpreter and the shared libraries it links, for a runtime without them
+    Interpreter,
     /// what ships
     Runtime,
 }
@@ -51,6 +53,7 @@ impl StageName {
             StageName::Builder => "builder",
             StageName::Deps => "deps",
             StageName::Build => "build",
+            StageName::Interpreter => "interpreter",
             StageName::Runtime => "runtime",
         }
     }

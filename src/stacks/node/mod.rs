@@ -13,10 +13,11 @@ use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Warning};
 use crate::knowledge::{Knowledge, Manager};
+use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
 use crate::plan::{app_owner, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
 use crate::syntax::{Scalar, Spanned};
-use crate::template::{Pattern, ScriptNames, Template};
+use crate::template::{ImageNames, Pattern, ScriptNames, Template};
 
 /// Node's own data in `recipes/stacks/node.toml`.
 #[derive(Debug, Deserialize)]
@@ -26,6 +27,10 @@ pub struct Node {
     after_install: Vec<String>,
     /// the scripts that start the app, in the order init reads them
     start_scripts: Vec<String>,
+    /// the final image of runtime "distroless" (and "minimal")
+    distroless: Template<ImageNames>,
+    /// copies node and the libraries it links into /out, for distroless
+    interpreter_closure: Vec<String>,
     /// packages that make a package.json tooling rather than an app
     tooling: Vec<String>,
     detect: NodeDetect,
@@ -367,6 +372,21 @@ impl StackApp for NodeApp<'_> {
             stages.push(stage);
         }
 
+        // distroless: node and its libraries, gathered from the image that has them
+        let distroless = ctx.app.runtime == Runtime::Distroless;
+        if distroless {
+            stages.push(Stage {
+                name: StageName::Interpreter,
+                from: ctx.builder_image()?,
+                purpose: "interpreter: node and the shared libraries it links, for a runtime with neither shell nor npm".into(),
+                steps: vec![Step::run(self.stack.interpreter_closure.clone(), &[])],
+            });
+        }
+        let mut copies = vec![];
+        if distroless {
+            copies.push(Step::copy_from(StageName::Interpreter, "/out/", "/", None));
+        }
+        copies.extend(self.runtime_copies(ctx));
         let hint = manager
             .missing_hint
             .clone()
@@ -379,8 +399,8 @@ impl StackApp for NodeApp<'_> {
         Ok(StackStages {
             stages,
             runtime: RuntimeStage {
-                from: ctx.runtime_image(None)?,
-                copies: self.runtime_copies(ctx),
+                from: ctx.runtime_image(Some(&self.stack.distroless))?,
+                copies,
                 env: vec![],
             },
             // rebuilt in the image; a local copy would only slow the context down
