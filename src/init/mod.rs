@@ -46,7 +46,7 @@ pub struct Options {
     /// The binary to build: a Rust bin target, or the Go main package ./cmd/NAME
     #[arg(long)]
     pub bin: Option<String>,
-    /// The final image, as the stack allows: slim, distroless or scratch
+    /// The final image, as the stack allows: slim, distroless, scratch or minimal (the smallest)
     #[arg(long)]
     pub runtime: Option<String>,
     /// Replace an existing dslim.kdl

@@ -84,7 +84,7 @@ pub const APP_NODES: &[NodeSpec] = &[
         Args::One(Str),
         Props::Fixed(&[]),
         false,
-        "The final image: slim, scratch or distroless, as the stack allows.",
+        "The final image: slim, scratch, distroless or minimal (the smallest that runs the app), as the stack allows.",
         "runtime \"distroless\"",
     ),
     node(
