@@ -864,3 +864,13 @@ detects!(
         ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
     ]
 );
+
+detects!(
+    runtime_minimal_can_be_asked_for_on_the_command_line,
+    &[
+        ("package.json", "{\n  \"scripts\": { \"start\": \"node server.js\" },\n  \"dependencies\": { \"express\": \"^4.19.2\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("server.js", "require('express')().listen(process.env.PORT || 3000);\n"),
+    ],
+    &["--runtime", "minimal"]
+);
