@@ -411,8 +411,13 @@ fn the_compose_healthcheck_turns_healthy() {
         "/",
         "libpq_version",
     );
+    assert_turns_healthy(&dir, "dslim-e2e-health");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `docker compose up --wait` in `dir` sees the service turn healthy.
+fn assert_turns_healthy(dir: &Path, project: &str) {
     let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    let project = "dslim-e2e-health";
     let up = run(Command::new("docker")
         .args([
             "compose",
@@ -426,7 +431,7 @@ fn the_compose_healthcheck_turns_healthy() {
             "--wait-timeout",
             "90",
         ])
-        .current_dir(&dir));
+        .current_dir(dir));
     let state = run(Command::new("docker")
         .args([
             "compose",
@@ -438,10 +443,10 @@ fn the_compose_healthcheck_turns_healthy() {
             "--format",
             "{{.Health}}",
         ])
-        .current_dir(&dir));
+        .current_dir(dir));
     let _ = Command::new("docker")
         .args(["compose", "-p", project, "-f", "compose.yaml", "down"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .output();
     assert!(
         up.status.success(),
@@ -449,6 +454,23 @@ fn the_compose_healthcheck_turns_healthy() {
         String::from_utf8_lossy(&up.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&state.stdout).trim(), "healthy");
+}
+
+#[test]
+fn a_go_server_on_scratch_turns_healthy_with_the_static_probe() {
+    // scratch has no shell, curl or interpreter: the probe is dslim's, built in a stage
+    let dir = build_and_serve_edited(
+        "go-server",
+        |r| {
+            r.replace("app \"go-server\"", "app \"go-server-probe\"")
+                .replace("port 8080", "port 8080\n    healthcheck \"/\"")
+        },
+        "go-server-probe",
+        8080,
+        "/",
+        "Hello from Go",
+    );
+    assert_turns_healthy(&dir, "dslim-e2e-probe");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -98,7 +98,7 @@ diagnostic!(
 );
 diagnostic!(
     healthcheck_without_probe,
-    "app \"api\" {\n    go \"1.24\"\n    port 8080\n    healthcheck \"/health\"\n}\n"
+    "app \"web\" {\n    node \"20\"\n    spa\n    healthcheck \"/\"\n}\n"
 );
 diagnostic!(
     spa_on_python,

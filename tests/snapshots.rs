@@ -243,3 +243,12 @@ snapshot!(
     entrypoint "node" "server.js"
 }"#
 );
+
+snapshot!(
+    go_on_scratch_with_the_static_probe,
+    r#"app "api" {
+    go "1.24"
+    port 8080
+    healthcheck "/health"
+}"#
+);

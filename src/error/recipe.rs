@@ -337,8 +337,8 @@ impl RecipeError {
                 Some(format!("say what starts it, e.g. entrypoint {example}"))
             }
             Kind::NoProbe { probes, .. } => Some(format!(
-                "HTTP healthchecks work for {} apps, on a runtime that has their interpreter (slim; node's distroless)",
-                probes.join(" and ")
+                "HTTP healthchecks work for {}",
+                probes.join("; ")
             )),
             Kind::HealthcheckWithoutPort => {
                 Some("add `port 8000` (the port the app listens on)".into())

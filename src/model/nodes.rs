@@ -394,7 +394,7 @@ pub fn healthcheck(
                     .stacks
                     .iter()
                     .filter(|(_, d)| !d.healthcheck.is_empty())
-                    .map(|(n, _)| n.clone())
+                    .map(|(n, d)| format!("{n} on {}", d.healthcheck_runtimes.join(" or ")))
                     .collect(),
             },
         );

@@ -2,8 +2,8 @@
 //! command; the compose service; the .dockerignore; the files the build needs.
 
 use super::{
-    Ctx, EnvVar, Input, Plan, PortMapping, Service, ServiceBuild, ServiceHealthcheck, StackStages,
-    Stage, StageName, Step,
+    shell_double_quoted, Ctx, EnvVar, Input, Plan, PortMapping, Service, ServiceBuild,
+    ServiceHealthcheck, StackStages, Stage, StageName, Step,
 };
 use crate::error::Error;
 use crate::model::Runtime;
@@ -108,6 +108,38 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
         steps.push(Step::Cmd {
             argv: app.cmd.clone(),
         });
+    }
+    // images with no interpreter probe with dslim's static probe, from a stage of its own
+    if app.healthcheck.is_some() && ctx.stack.static_probe {
+        let probe = &ctx.knowledge.probe;
+        let lines: Vec<String> = probe
+            .source
+            .iter()
+            .map(|l| shell_double_quoted(l))
+            .collect();
+        stages.push(Stage {
+            name: StageName::Probe,
+            from: ctx.builder_image()?,
+            purpose:
+                "probe: a static HTTP healthcheck probe, for a final image with no shell or curl"
+                    .into(),
+            steps: vec![Step::run(
+                vec![
+                    format!("printf '%s\\n' {} > /tmp/probe.c", lines.join(" ")),
+                    "mkdir -p /out".into(),
+                    probe.build.clone(),
+                ],
+                &[],
+            )],
+        });
+        let at = steps
+            .iter()
+            .position(|s| matches!(s, Step::User { .. }))
+            .unwrap_or(steps.len());
+        steps.insert(
+            at,
+            Step::copy_from(StageName::Probe, "/out/dslim-probe", &probe.path, None),
+        );
     }
     stages.push(Stage {
         name: StageName::Runtime,

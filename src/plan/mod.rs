@@ -43,6 +43,8 @@ pub enum StageName {
     Build,
     /// the interpreter and the shared libraries it links, for a runtime without them
     Interpreter,
+    /// the static healthcheck probe
+    Probe,
     /// what ships
     Runtime,
 }
@@ -54,6 +56,7 @@ impl StageName {
             StageName::Deps => "deps",
             StageName::Build => "build",
             StageName::Interpreter => "interpreter",
+            StageName::Probe => "probe",
             StageName::Runtime => "runtime",
         }
     }
@@ -280,4 +283,18 @@ pub struct RuntimeStage {
 /// The non-root owner of the app's files in the final image.
 pub fn app_owner() -> Option<String> {
     Some("${UID}:${GID}".into())
+}
+
+/// A word in double quotes for sh, with the characters sh expands inside them escaped
+/// (nginx's `$uri` must reach the file as written).
+pub fn shell_double_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '$' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }

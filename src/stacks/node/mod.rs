@@ -15,7 +15,9 @@ use crate::error::{Error, Expected, Warning};
 use crate::knowledge::{Knowledge, Manager};
 use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
-use crate::plan::{app_owner, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::plan::{
+    app_owner, shell_double_quoted, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step,
+};
 use crate::syntax::{Scalar, Spanned};
 use crate::template::{ImageNames, Pattern, ScriptNames, Template};
 
@@ -478,18 +480,4 @@ impl NodeApp<'_> {
         }
         copies
     }
-}
-
-/// A word in double quotes for sh, with the characters sh expands inside them escaped
-/// (nginx's `$uri` must reach the file as written).
-fn shell_double_quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        if matches!(c, '"' | '\\' | '$' | '`') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
 }

@@ -10,70 +10,17 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::template::{
-    ImageNames, NginxNames, PackagesNames, Pattern, PortNames, ProbeNames, RequirementsNames,
-    ServerNames, Template, UserNames, WorkdirNames,
-};
+use crate::template::{ImageNames, Pattern, PortNames, ProbeNames, RequirementsNames, Template};
 
-pub const BASE_TOML: &str = include_str!("../recipes/base.toml");
+pub const BASE_TOML: &str = include_str!("../../recipes/base.toml");
 
 /// The final images dslim builds; "minimal" names, per stack, the smallest of them that runs it.
 pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch", "minimal"];
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Base {
-    distros: BTreeMap<String, Distro>,
-    spa: Spa,
-    #[serde(default)]
-    planned: BTreeMap<String, Planned>,
-}
+mod base;
 
-/// An image family: Debian or Alpine, and how to install packages and add users on it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Distro {
-    pub default_release: String,
-    pub releases: BTreeMap<String, String>,
-    pub release_pattern: Pattern,
-    pub runtime_image: Template<ImageNames>,
-    pub install: Template<PackagesNames>,
-    pub add_user: Template<UserNames>,
-    pub adopt_user: Template<UserNames>,
-    pub refuse_root: String,
-    pub own_workdir: Template<WorkdirNames>,
-    pub package_pattern: Pattern,
-    pub package_example: String,
-    pub build_tools: Vec<String>,
-    #[serde(default)]
-    pub companions: BTreeMap<String, Vec<String>>,
-    /// whether distroless images are built from it
-    pub distroless: bool,
-}
-
-/// The static file server of single-page apps.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Spa {
-    pub default_nginx: String,
-    pub image: Template<NginxNames>,
-    pub uid: u32,
-    pub html: String,
-    pub conf: String,
-    pub default_port: u16,
-    pub server_conf: Vec<Template<ServerNames>>,
-    pub fallback: String,
-    pub no_fallback: String,
-}
-
-/// A stack recipes will be able to name.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Planned {
-    pub title: String,
-    /// files that show an app is of this stack, for `dslim init`
-    pub files: Vec<String>,
-}
+use base::Base;
+pub use base::{Distro, Planned, Probe, Spa};
 
 /// What every stack's table holds. A stack's own fields (install commands, detection
 /// patterns) are read from the same table by the stack itself, in `src/stacks/NAME/`.
@@ -122,6 +69,9 @@ pub struct StackData {
     /// the runtimes that have the interpreter the healthcheck probes with
     #[serde(default = "slim_only")]
     pub healthcheck_runtimes: Vec<String>,
+    /// the healthcheck runs dslim's static probe, built in a stage of its own
+    #[serde(default)]
+    pub static_probe: bool,
     #[serde(default)]
     pub runtime_env: Vec<(String, String)>,
     #[serde(default)]
@@ -270,6 +220,7 @@ fn slim_only() -> Vec<String> {
 pub struct Knowledge {
     pub distros: BTreeMap<String, Distro>,
     pub spa: Spa,
+    pub probe: Probe,
     pub planned: BTreeMap<String, Planned>,
     /// in the order they were registered
     pub stacks: Vec<(String, StackData)>,
@@ -338,6 +289,7 @@ impl Knowledge {
         let knowledge = Knowledge {
             distros: base.distros,
             spa: base.spa,
+            probe: base.probe,
             planned: base.planned,
             stacks: loaded,
         };

@@ -1,0 +1,77 @@
+//! The shapes of `recipes/base.toml`: the distros, the single-page apps' server, the static
+//! healthcheck probe and the planned stacks.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::template::{
+    ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, Template, UserNames, WorkdirNames,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Base {
+    pub(super) distros: BTreeMap<String, Distro>,
+    pub(super) spa: Spa,
+    pub(super) probe: Probe,
+    #[serde(default)]
+    pub(super) planned: BTreeMap<String, Planned>,
+}
+
+/// The static healthcheck probe, for images with no interpreter.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    /// where the final image has it
+    pub path: String,
+    /// compiles /tmp/probe.c into /out/dslim-probe
+    pub build: String,
+    pub source: Vec<String>,
+}
+
+/// An image family: Debian or Alpine, and how to install packages and add users on it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Distro {
+    pub default_release: String,
+    pub releases: BTreeMap<String, String>,
+    pub release_pattern: Pattern,
+    pub runtime_image: Template<ImageNames>,
+    pub install: Template<PackagesNames>,
+    pub add_user: Template<UserNames>,
+    pub adopt_user: Template<UserNames>,
+    pub refuse_root: String,
+    pub own_workdir: Template<WorkdirNames>,
+    pub package_pattern: Pattern,
+    pub package_example: String,
+    pub build_tools: Vec<String>,
+    #[serde(default)]
+    pub companions: BTreeMap<String, Vec<String>>,
+    /// whether distroless images are built from it
+    pub distroless: bool,
+}
+
+/// The static file server of single-page apps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spa {
+    pub default_nginx: String,
+    pub image: Template<NginxNames>,
+    pub uid: u32,
+    pub html: String,
+    pub conf: String,
+    pub default_port: u16,
+    pub server_conf: Vec<Template<ServerNames>>,
+    pub fallback: String,
+    pub no_fallback: String,
+}
+
+/// A stack recipes will be able to name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Planned {
+    pub title: String,
+    /// files that show an app is of this stack, for `dslim init`
+    pub files: Vec<String>,
+}
