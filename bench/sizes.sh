@@ -2,7 +2,7 @@
 # Compare final image sizes: the hand-written Dockerfiles in bench/handwritten
 # (the baseline the seed articles teach) against the images dslim builds from
 # each example's dslim.kdl, as it is and with `runtime "minimal"` (where the
-# example's stack has one; "-" where it is still planned).
+# example's stack has one; "- (planned)" where it does not yet).
 #
 # Usage:
 #   bench/sizes.sh                      # all six examples
@@ -18,7 +18,7 @@
 # temporary copy of the example (no node_modules, dist, target or generated
 # Dockerfile/compose.yaml/.dockerignore), which is removed on exit.
 # Hand-written images are tagged dslim-bench-hand-<example>; dslim's image is
-# the one its compose file names: <app-name>.
+# the one its compose file names: <app-name>, and <app-name>-minimal for the third.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -156,8 +156,14 @@ build_minimal() {
         -e "s/^\([[:space:]]*app[[:space:]]*\)\"$app\"/\1\"$app-minimal\"/" \
         -e '$ s/^}$/    runtime "minimal"\n}/' "$dir/dslim.kdl"
     if ! (cd "$dir" && "$dslim" plan) >"$logf" 2>&1; then
-        echo "-"
-        return 0
+        # only a stack without minimal is "planned"; any other refusal is a failure
+        if grep -q '`runtime` expects one of' "$logf"; then
+            echo "-"
+            return 0
+        fi
+        log "dslim plan of $name with runtime minimal failed"
+        show_log "$logf"
+        return 1
     fi
     docker image rm "$app-minimal" >/dev/null 2>&1 || true
     log "==> [$name] dslim build, runtime minimal (image $app-minimal)"

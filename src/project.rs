@@ -49,7 +49,8 @@ impl Project {
     /// The nearest of `names` in a folder above the project (a workspace's root lockfile), as
     /// a path relative to the project: `../../uv.lock`. At most `levels` folders up.
     pub fn above(&self, names: &[&str], levels: usize) -> Option<(String, String)> {
-        let root = self.root.as_deref()?;
+        // `.` has no parent as written: walk up from where it really is
+        let root = self.root.as_deref()?.canonicalize_utf8().ok()?;
         let mut up = String::new();
         let mut dir = root.parent();
         for _ in 0..levels {

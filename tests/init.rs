@@ -874,3 +874,46 @@ detects!(
     ],
     &["--runtime", "minimal"]
 );
+
+#[test]
+fn a_workspace_lock_above_is_found_from_inside_the_member() {
+    let tmp = tempfile::tempdir().unwrap();
+    let member = tmp.path().join("apps/web");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(
+        tmp.path().join("pnpm-lock.yaml"),
+        "lockfileVersion: '9.0'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        member.join("package.json"),
+        "{\n  \"scripts\": { \"start\": \"node server.js\" },\n  \"dependencies\": { \"express\": \"^4.19.2\" }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        member.join("server.js"),
+        "require('express')().listen(3000);\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dslim"))
+        .args(["init", "."])
+        .current_dir(&member)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        report.contains("pnpm  [from ../../pnpm-lock.yaml"),
+        "{report}"
+    );
+}
+
+detects!(
+    a_script_the_dockerfile_copied_elsewhere_is_not_taken_but_its_port_and_env_are,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", SERVER),
+        ("docker-entrypoint.sh", "#!/bin/sh\nflask db upgrade\nexec gunicorn app:app\n"),
+        ("Dockerfile", "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nCOPY docker-entrypoint.sh /\nENV APP_MODE=full\nEXPOSE 5000\nENTRYPOINT [\"/docker-entrypoint.sh\"]\n"),
+    ]
+);

@@ -206,7 +206,8 @@ impl DetectInput<'_> {
             .collect();
         let note = match others.as_slice() {
             [] => String::new(),
-            _ => format!("before {}, which is also here", others.join(", ")),
+            [one] => format!("before {one}, which is also here"),
+            _ => format!("before {}, which are also here", others.join(", ")),
         };
         Some(Finding::found(manager.clone(), Evidence::file(file, note)))
     }

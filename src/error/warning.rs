@@ -140,7 +140,7 @@ impl fmt::Display for Warning {
             ),
             Warning::NoPythonApp => write!(
                 f,
-                "found no app to start (no Flask/FastAPI/Django app with a server among its dependencies, such as gunicorn, uvicorn or hypercorn; no main.py): pass --entrypoint"
+                "found no app to start (no Flask, FastAPI, Django or other app object, no console script, no main.py): pass --entrypoint"
             ),
             Warning::PipWithoutRequirements => write!(f, "pip needs requirements.txt"),
             Warning::NoNodeLockfile { manager } => write!(
@@ -191,8 +191,9 @@ impl fmt::Display for Warning {
             ),
             Warning::EnvFileLeftOut { file, keys } => write!(
                 f,
-                "{file} stays out of the build context (as every .env file does): it holds {}, which are not public build-time values; pass what the build needs as build args, or keep only public values there",
-                keys.join(", ")
+                "{file} stays out of the build context (as every .env file does): it holds {} ({}), not only public build-time values; keep only public values there for the build to read it",
+                keys.join(", "),
+                if keys.len() == 1 { "a name that is not public or looks secret" } else { "names that are not public or look secret" }
             ),
             Warning::NoVersionHasWheels { packages } => write!(
                 f,

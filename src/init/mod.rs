@@ -40,7 +40,7 @@ pub struct Options {
     /// The stack's version (e.g. 3.12), instead of the one found or the current release
     #[arg(long)]
     pub version: Option<String>,
-    /// The package manager (python: pip, uv, poetry; node: npm, yarn, pnpm)
+    /// The package manager (python: pip, uv, poetry, pdm, pipenv; node: npm, yarn, pnpm)
     #[arg(long)]
     pub manager: Option<String>,
     /// The binary to build: a Rust bin target, or the Go main package ./cmd/NAME

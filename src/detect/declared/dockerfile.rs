@@ -101,6 +101,13 @@ fn runs_project_files(
     let Some(program) = argv.first() else {
         return true;
     };
+    // a file of the project that the Dockerfile put elsewhere (`COPY entrypoint.sh /`, or
+    // onto PATH) is not there in dslim's image, where the project is in the workdir
+    let base_name = program.rsplit('/').next().unwrap_or(program);
+    let moved = relative(program).is_none() || !program.contains('/');
+    if moved && project.exists(base_name) {
+        return false;
+    }
     if program.contains('/') {
         // an absolute path outside the Dockerfile's WORKDIR is the image's own (/usr/bin/...)
         let ours = relative(program).is_some();

@@ -166,7 +166,25 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData,
                 ("PORT".into(), port.to_string()),
                 Evidence::file(&evidence.file, "so that the server listens on the port"),
             ));
+            // a command init wrote for the guessed port listens on the declared one instead
+            let guessed = detection.port.as_ref().map(|p| p.value.to_string());
+            if let (Some(guessed), Some(entrypoint)) = (guessed, detection.entrypoint.as_mut()) {
+                for word in &mut entrypoint.value {
+                    if *word == guessed || word.ends_with(&format!(":{guessed}")) {
+                        *word = format!("{}{port}", &word[..word.len() - guessed.len()]);
+                    }
+                }
+            }
             detection.port = Some(Finding::found(port, evidence));
+        }
+    }
+    // a Dockerfile whose command is not taken still sets its environment
+    for d in declared.iter().filter(|d| d.argv.is_empty()) {
+        for (key, value) in &d.env {
+            detection.set_env(Finding::found(
+                (key.clone(), value.clone()),
+                Evidence::file(&d.evidence.file, "ENV"),
+            ));
         }
     }
     if data.entrypoint_example.is_empty() {
