@@ -132,6 +132,16 @@ pub fn runtime(
     };
     let chosen = match recipe.one("runtime").and_then(|r| r.arg(0)) {
         None => data.default_runtime.clone(),
+        Some(v) if v.value.as_text() == "minimal" && data.minimal.is_none() => {
+            c.error(
+                v.span,
+                Kind::MinimalPlanned {
+                    stack: stack.map(|s| s.name.to_string()).unwrap_or_default(),
+                    runtimes: data.runtimes.clone(),
+                },
+            );
+            return Runtime::Slim;
+        }
         Some(v) => {
             let Some(mut r) = c.one_of("runtime", v, data.runtimes.clone()) else {
                 return Runtime::Slim;
