@@ -302,11 +302,7 @@ fn every_template_in_the_data_renders() {
     for (name, data) in &k.stacks {
         for (distro_name, distro) in &k.distros {
             for runtime in &data.runtimes {
-                let resolved = match runtime.as_str() {
-                    "minimal" => data.minimal.as_deref().unwrap_or_default(),
-                    other => other,
-                };
-                if resolved == "distroless" && !distro.distroless {
+                if data.runtime_named(Some(runtime)) == "distroless" && !distro.distroless {
                     continue;
                 }
                 let managers: Vec<Option<&String>> = if data.managers.is_empty() {

@@ -107,6 +107,16 @@ impl Detection {
         self.env.push(finding);
     }
 
+    /// The app listens on `port`, which the recipe also sets as PORT (for servers that read
+    /// it), with the same evidence.
+    pub fn listen_on_port(&mut self, port: Finding<u16>) {
+        self.set_env(Finding {
+            value: ("PORT".to_string(), port.value.to_string()),
+            source: port.source.clone(),
+        });
+        self.port = Some(port);
+    }
+
     pub fn new(stack: &str, evidence: Vec<Evidence>) -> Self {
         Detection {
             stack: stack.into(),

@@ -152,6 +152,18 @@ pub struct Images {
     pub since: BTreeMap<String, String>,
 }
 
+impl StackData {
+    /// The runtime a recipe's `runtime` value means: the stack's default when it names none,
+    /// and for "minimal" the stack's smallest (its `minimal`, else its default).
+    pub fn runtime_named<'a>(&'a self, written: Option<&'a str>) -> &'a str {
+        match written {
+            None => &self.default_runtime,
+            Some("minimal") => self.minimal.as_deref().unwrap_or(&self.default_runtime),
+            Some(other) => other,
+        }
+    }
+}
+
 impl Images {
     /// Whether the images of `version` are published for `release`.
     pub fn published(&self, release: &str, version: &str) -> bool {

@@ -13,6 +13,7 @@ mod nodes;
 use serde::Serialize;
 
 pub use check::Checker;
+pub use nodes::node_pairs;
 
 use crate::error::{Expected, Kind, RecipeError, Warning};
 use crate::knowledge::{version_at_least, Knowledge, StackData};

@@ -3,7 +3,7 @@
 use super::{Checker, Healthcheck, KnownStack, Port, Runtime, Shape, User};
 use crate::error::{Expected, Kind};
 use crate::knowledge::Knowledge;
-use crate::syntax::{Recipe, Scalar, Spanned};
+use crate::syntax::{Node, Recipe, Scalar, Spanned};
 
 /// The argument of a node that takes one, if the recipe has the node and the value has its form.
 pub fn single(c: &mut Checker, recipe: &Recipe, node: &str, expected: Expected) -> Option<String> {
@@ -147,12 +147,7 @@ pub fn runtime(
                 return Runtime::Slim;
             };
             // "minimal": the smallest final image that runs the stack's apps
-            if r.value == "minimal" {
-                r.value = data
-                    .minimal
-                    .clone()
-                    .unwrap_or_else(|| data.default_runtime.clone());
-            }
+            r.value = data.runtime_named(Some(&r.value)).to_string();
             let from_debian = knowledge
                 .distros
                 .get(&distro.value)
@@ -311,15 +306,25 @@ pub fn pairs(
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = vec![];
     for node in recipe.all(node_name) {
-        for (key, (key_span, v)) in &node.props {
-            let key_value = Spanned::new(Scalar::Text(key.clone()), *key_span);
-            if c.text(node_name, &key_value, key_form.clone()).is_none() {
-                continue;
-            }
-            if let Some(value) = c.one_line(node_name, v) {
-                out.retain(|(k, _)| k != key);
-                out.push((key.clone(), value));
-            }
+        for (key, value) in node_pairs(c, node, key_form.clone()) {
+            out.retain(|(k, _)| *k != key);
+            out.push((key, value));
+        }
+    }
+    out
+}
+
+/// One node's KEY="value" properties, each key and value checked.
+pub fn node_pairs(c: &mut Checker, node: &Node, key_form: Expected) -> Vec<(String, String)> {
+    let node_name = node.name.value.as_str();
+    let mut out = vec![];
+    for (key, (key_span, v)) in &node.props {
+        let key_value = Spanned::new(Scalar::Text(key.clone()), *key_span);
+        if c.text(node_name, &key_value, key_form.clone()).is_none() {
+            continue;
+        }
+        if let Some(value) = c.one_line(node_name, v) {
+            out.push((key.clone(), value));
         }
     }
     out

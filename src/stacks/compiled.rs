@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, Warning};
+use crate::error::Error;
 use crate::model::Checker;
 use crate::model::{Runtime, Shape};
 use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
@@ -82,21 +82,11 @@ pub fn shape(binary: &str, language: serde_json::Value) -> Shape {
 }
 
 impl Compiled {
-    /// The builder that compiles `binary` (from `package`, for Go) and the final stage that
-    /// holds it.
-    /// Whether the project builds from its lockfile: it has one, or there is no project to ask
-    /// (a recipe compiled from text alone). Without one, a warning says what that costs.
+    /// Whether the project builds from its lockfile (Cargo.lock, go.mod), when the stack has one.
     pub fn locked(&self, project: &Project, checker: &mut Checker) -> bool {
-        let Some(lockfile) = &self.lockfile else {
-            return true;
-        };
-        if project.root().is_none() || project.exists(lockfile) {
-            return true;
-        }
-        checker.warn(Warning::BuildsWithoutLock {
-            lockfile: lockfile.clone(),
-        });
-        false
+        self.lockfile
+            .as_ref()
+            .is_none_or(|lockfile| super::has_lockfile(project, checker, lockfile))
     }
 
     /// Whether the project vendors its dependencies.
@@ -104,6 +94,8 @@ impl Compiled {
         self.vendored.as_ref().is_some_and(|f| project.exists(f))
     }
 
+    /// The builder that compiles `binary` (from `package`, for Go) and the final stage that
+    /// holds it.
     pub fn stages(
         &self,
         ctx: &Ctx,

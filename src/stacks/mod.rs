@@ -17,9 +17,9 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 
 use crate::detect::{DetectInput, Detection};
-use crate::error::Error;
+use crate::error::{Error, Warning};
 use crate::knowledge::{self, Knowledge, LoadError, Manager};
-use crate::model::{Shape, StackInput};
+use crate::model::{Checker, Shape, StackInput};
 use crate::plan::{Ctx, StackStages};
 use crate::project::Project;
 
@@ -61,6 +61,18 @@ fn same_managers<T>(
         return Err("every [managers.NAME] table needs this stack's install commands".into());
     }
     Ok(())
+}
+
+/// Whether the project builds from `lockfile`: it has it, or there is no project to ask (a
+/// recipe compiled from text alone). Without it, a warning says what that costs.
+fn has_lockfile(project: &Project, checker: &mut Checker, lockfile: &str) -> bool {
+    if project.root().is_none() || project.exists(lockfile) {
+        return true;
+    }
+    checker.warn(Warning::BuildsWithoutLock {
+        lockfile: lockfile.to_string(),
+    });
+    false
 }
 
 /// The common and the stack's own data of the manager `name`.

@@ -45,17 +45,8 @@ impl Stack for Go {
         if let (true, Some(cgo_prop)) = (cgo, cgo_prop) {
             let runtime = cx.recipe.one("runtime");
             let value = runtime.and_then(|r| r.args.first());
-            let on_scratch = match value.map(|v| &v.value) {
-                None => cx.data.default_runtime == "scratch",
-                Some(Scalar::Text(t)) => {
-                    let resolved = match t.as_str() {
-                        "minimal" => cx.data.minimal.as_deref().unwrap_or_default(),
-                        other => other,
-                    };
-                    resolved == "scratch"
-                }
-                Some(_) => false,
-            };
+            let written = value.map(|v| v.value.as_text());
+            let on_scratch = cx.data.runtime_named(written.as_deref()) == "scratch";
             if on_scratch {
                 let span = value.map_or(cgo_prop.span, |v| v.span);
                 cx.checker.error(span, Kind::CgoWithoutLibc);

@@ -39,11 +39,10 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     };
 
     // --- package manager, from the lockfile
-    let above = match input.manager_by_file() {
-        Some(_) => None,
-        None => input.manager_above(&mut d.warnings),
-    };
-    d.manager = Some(match input.manager_by_file().or(above) {
+    let by_file = input
+        .manager_by_file()
+        .or_else(|| input.manager_above(&mut d.warnings));
+    d.manager = Some(match by_file {
         Some(found) => found,
         None => {
             let declared = package["packageManager"]
@@ -130,11 +129,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
                 ..evidence
             },
         );
-        d.set_env(Finding {
-            value: ("PORT".to_string(), port.value.to_string()),
-            source: port.source.clone(),
-        });
-        d.port = Some(port);
+        d.listen_on_port(port);
         return Some(server_tail(stack, input, &dependencies, d));
     }
 

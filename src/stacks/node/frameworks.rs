@@ -101,11 +101,7 @@ pub fn next_app(
         ),
     };
     // next start listens on PORT
-    d.set_env(Finding {
-        value: ("PORT".to_string(), port.value.to_string()),
-        source: port.source.clone(),
-    });
-    d.port = Some(port);
+    d.listen_on_port(port);
 }
 
 /// An env file the bundler reads at build time: let back into the build context when it holds

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
-use crate::error::{Error, Expected, Warning};
+use crate::error::{Error, Expected};
 use crate::knowledge::{Knowledge, Manager};
 use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
@@ -204,15 +204,10 @@ impl Stack for Node {
             (None, None) => None,
         };
         // without its lockfile the project still builds, resolving versions itself
-        let locked = match self.managers.get(&manager.value) {
-            Some(own) if cx.project.root().is_some() && !cx.project.exists(&own.lockfile) => {
-                cx.checker.warn(Warning::BuildsWithoutLock {
-                    lockfile: own.lockfile.clone(),
-                });
-                false
-            }
-            _ => true,
-        };
+        let locked = self
+            .managers
+            .get(&manager.value)
+            .is_none_or(|own| super::has_lockfile(cx.project, cx.checker, &own.lockfile));
         Some(Box::new(NodeApp {
             stack: self,
             manager,
@@ -436,6 +431,15 @@ impl NodeApp<'_> {
                 ),
             ];
         }
+        // a path of the build stage, at the same place in the workdir
+        let from_build = |path: &str| {
+            Step::copy_from(
+                StageName::Build,
+                &format!("{workdir}/{path}"),
+                &format!("./{path}"),
+                app_owner(),
+            )
+        };
         if let Some(b) = self.build.as_ref().filter(|b| b.self_contained) {
             // the output is the app: its contents at the workdir, then what it leaves out
             let mut copies = vec![Step::copy_from(
@@ -444,14 +448,7 @@ impl NodeApp<'_> {
                 "./",
                 app_owner(),
             )];
-            copies.extend(b.also.iter().map(|path| {
-                Step::copy_from(
-                    StageName::Build,
-                    &format!("{workdir}/{}", path.value),
-                    &format!("./{}", path.value),
-                    app_owner(),
-                )
-            }));
+            copies.extend(b.also.iter().map(|path| from_build(&path.value)));
             return copies;
         }
         let mut copies = vec![Step::copy_from(
@@ -467,14 +464,8 @@ impl NodeApp<'_> {
                     "./",
                     app_owner(),
                 ));
-                for path in std::iter::once(&b.output).chain(b.also.iter().map(|a| &a.value)) {
-                    copies.push(Step::copy_from(
-                        StageName::Build,
-                        &format!("{workdir}/{path}"),
-                        &format!("./{path}"),
-                        app_owner(),
-                    ));
-                }
+                copies.push(from_build(&b.output));
+                copies.extend(b.also.iter().map(|path| from_build(&path.value)));
             }
             None => copies.push(Step::copy_context(vec![".".into()], ".", app_owner())),
         }

@@ -14,12 +14,12 @@ use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Warning};
 use crate::knowledge::Knowledge;
-use crate::model::{Shape, StackInput};
+use crate::model::{node_pairs, Shape, StackInput};
 use crate::plan::{
     app_owner, Ctx, EnvVar, Input, RuntimeStage, StackStages, Stage, StageName, Step,
 };
 use crate::project::{editable_installs, requirement_includes};
-use crate::syntax::{Scalar, Spanned};
+use crate::syntax::Spanned;
 use crate::template::{AppServerNames, Pattern, RequirementsNames, Template, TemplateError};
 
 /// Python's own data in `recipes/stacks/python.toml`.
@@ -158,15 +158,7 @@ impl Stack for Python {
                 lockfile: Some(lockfile),
                 without_lock,
                 ..
-            }) if !without_lock.is_empty()
-                && cx.project.root().is_some()
-                && !cx.project.exists(lockfile) =>
-            {
-                cx.checker.warn(Warning::BuildsWithoutLock {
-                    lockfile: lockfile.clone(),
-                });
-                false
-            }
+            }) if !without_lock.is_empty() => super::has_lockfile(cx.project, cx.checker, lockfile),
             _ => true,
         };
         Some(Box::new(PythonApp {
@@ -198,16 +190,7 @@ fn build_steps(cx: &mut StackInput<'_>) -> Vec<BuildStep> {
             .iter()
             .filter_map(|v| c.one_line("build-step", v))
             .collect();
-        let mut env = vec![];
-        for (key, (key_span, v)) in &node.props {
-            let key_value = Spanned::new(Scalar::Text(key.clone()), *key_span);
-            if c.text("build-step", &key_value, Expected::EnvKey).is_none() {
-                continue;
-            }
-            if let Some(value) = c.one_line("build-step", v) {
-                env.push((key.clone(), value));
-            }
-        }
+        let env = node_pairs(c, node, Expected::EnvKey);
         steps.push(BuildStep { argv, env });
     }
     steps
