@@ -48,8 +48,9 @@ fn instruction(step: &Step) -> String {
         Step::Workdir { path } => format!("WORKDIR {path}"),
         Step::Run { commands, mounts } => {
             let mounts: Vec<String> = mounts.iter().map(mount).collect();
-            // one command per line: `&&` chains read better split
-            let lines: Vec<&str> = commands.iter().flat_map(|c| c.split(" && ")).collect();
+            // one command per line: `&&` chains read better split (never inside quotes, where a
+            // line break would change the quoted text)
+            let lines: Vec<&str> = commands.iter().flat_map(|c| split_chain(c)).collect();
             let mut out = String::from("RUN ");
             if !mounts.is_empty() {
                 out.push_str(&mounts.join(" "));
@@ -100,6 +101,28 @@ fn instruction(step: &Step) -> String {
         Step::Entrypoint { argv } => format!("ENTRYPOINT {}", exec_form(argv)),
         Step::Cmd { argv } => format!("CMD {}", exec_form(argv)),
     }
+}
+
+/// A shell command split at its top-level ` && `, not at one in quotes.
+fn split_chain(command: &str) -> Vec<&str> {
+    const AND: &str = " && ";
+    let (mut parts, mut start) = (vec![], 0);
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    for (i, c) in command.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if !single => escaped = true,
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            ' ' if !single && !double && i >= start && command[i..].starts_with(AND) => {
+                parts.push(&command[start..i]);
+                start = i + AND.len();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&command[start..]);
+    parts
 }
 
 fn mount(mount: &Mount) -> String {
@@ -165,5 +188,18 @@ mod tests {
             exec_form(&["sh".into(), "-c".into(), "echo \"hi\"\nRUN x".into()]),
             r#"["sh", "-c", "echo \"hi\"\nRUN x"]"#
         );
+    }
+
+    #[test]
+    fn chains_split_only_outside_quotes() {
+        assert_eq!(
+            split_chain("go mod init x && go mod tidy && go build"),
+            ["go mod init x", "go mod tidy", "go build"]
+        );
+        assert_eq!(
+            split_chain(r#"a && awk '$1 && $2' && echo "x && y" && b\ && c"#),
+            ["a", "awk '$1 && $2'", r#"echo "x && y""#, r"b\ && c"]
+        );
+        assert_eq!(split_chain("true"), ["true"]);
     }
 }
