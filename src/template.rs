@@ -108,6 +108,11 @@ names!(
 names!(PackagesNames = ["packages"]);
 names!(UserNames = ["user"]);
 names!(WorkdirNames = ["workdir"]);
+names!(UserWorkdirNames = ["user", "workdir"]);
+names!(
+    /// folders the final image takes whole: space-separated, and their files as a case pattern
+    ShippedNames = ["shipped", "shipped_files"]
+);
 names!(RequirementsNames = ["requirements"]);
 names!(ScriptNames = ["script"]);
 names!(ProbeNames = ["port", "path"]);

@@ -384,20 +384,63 @@ fn node_api_on_the_minimal_runtime() {
     );
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
     assert!(dockerfile.contains("AS interpreter"), "{dockerfile}");
-    for absent in ["sh", "npm"] {
+    assert_cannot_run("node-api-minimal", &["sh", "npm"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// None of `programs` runs in `image` (a shell, a package manager).
+fn assert_cannot_run(image: &str, programs: &[&str]) {
+    for program in programs {
         let found = Command::new("docker")
-            .args([
-                "run",
-                "--rm",
-                "--entrypoint",
-                absent,
-                "node-api-minimal",
-                "--version",
-            ])
+            .args(["run", "--rm", "--entrypoint", program, image, "--version"])
             .output()
             .unwrap();
-        assert!(!found.status.success(), "{absent} is in the minimal image");
+        assert!(!found.status.success(), "{program} runs in {image}");
     }
+}
+
+#[test]
+fn python_on_the_minimal_runtime_opens_a_library_at_run_time() {
+    // python-magic loads libmagic with ctypes (find_library, then dlopen): the library comes
+    // from runtime-libs and is found through the ld.so.cache dslim writes
+    let dir = build_and_serve(
+        "python-minimal",
+        "python-minimal",
+        8000,
+        "/",
+        "app.py is text/",
+    );
+    assert_cannot_run("python-minimal", &["sh", "pip", "apt-get"]);
+    // the user has a passwd entry and a home of its own
+    let home = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "/opt/venv/bin/python",
+        "python-minimal",
+        "-c",
+        "import getpass, os; print(getpass.getuser(), os.path.expanduser('~'), os.access(os.path.expanduser('~'), os.W_OK))",
+    ]));
+    assert_eq!(home.trim(), "app /home/app True");
+    assert_turns_healthy(&dir, "python-minimal");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fastapi_with_psycopg2_from_source_on_the_minimal_runtime() {
+    // libpq and what it links reach distroless through the closure of psycopg2's extension
+    let dir = build_and_serve_edited(
+        "fastapi-postgres",
+        |r| {
+            r.replace("app \"fastapi-postgres\"", "app \"fastapi-minimal\"")
+                .replace("port 8000", "port 8000\n    runtime \"minimal\"")
+        },
+        "fastapi-minimal",
+        8000,
+        "/",
+        "libpq_version",
+    );
+    assert_cannot_run("fastapi-minimal", &["sh", "pip"]);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -183,7 +183,3 @@ fn cgo_on_scratch_is_refused_where_it_is_asked_for() {
     let text = format!("{:?}", err.errors());
     assert!(text.contains("CgoWithoutLibc"), "{text}");
 }
-diagnostic!(
-    minimal_for_a_stack_that_has_none_yet,
-    "app \"api\" {\n    python \"3.13\"\n    runtime \"minimal\"\n    entrypoint \"python\" \"main.py\"\n}\n"
-);

@@ -245,6 +245,20 @@ snapshot!(
 );
 
 snapshot!(
+    python_on_the_minimal_runtime_with_libraries_it_opens_at_run_time,
+    r#"app "api" {
+    python "3.13"
+    build-deps "gcc" "libpq-dev"
+    runtime-libs "libpq5" "libmagic1t64"
+    runtime "minimal"
+    user "svc" uid=10001
+    port 8000
+    healthcheck "/health"
+    entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "app:app"
+}"#
+);
+
+snapshot!(
     go_on_scratch_with_the_static_probe,
     r#"app "api" {
     go "1.24"

@@ -146,11 +146,6 @@ pub enum Kind {
     DistrolessNeedsDebian,
     /// a cgo binary on a runtime with no C library
     CgoWithoutLibc,
-    /// `runtime "minimal"` for a stack that has none yet
-    MinimalPlanned {
-        stack: String,
-        runtimes: Vec<String>,
-    },
     RuntimeOfSpa,
     UserOfSpa {
         uid: u32,

@@ -115,12 +115,6 @@ impl fmt::Display for RecipeError {
                 f,
                 "a cgo binary links the C library, which `scratch` does not have"
             ),
-            Kind::MinimalPlanned { stack, .. } => {
-                write!(
-                    f,
-                    "the minimal runtime of {stack} apps is planned, not built yet"
-                )
-            }
             Kind::RuntimeOfSpa => write!(f, "a single-page app always runs on nginx"),
             Kind::UserOfSpa { uid } => write!(
                 f,
@@ -193,7 +187,6 @@ impl RecipeError {
             Kind::NotPublished { version, .. } => format!("no {version} images for this release"),
             Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
             Kind::CgoWithoutLibc => "cgo on scratch".into(),
-            Kind::MinimalPlanned { .. } => "not yet".into(),
             Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
                 "not used with spa".into()
             }
@@ -326,9 +319,6 @@ impl RecipeError {
             }),
             Kind::DistrolessNeedsDebian => {
                 Some("use runtime \"scratch\" or \"slim\" with alpine".into())
-            }
-            Kind::MinimalPlanned { runtimes, .. } => {
-                Some(format!("use one of its runtimes: {}", runtimes.join(", ")))
             }
             Kind::CgoWithoutLibc => Some(
                 "add runtime \"distroless\" (gcr.io/distroless/cc) or runtime \"slim\"".into(),

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::template::{
-    ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, Template, UserNames, WorkdirNames,
+    ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, ShippedNames, Template, UserNames,
+    UserWorkdirNames, WorkdirNames,
 };
 
 #[derive(Debug, Deserialize)]
@@ -15,8 +16,23 @@ pub(super) struct Base {
     pub(super) distros: BTreeMap<String, Distro>,
     pub(super) spa: Spa,
     pub(super) probe: Probe,
+    pub(super) shell_less: ShellLess,
     #[serde(default)]
     pub(super) planned: BTreeMap<String, Planned>,
+}
+
+/// What stages of the builder's image prepare for a final image with no shell (`[shell_less]`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShellLess {
+    /// where those stages mount the final image's files
+    pub base: String,
+    /// /etc/passwd and /etc/group with the app's user, its home and the app's folder
+    pub user: Vec<Template<UserWorkdirNames>>,
+    /// copies the files of the recipe's runtime-libs, once installed
+    pub runtime_libs: Vec<Template<PackagesNames>>,
+    /// the shared libraries the image lacks, and an ld.so.cache
+    pub closure: Vec<Template<ShippedNames>>,
 }
 
 /// The static healthcheck probe, for images with no interpreter.

@@ -20,7 +20,7 @@ pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch", "minimal"];
 mod base;
 
 use base::Base;
-pub use base::{Distro, Planned, Probe, Spa};
+pub use base::{Distro, Planned, Probe, ShellLess, Spa};
 
 /// What every stack's table holds. A stack's own fields (install commands, detection
 /// patterns) are read from the same table by the stack itself, in `src/stacks/NAME/`.
@@ -76,6 +76,14 @@ pub struct StackData {
     pub runtime_env: Vec<(String, String)>,
     #[serde(default)]
     pub image_user: Option<String>,
+    /// where the commands of an image with no shell are: a bare command name in the entrypoint
+    /// or healthcheck gets this folder
+    #[serde(default)]
+    pub command_dir: Option<String>,
+    /// runtime-libs reach an image with no shell (the stage that gathers its interpreter
+    /// copies their files)
+    #[serde(default)]
+    pub shell_less_runtime_libs: bool,
     pub images: BTreeMap<String, Images>,
     #[serde(default)]
     pub managers: BTreeMap<String, Manager>,
@@ -233,6 +241,7 @@ pub struct Knowledge {
     pub distros: BTreeMap<String, Distro>,
     pub spa: Spa,
     pub probe: Probe,
+    pub shell_less: ShellLess,
     pub planned: BTreeMap<String, Planned>,
     /// in the order they were registered
     pub stacks: Vec<(String, StackData)>,
@@ -302,6 +311,7 @@ impl Knowledge {
             distros: base.distros,
             spa: base.spa,
             probe: base.probe,
+            shell_less: base.shell_less,
             planned: base.planned,
             stacks: loaded,
         };

@@ -179,7 +179,7 @@ pub fn validate<T>(
     let (distro, release, registry) = nodes::base(c, recipe, knowledge, known, version.as_ref());
     let runtime = nodes::runtime(c, recipe, known, &distro, knowledge, is_static);
     let (build_deps, runtime_libs) =
-        nodes::system_packages(c, recipe, &distro.value, knowledge, runtime);
+        nodes::system_packages(c, recipe, &distro.value, knowledge, known, runtime);
     let user = nodes::user(c, recipe, known, knowledge, is_static);
     let workdir = nodes::single(c, recipe, "workdir", Expected::AbsolutePath)
         .unwrap_or_else(|| "/app".into());

@@ -132,16 +132,6 @@ pub fn runtime(
     };
     let chosen = match recipe.one("runtime").and_then(|r| r.arg(0)) {
         None => data.default_runtime.clone(),
-        Some(v) if v.value.as_text() == "minimal" && data.minimal.is_none() => {
-            c.error(
-                v.span,
-                Kind::MinimalPlanned {
-                    stack: stack.map(|s| s.name.to_string()).unwrap_or_default(),
-                    runtimes: data.runtimes.clone(),
-                },
-            );
-            return Runtime::Slim;
-        }
         Some(v) => {
             let Some(mut r) = c.one_of("runtime", v, data.runtimes.clone()) else {
                 return Runtime::Slim;
@@ -171,6 +161,7 @@ pub fn system_packages(
     recipe: &Recipe,
     distro: &str,
     knowledge: &Knowledge,
+    stack: Option<KnownStack>,
     runtime: Runtime,
 ) -> (Vec<String>, Vec<String>) {
     let Some(distro_data) = knowledge.distros.get(distro) else {
@@ -193,7 +184,10 @@ pub fn system_packages(
     };
     let build_deps = packages("build-deps");
     let runtime_libs = packages("runtime-libs");
-    if let (false, Some(n)) = (runtime.has_shell(), recipe.one("runtime-libs")) {
+    // a distroless image gets them from the stage that gathers its interpreter, if it has one
+    let gathered =
+        runtime == Runtime::Distroless && stack.is_some_and(|s| s.data.shell_less_runtime_libs);
+    if let (false, Some(n)) = (runtime.has_shell() || gathered, recipe.one("runtime-libs")) {
         c.error(
             n.name.span,
             Kind::RuntimeLibsWithoutPackageManager {

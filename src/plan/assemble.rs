@@ -73,6 +73,10 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
             path: app.workdir.clone(),
         });
     }
+    if app.runtime == Runtime::Distroless {
+        stages.push(super::shell_less::user_stage(ctx, &runtime.from)?);
+        steps.push(Step::copy_from(StageName::User, "/out/", "/", None));
+    }
     steps.extend(runtime.copies);
     steps.push(Step::User { user });
     if !app.ports.is_empty() {
@@ -101,7 +105,7 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     steps.push(Step::Label { labels });
     if !app.entrypoint.is_empty() {
         steps.push(Step::Entrypoint {
-            argv: app.entrypoint.clone(),
+            argv: command_path(ctx, &app.entrypoint),
         });
     }
     if !app.cmd.is_empty() {
@@ -189,6 +193,23 @@ fn user_setup(ctx: &Ctx) -> Result<Vec<String>, TemplateError> {
     Ok(commands)
 }
 
+/// `argv` with its command as a path in the stack's `command_dir` when the image has no shell
+/// and the command is a bare name: the same program as a PATH lookup finds, and a missing one
+/// is named by its path in Docker's error.
+fn command_path(ctx: &Ctx, argv: &[String]) -> Vec<String> {
+    let mut argv = argv.to_vec();
+    if let (false, Some(dir), Some(first)) = (
+        ctx.app.runtime.has_shell(),
+        &ctx.stack.command_dir,
+        argv.first_mut(),
+    ) {
+        if !first.contains('/') {
+            *first = format!("{}/{first}", dir.trim_end_matches('/'));
+        }
+    }
+    argv
+}
+
 /// The compose service: it builds the final stage and runs it as the recipe says.
 fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, TemplateError> {
     let app = ctx.app;
@@ -200,10 +221,12 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
                 .first()
                 .map(|p| p.number.to_string())
                 .unwrap_or_default();
-            let mut test = vec!["CMD".to_string()];
+            let mut probe = vec![];
             for word in &ctx.stack.healthcheck {
-                test.push(word.render(&[("port", &port), ("path", &h.path)])?);
+                probe.push(word.render(&[("port", &port), ("path", &h.path)])?);
             }
+            let mut test = vec!["CMD".to_string()];
+            test.extend(command_path(ctx, &probe));
             Some(ServiceHealthcheck {
                 test,
                 interval: h.interval.clone(),

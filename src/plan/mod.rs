@@ -6,6 +6,7 @@
 mod assemble;
 mod context;
 mod image;
+mod shell_less;
 
 use std::fmt;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 pub use assemble::plan;
 pub use context::Ctx;
 pub use image::ImageRef;
+pub use shell_less::interpreter_stage;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Plan {
@@ -45,6 +47,8 @@ pub enum StageName {
     Interpreter,
     /// the static healthcheck probe
     Probe,
+    /// the app's user in /etc/passwd, its home and folder, for a runtime without useradd
+    User,
     /// what ships
     Runtime,
 }
@@ -57,6 +61,7 @@ impl StageName {
             StageName::Build => "build",
             StageName::Interpreter => "interpreter",
             StageName::Probe => "probe",
+            StageName::User => "user",
             StageName::Runtime => "runtime",
         }
     }
@@ -182,6 +187,8 @@ pub enum Mount {
     /// a package manager's or compiler's cache, kept between builds and never in a layer;
     /// `locked`: one build step at a time uses it
     Cache { target: String, locked: bool },
+    /// an image's files, read where they are mounted; what the step writes there is dropped
+    Image { image: ImageRef, target: String },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -135,6 +135,9 @@ fn mount(mount: &Mount) -> String {
             target,
             locked: true,
         } => format!("--mount=type=cache,target={target},sharing=locked"),
+        Mount::Image { image, target } => {
+            format!("--mount=type=bind,from={image},target={target},rw")
+        }
     }
 }
 

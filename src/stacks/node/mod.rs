@@ -16,7 +16,8 @@ use crate::knowledge::{Knowledge, Manager};
 use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
 use crate::plan::{
-    app_owner, shell_double_quoted, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step,
+    app_owner, interpreter_stage, shell_double_quoted, Ctx, ImageRef, Input, RuntimeStage,
+    StackStages, Stage, StageName, Step,
 };
 use crate::syntax::{Scalar, Spanned};
 use crate::template::{ImageNames, Pattern, ScriptNames, Template};
@@ -31,8 +32,8 @@ pub struct Node {
     start_scripts: Vec<String>,
     /// the final image of runtime "distroless" (and "minimal")
     distroless: Template<ImageNames>,
-    /// copies node and the libraries it links into /out, for distroless
-    interpreter_closure: Vec<String>,
+    /// copies node (and the builtins Debian's node reads) into /out, for distroless
+    interpreter: Vec<String>,
     /// packages that make a package.json tooling rather than an app
     tooling: Vec<String>,
     detect: NodeDetect,
@@ -369,15 +370,27 @@ impl StackApp for NodeApp<'_> {
             stages.push(stage);
         }
 
-        // distroless: node and its libraries, gathered from the image that has them
+        // distroless: node, and the libraries it and the native addons link, gathered from
+        // the production dependencies (or the image, for a build that bundles them)
         let distroless = ctx.app.runtime == Runtime::Distroless;
+        let runtime_image = ctx.runtime_image(Some(&self.stack.distroless))?;
         if distroless {
-            stages.push(Stage {
-                name: StageName::Interpreter,
-                from: ctx.builder_image()?,
-                purpose: "interpreter: node and the shared libraries it links, for a runtime with neither shell nor npm".into(),
-                steps: vec![Step::run(self.stack.interpreter_closure.clone(), &[])],
-            });
+            let has_deps = stages.iter().any(|s| s.name == StageName::Deps);
+            let node_modules = format!("{}/node_modules", ctx.app.workdir.trim_end_matches('/'));
+            let (from, shipped) = match has_deps {
+                true => (
+                    ImageRef::parse(StageName::Deps.as_str()),
+                    vec![node_modules.as_str()],
+                ),
+                false => (ctx.builder_image()?, vec![]),
+            };
+            stages.push(interpreter_stage(
+                ctx,
+                from,
+                &self.stack.interpreter,
+                &shipped,
+                &runtime_image,
+            )?);
         }
         let mut copies = vec![];
         if distroless {
@@ -396,7 +409,7 @@ impl StackApp for NodeApp<'_> {
         Ok(StackStages {
             stages,
             runtime: RuntimeStage {
-                from: ctx.runtime_image(Some(&self.stack.distroless))?,
+                from: runtime_image,
                 copies,
                 env: vec![],
             },

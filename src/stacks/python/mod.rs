@@ -14,13 +14,17 @@ use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Warning};
 use crate::knowledge::Knowledge;
+use crate::model::Runtime;
 use crate::model::{node_pairs, Shape, StackInput};
 use crate::plan::{
-    app_owner, Ctx, EnvVar, Input, RuntimeStage, StackStages, Stage, StageName, Step,
+    app_owner, interpreter_stage, Ctx, EnvVar, ImageRef, Input, RuntimeStage, StackStages, Stage,
+    StageName, Step,
 };
 use crate::project::{editable_installs, requirement_includes};
 use crate::syntax::Spanned;
-use crate::template::{AppServerNames, Pattern, RequirementsNames, Template, TemplateError};
+use crate::template::{
+    AppServerNames, ImageNames, Pattern, RequirementsNames, Template, TemplateError,
+};
 
 /// Python's own data in `recipes/stacks/python.toml`.
 #[derive(Debug, Deserialize)]
@@ -39,6 +43,13 @@ pub struct Python {
     servers: Vec<Server>,
     /// `name[extra]` -> the packages that extra brings
     extras: BTreeMap<String, Vec<String>>,
+    /// the final image of runtime "distroless" (and "minimal")
+    distroless: Template<ImageNames>,
+    /// puts the venv's interpreter and its standard library in /out, for distroless
+    interpreter: Vec<String>,
+    /// what the final image takes whole from the builder
+    shipped: Vec<String>,
+    distroless_env: Vec<(String, String)>,
 }
 
 /// The kinds of app object a server runs.
@@ -277,12 +288,35 @@ impl StackApp for PythonApp<'_> {
             steps,
         };
 
-        let mut copies: Vec<Step> = self
-            .stack
-            .artifacts
-            .iter()
-            .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None))
-            .collect();
+        let runtime_image = ctx.runtime_image(Some(&self.stack.distroless))?;
+        let mut stages = vec![builder];
+        let mut copies = vec![];
+        let mut env = vec![];
+        if ctx.app.runtime == Runtime::Distroless {
+            // from the builder, whose compilers' -dev packages bring the libraries the
+            // compiled packages link
+            let shipped: Vec<&str> = self.stack.shipped.iter().map(String::as_str).collect();
+            stages.push(interpreter_stage(
+                ctx,
+                ImageRef::parse(StageName::Builder.as_str()),
+                &self.stack.interpreter,
+                &shipped,
+                &runtime_image,
+            )?);
+            copies.push(Step::copy_from(StageName::Interpreter, "/out/", "/", None));
+            env = self
+                .stack
+                .distroless_env
+                .iter()
+                .map(|(k, v)| EnvVar::own(k, v))
+                .collect();
+        }
+        copies.extend(
+            self.stack
+                .artifacts
+                .iter()
+                .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None)),
+        );
         copies.push(if self.build_steps.is_empty() {
             Step::copy_context(vec![".".into()], ".", app_owner())
         } else {
@@ -318,11 +352,11 @@ impl StackApp for PythonApp<'_> {
             }
         }
         Ok(StackStages {
-            stages: vec![builder],
+            stages,
             runtime: RuntimeStage {
-                from: ctx.runtime_image(None)?,
+                from: runtime_image,
                 copies,
-                env: vec![],
+                env,
             },
             dockerignore: vec![],
             inputs,
