@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Compare final image sizes: the hand-written Dockerfiles in bench/handwritten
 # (the baseline the seed articles teach) against the images dslim builds from
-# each example's dslim.kdl, as it is and with `runtime "minimal"` (where the
-# example's stack has one; "- (planned)" where it does not yet).
+# each example's dslim.kdl, as it is and with `runtime "minimal"` (with its ratio to the
+# hand-written image), then where the minimal images' bytes are (bench/bytes.sh).
 #
 # Usage:
 #   bench/sizes.sh                      # all six examples
@@ -143,8 +143,7 @@ build_dslim() {
 }
 
 # build_minimal NAME: the example with `runtime "minimal"` (its own runtime line
-# dropped), as app NAME-minimal; prints the image size in bytes, or "-" when the
-# stack has no minimal runtime yet (dslim plan refuses the recipe).
+# dropped), as app NAME-minimal; prints the image size in bytes, or fails.
 build_minimal() {
     local name="$1"
     local dir="$work/minimal/$name"
@@ -155,16 +154,6 @@ build_minimal() {
     sed -i -e '/^[[:space:]]*runtime[[:space:]]/d' \
         -e "s/^\([[:space:]]*app[[:space:]]*\)\"$app\"/\1\"$app-minimal\"/" \
         -e '$ s/^}$/    runtime "minimal"\n}/' "$dir/dslim.kdl"
-    if ! (cd "$dir" && "$dslim" plan) >"$logf" 2>&1; then
-        # only a stack without minimal is "planned"; any other refusal is a failure
-        if grep -q 'is planned, not built yet' "$logf"; then
-            echo "-"
-            return 0
-        fi
-        log "dslim plan of $name with runtime minimal failed"
-        show_log "$logf"
-        return 1
-    fi
     docker image rm "$app-minimal" >/dev/null 2>&1 || true
     log "==> [$name] dslim build, runtime minimal (image $app-minimal)"
     if ! (cd "$dir" && "$dslim" build) >"$logf" 2>&1; then
@@ -206,6 +195,7 @@ echo "| example | hand-written (MB) | dslim (MB) | difference | dslim, runtime \
 echo "| --- | ---: | ---: | ---: | ---: |"
 
 failed=0
+minimal_images=()
 for name in "${examples[@]}"; do
     hand_cell="failed"
     dslim_cell="failed"
@@ -229,15 +219,27 @@ for name in "${examples[@]}"; do
     fi
     minimal_cell="failed"
     if minimal="$(build_minimal "$name")"; then
-        case "$minimal" in
-            -) minimal_cell="- (planned)" ;;
-            *) minimal_cell="$(mb "$minimal")" ;;
-        esac
+        minimal_cell="$(mb "$minimal")"
+        if [ -n "$hand" ]; then
+            minimal_cell="$minimal_cell ($(awk -v h="$hand" -v m="$minimal" 'BEGIN { printf "%.2f×", m / h }'))"
+        fi
+        minimal_images+=("$(app_name "$work/minimal/$name")")
     else
         failed=1
     fi
     echo "| $name | $hand_cell | $dslim_cell | $diff | $minimal_cell |"
 done
+
+if [ "${#minimal_images[@]}" -gt 0 ]; then
+    echo
+    echo "Where the minimal images' bytes are (MB; bench/bytes.sh):"
+    echo
+    echo "| image | base image | interpreter | stdlib | dependencies | libs | app | other |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for image in "${minimal_images[@]}"; do
+        "$repo_root/bench/bytes.sh" "$image" || failed=1
+    done
+fi
 
 if [ "$failed" -ne 0 ]; then
     echo

@@ -119,6 +119,7 @@ names!(ProbeNames = ["port", "path"]);
 names!(BuildNames = ["binary", "package"]);
 names!(ServerNames = ["port", "fallback"]);
 names!(NginxNames = ["version"]);
+names!(ConfNames = ["conf"]);
 names!(PortNames = ["port"]);
 names!(AppServerNames = ["target", "port"]);
 

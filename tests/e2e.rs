@@ -99,6 +99,24 @@ fn http_get(port: u16, path: &str) -> Result<String, String> {
 
 struct Container(String);
 
+/// Runs `image` in the background with `port` published on a free port of 127.0.0.1, which it
+/// returns with the container (removed when dropped).
+fn start(image: &str, port: u16) -> (Container, u16) {
+    let id =
+        ok(Command::new("docker").args(["run", "-d", "-p", &format!("127.0.0.1::{port}"), image]))
+            .trim()
+            .to_string();
+    let container = Container(id.clone());
+    let mapped = ok(Command::new("docker").args(["port", &id, &format!("{port}/tcp")]));
+    let host_port: u16 = mapped
+        .lines()
+        .next()
+        .and_then(|l| l.rsplit(':').next())
+        .and_then(|p| p.trim().parse().ok())
+        .unwrap();
+    (container, host_port)
+}
+
 impl Drop for Container {
     fn drop(&mut self) {
         let _ = Command::new("docker").args(["rm", "-f", &self.0]).output();
@@ -182,18 +200,8 @@ fn check_image(dir: &Path, example: &str, image: &str, port: u16, path: &str, bo
         .output();
 
     // it starts and answers
-    let id =
-        ok(Command::new("docker").args(["run", "-d", "-p", &format!("127.0.0.1::{port}"), image]))
-            .trim()
-            .to_string();
-    let container = Container(id.clone());
-    let mapped = ok(Command::new("docker").args(["port", &id, &format!("{port}/tcp")]));
-    let host_port: u16 = mapped
-        .lines()
-        .next()
-        .and_then(|l| l.rsplit(':').next())
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap();
+    let (container, host_port) = start(image, port);
+    let id = container.0.clone();
     let deadline = Instant::now() + Duration::from_secs(60);
     let response = loop {
         match http_get(host_port, path) {
@@ -423,6 +431,41 @@ fn python_on_the_minimal_runtime_opens_a_library_at_run_time() {
     ]));
     assert_eq!(home.trim(), "app /home/app True");
     assert_turns_healthy(&dir, "python-minimal");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn vite_spa_on_the_minimal_runtime() {
+    // nginx alone on distroless: the deep-link fallback, gzip and MIME types still work
+    let dir = build_and_serve_edited(
+        "vite-spa",
+        |r| {
+            r.replace("app \"vite-spa\"", "app \"vite-spa-minimal\"")
+                .replace("port 8080", "port 8080\n    runtime \"minimal\"")
+        },
+        "vite-spa-minimal",
+        8080,
+        "/some/client/route",
+        "<div id=\"app\">",
+    );
+    assert_cannot_run("vite-spa-minimal", &["sh", "node"]);
+    let (_container, port) = start("vite-spa-minimal", 8080);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut stream = loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(s) => break s,
+            Err(e) if Instant::now() > deadline => panic!("nginx did not listen: {e}"),
+            Err(_) => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut head = vec![];
+    let _ = stream.read_to_end(&mut head);
+    let head = String::from_utf8_lossy(&head);
+    assert!(head.contains("Content-Encoding: gzip"), "{head}");
+    assert!(head.contains("Content-Type: text/html"), "{head}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -259,6 +259,16 @@ snapshot!(
 );
 
 snapshot!(
+    spa_on_the_minimal_runtime,
+    r#"app "web" {
+    node "20"
+    build output="build"
+    spa nginx="1.28"
+    runtime "minimal"
+}"#
+);
+
+snapshot!(
     go_on_scratch_with_the_static_probe,
     r#"app "api" {
     go "1.24"

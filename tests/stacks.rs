@@ -110,6 +110,7 @@ impl StackApp for ZigApp<'_> {
                     None,
                 )],
                 env: vec![],
+                command: vec![],
             },
             dockerignore: vec![],
             inputs: vec![],

@@ -115,7 +115,10 @@ impl fmt::Display for RecipeError {
                 f,
                 "a cgo binary links the C library, which `scratch` does not have"
             ),
-            Kind::RuntimeOfSpa => write!(f, "a single-page app always runs on nginx"),
+            Kind::RuntimeOfSpa => write!(
+                f,
+                "a single-page app runs on nginx's image, or on nginx alone (minimal)"
+            ),
             Kind::UserOfSpa { uid } => write!(
                 f,
                 "a single-page app runs as nginx's unprivileged user (uid {uid})"
@@ -323,7 +326,9 @@ impl RecipeError {
             Kind::CgoWithoutLibc => Some(
                 "add runtime \"distroless\" (gcr.io/distroless/cc) or runtime \"slim\"".into(),
             ),
-            Kind::RuntimeOfSpa => Some("remove `runtime`".into()),
+            Kind::RuntimeOfSpa => {
+                Some("remove `runtime`, or write runtime \"minimal\" for nginx on distroless".into())
+            }
             Kind::UserOfSpa { .. } => Some("remove `user`".into()),
             Kind::EntrypointOfSpa => Some("remove `entrypoint`".into()),
             Kind::PrivilegedPort { suggestion, .. } => Some(format!(

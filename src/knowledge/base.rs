@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::template::{
-    ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, ShippedNames, Template, UserNames,
-    UserWorkdirNames, WorkdirNames,
+    ConfNames, ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, ShippedNames, Template,
+    UserNames, UserWorkdirNames, WorkdirNames,
 };
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +81,13 @@ pub struct Spa {
     pub server_conf: Vec<Template<ServerNames>>,
     pub fallback: String,
     pub no_fallback: String,
+    /// the image the nginx of runtime "minimal" comes from
+    pub minimal_image: Template<NginxNames>,
+    /// puts nginx, its MIME types and `minimal_conf` in /out, for runtime "minimal"
+    pub minimal_gather: Vec<Template<ConfNames>>,
+    pub minimal_conf: Vec<String>,
+    /// the final image's command on distroless
+    pub minimal_command: Vec<String>,
 }
 
 /// A stack recipes will be able to name.

@@ -193,7 +193,7 @@ pub fn validate<T>(
         .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
         .collect();
     let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
-    let healthcheck = nodes::healthcheck(c, recipe, known, knowledge, runtime, &ports);
+    let healthcheck = nodes::healthcheck(c, recipe, known, knowledge, runtime, is_static, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
 
     let (Some((shape, kept)), Some(stack), Some(version), false) =

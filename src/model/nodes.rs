@@ -120,11 +120,26 @@ pub fn runtime(
     knowledge: &Knowledge,
     static_site: bool,
 ) -> Runtime {
+    let from_debian = knowledge
+        .distros
+        .get(&distro.value)
+        .is_some_and(|d| d.distroless);
     if static_site {
-        if let Some(r) = recipe.one("runtime") {
-            c.error(r.name.span, Kind::RuntimeOfSpa);
+        // nginx's image, or nginx alone on distroless
+        let Some(r) = recipe.one("runtime") else {
+            return Runtime::Nginx;
+        };
+        let Some(v) = r.arg(0) else {
+            return Runtime::Nginx;
+        };
+        if !matches!(v.value.as_text().as_str(), "minimal" | "distroless") {
+            c.error(v.span, Kind::RuntimeOfSpa);
+            return Runtime::Nginx;
         }
-        return Runtime::Nginx;
+        if !from_debian {
+            c.error(v.span, Kind::DistrolessNeedsDebian);
+        }
+        return Runtime::Distroless;
     }
     // which runtimes fit depends on the stack
     let Some(data) = stack.map(|s| s.data) else {
@@ -138,10 +153,6 @@ pub fn runtime(
             };
             // "minimal": the smallest final image that runs the stack's apps
             r.value = data.runtime_named(Some(&r.value)).to_string();
-            let from_debian = knowledge
-                .distros
-                .get(&distro.value)
-                .is_some_and(|d| d.distroless);
             if r.value == "distroless" && !from_debian {
                 c.error(v.span, Kind::DistrolessNeedsDebian);
             }
@@ -382,17 +393,20 @@ pub fn healthcheck(
     stack: Option<KnownStack>,
     knowledge: &Knowledge,
     runtime: Runtime,
+    static_site: bool,
     ports: &[Port],
 ) -> Option<Healthcheck> {
     let h = recipe.one("healthcheck")?;
     let path = h.arg(0)?;
     // whether the image can probe depends on the stack
     let stack = stack?;
-    let has_probe = stack
-        .data
-        .healthcheck_runtimes
-        .iter()
-        .any(|r| r == runtime.name());
+    // a static site's image has nginx and no interpreter of the stack's
+    let has_probe = !static_site
+        && stack
+            .data
+            .healthcheck_runtimes
+            .iter()
+            .any(|r| r == runtime.name());
     if stack.data.healthcheck.is_empty() || !has_probe {
         c.error(
             h.name.span,

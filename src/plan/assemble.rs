@@ -68,7 +68,7 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     if !env.is_empty() {
         steps.push(Step::Env { vars: env });
     }
-    if !matches!(app.runtime, Runtime::Scratch | Runtime::Nginx) {
+    if !matches!(app.runtime, Runtime::Scratch | Runtime::Nginx) && app.static_site.is_none() {
         steps.push(Step::Workdir {
             path: app.workdir.clone(),
         });
@@ -106,6 +106,10 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     if !app.entrypoint.is_empty() {
         steps.push(Step::Entrypoint {
             argv: command_path(ctx, &app.entrypoint),
+        });
+    } else if !runtime.command.is_empty() {
+        steps.push(Step::Entrypoint {
+            argv: runtime.command.clone(),
         });
     }
     if !app.cmd.is_empty() {
@@ -249,7 +253,7 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
                 .map(|(k, default)| (k.clone(), format!("${{{k}:-{default}}}")))
                 .collect(),
         },
-        init: ctx.stack.compose_init && app.runtime != Runtime::Nginx,
+        init: ctx.stack.compose_init && app.static_site.is_none(),
         ports: app
             .ports
             .iter()

@@ -285,6 +285,8 @@ pub struct RuntimeStage {
     pub copies: Vec<Step>,
     /// environment beyond the stack data's `runtime_env`, which every app but a static site gets
     pub env: Vec<EnvVar>,
+    /// the command when the recipe has no entrypoint and the image has none of its own
+    pub command: Vec<String>,
 }
 
 /// The non-root owner of the app's files in the final image.

@@ -156,6 +156,7 @@ impl Compiled {
                 }))?,
                 copies,
                 env: vec![],
+                command: vec![],
             },
             dockerignore: vec![],
             inputs: vec![],

@@ -4,6 +4,7 @@
 
 mod detect;
 mod frameworks;
+mod spa;
 
 use std::collections::BTreeMap;
 
@@ -16,11 +17,12 @@ use crate::knowledge::{Knowledge, Manager};
 use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
 use crate::plan::{
-    app_owner, interpreter_stage, shell_double_quoted, Ctx, ImageRef, Input, RuntimeStage,
-    StackStages, Stage, StageName, Step,
+    app_owner, interpreter_stage, Ctx, ImageRef, Input, RuntimeStage, StackStages, Stage,
+    StageName, Step,
 };
 use crate::syntax::{Scalar, Spanned};
 use crate::template::{ImageNames, Pattern, ScriptNames, Template};
+use spa::Spa;
 
 /// Node's own data in `recipes/stacks/node.toml`.
 #[derive(Debug, Deserialize)]
@@ -139,13 +141,6 @@ struct NodeBuild {
     cache: Option<String>,
     /// the output holds the whole app and its dependencies
     self_contained: bool,
-}
-
-/// The `spa` node: the app is static files served by nginx.
-#[derive(Debug, Clone)]
-struct Spa {
-    nginx: String,
-    fallback: bool,
 }
 
 /// A Node app's settings.
@@ -270,35 +265,6 @@ impl NodeApp<'_> {
             steps,
         })
     }
-
-    /// nginx's server block, written in the build stage because the nginx stage has no root
-    /// shell.
-    fn write_server_conf(&self, ctx: &Ctx, spa: &Spa) -> Result<Step, Error> {
-        let spa_data = &ctx.knowledge.spa;
-        let port = ctx
-            .app
-            .ports
-            .first()
-            .map_or(spa_data.default_port, |p| p.number)
-            .to_string();
-        let fallback = if spa.fallback {
-            &spa_data.fallback
-        } else {
-            &spa_data.no_fallback
-        };
-        let mut lines = vec![];
-        for line in &spa_data.server_conf {
-            let text = line.render(&[("port", &port), ("fallback", fallback)])?;
-            lines.push(shell_double_quoted(&text));
-        }
-        Ok(Step::run(
-            vec![format!(
-                "printf '%s\\n' {} > /tmp/nginx.conf",
-                lines.join(" ")
-            )],
-            &[],
-        ))
-    }
 }
 
 impl StackApp for NodeApp<'_> {
@@ -353,7 +319,7 @@ impl StackApp for NodeApp<'_> {
                     .iter()
                     .position(|s| matches!(s, Step::Workdir { .. }))
                     .map_or(0, |i| i + 1);
-                stage.steps.insert(at, self.write_server_conf(ctx, spa)?);
+                stage.steps.insert(at, spa::server_conf_step(ctx, spa)?);
             }
             stage
                 .steps
@@ -371,26 +337,35 @@ impl StackApp for NodeApp<'_> {
         }
 
         // distroless: node, and the libraries it and the native addons link, gathered from
-        // the production dependencies (or the image, for a build that bundles them)
+        // the production dependencies (or the image, for a build that bundles them); for a
+        // single-page app, nginx and its libraries, gathered from nginx's image
         let distroless = ctx.app.runtime == Runtime::Distroless;
         let runtime_image = ctx.runtime_image(Some(&self.stack.distroless))?;
+        let mut command = vec![];
         if distroless {
-            let has_deps = stages.iter().any(|s| s.name == StageName::Deps);
             let node_modules = format!("{}/node_modules", ctx.app.workdir.trim_end_matches('/'));
-            let (from, shipped) = match has_deps {
-                true => (
+            let has_deps = stages.iter().any(|s| s.name == StageName::Deps);
+            let stage = match (&self.spa, has_deps) {
+                (Some(spa), _) => {
+                    command = ctx.knowledge.spa.minimal_command.clone();
+                    spa::nginx_stage(ctx, spa, &runtime_image)?
+                }
+                (None, true) => interpreter_stage(
+                    ctx,
                     ImageRef::parse(StageName::Deps.as_str()),
-                    vec![node_modules.as_str()],
-                ),
-                false => (ctx.builder_image()?, vec![]),
+                    &self.stack.interpreter,
+                    &[node_modules.as_str()],
+                    &runtime_image,
+                )?,
+                (None, false) => interpreter_stage(
+                    ctx,
+                    ctx.builder_image()?,
+                    &self.stack.interpreter,
+                    &[],
+                    &runtime_image,
+                )?,
             };
-            stages.push(interpreter_stage(
-                ctx,
-                from,
-                &self.stack.interpreter,
-                &shipped,
-                &runtime_image,
-            )?);
+            stages.push(stage);
         }
         let mut copies = vec![];
         if distroless {
@@ -412,6 +387,7 @@ impl StackApp for NodeApp<'_> {
                 from: runtime_image,
                 copies,
                 env: vec![],
+                command,
             },
             // rebuilt in the image; a local copy would only slow the context down
             dockerignore: self

@@ -357,6 +357,7 @@ impl StackApp for PythonApp<'_> {
                 from: runtime_image,
                 copies,
                 env,
+                command: vec![],
             },
             dockerignore: vec![],
             inputs,
