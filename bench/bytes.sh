@@ -10,7 +10,7 @@
 #   stdlib        Python's standard library
 #   dependencies  /opt/venv, node_modules
 #   libs          every other shared library the image adds to its base
-#   app           the app's folder (/app), or a single-page app's static files
+#   app           the app's folder (/app), a compiled app's binary, a single-page app's files
 #   other         the rest the image adds: runtime-libs' data files, ldconfig, /etc/passwd...
 #   base          the base image's own files (a file the image replaces counts as the image's)
 set -euo pipefail
@@ -36,14 +36,14 @@ else
 fi
 
 awk -v image="$image" '
-    NR == FNR { base[$0] = 1; next }
+    FILENAME == ARGV[1] { base[$0] = 1; next }
     {
         size = $1; path = $0; sub(/^[0-9]+ /, "", path)
         if ($0 in base)                                                  kind = "base"
         else if (path ~ /^(opt\/venv|app\/node_modules)\//)               kind = "dependencies"
         else if (path ~ /^usr\/(local\/)?lib\/python3[.0-9]*\//)          kind = "stdlib"
         else if (path ~ /\/(python3[.0-9]*|node|nginx)$/ || path ~ /\/lib(python3|node)[^\/]*\.so/) kind = "interpreter"
-        else if (path ~ /^(app|usr\/share\/nginx\/html)\//)               kind = "app"
+        else if (path ~ /^(app|usr\/share\/nginx\/html)\// || (path ~ /^usr\/local\/bin\// && path !~ /dslim-probe$/)) kind = "app"
         else if (path ~ /\.so(\.[0-9]+)*$/)                               kind = "libs"
         else                                                              kind = "other"
         total[kind] += size
