@@ -119,7 +119,6 @@ names!(ProbeNames = ["port", "path"]);
 names!(BuildNames = ["binary", "package"]);
 names!(ServerNames = ["port", "fallback"]);
 names!(NginxNames = ["version"]);
-names!(ConfNames = ["conf"]);
 names!(PortNames = ["port"]);
 names!(AppServerNames = ["target", "port"]);
 

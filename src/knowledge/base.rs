@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::template::{
-    ConfNames, ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, ShippedNames, Template,
-    UserNames, UserWorkdirNames, WorkdirNames,
+    ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, ShippedNames, Template, UserNames,
+    UserWorkdirNames, WorkdirNames,
 };
 
 #[derive(Debug, Deserialize)]
@@ -83,9 +83,11 @@ pub struct Spa {
     pub no_fallback: String,
     /// the image the nginx of runtime "minimal" comes from
     pub minimal_image: Template<NginxNames>,
-    /// puts nginx, its MIME types and `minimal_conf` in /out, for runtime "minimal"
-    pub minimal_gather: Vec<Template<ConfNames>>,
+    /// puts nginx and its MIME types in /out, for runtime "minimal"
+    pub minimal_gather: Vec<String>,
+    /// nginx's configuration there, and where it goes in /out
     pub minimal_conf: Vec<String>,
+    pub minimal_conf_file: String,
     /// the final image's command on distroless
     pub minimal_command: Vec<String>,
 }

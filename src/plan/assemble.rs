@@ -2,8 +2,8 @@
 //! command; the compose service; the .dockerignore; the files the build needs.
 
 use super::{
-    shell_double_quoted, Ctx, EnvVar, Input, Plan, PortMapping, Service, ServiceBuild,
-    ServiceHealthcheck, StackStages, Stage, StageName, Step,
+    write_lines, Ctx, EnvVar, Input, Plan, PortMapping, Service, ServiceBuild, ServiceHealthcheck,
+    StackStages, Stage, StageName, Step,
 };
 use crate::error::Error;
 use crate::model::Runtime;
@@ -120,11 +120,6 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     // images with no interpreter probe with dslim's static probe, from a stage of its own
     if app.healthcheck.is_some() && ctx.stack.static_probe {
         let probe = &ctx.knowledge.probe;
-        let lines: Vec<String> = probe
-            .source
-            .iter()
-            .map(|l| shell_double_quoted(l))
-            .collect();
         stages.push(Stage {
             name: StageName::Probe,
             from: ctx.builder_image()?,
@@ -133,7 +128,7 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
                     .into(),
             steps: vec![Step::run(
                 vec![
-                    format!("printf '%s\\n' {} > /tmp/probe.c", lines.join(" ")),
+                    write_lines(&probe.source, "/tmp/probe.c"),
                     "mkdir -p /out".into(),
                     probe.build.clone(),
                 ],

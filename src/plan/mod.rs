@@ -294,9 +294,16 @@ pub fn app_owner() -> Option<String> {
     Some("${UID}:${GID}".into())
 }
 
+/// A shell command that writes `lines` to the file at `path`, for a stage that makes a file
+/// dslim knows the text of (a config, a C source) without a heredoc, which hadolint cannot read.
+pub fn write_lines(lines: &[String], path: &str) -> String {
+    let quoted: Vec<String> = lines.iter().map(|l| shell_double_quoted(l)).collect();
+    format!("printf '%s\\n' {} > {path}", quoted.join(" "))
+}
+
 /// A word in double quotes for sh, with the characters sh expands inside them escaped
 /// (nginx's `$uri` must reach the file as written).
-pub fn shell_double_quoted(text: &str) -> String {
+fn shell_double_quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         if matches!(c, '"' | '\\' | '$' | '`') {

@@ -2,7 +2,7 @@
 //! runtime "minimal", by nginx alone on distroless.
 
 use crate::error::Error;
-use crate::plan::{interpreter_stage, shell_double_quoted, Ctx, ImageRef, Stage, Step};
+use crate::plan::{interpreter_stage, write_lines, Ctx, ImageRef, Stage, Step};
 
 /// The `spa` node: the app is static files served by nginx.
 #[derive(Debug, Clone)]
@@ -28,31 +28,17 @@ pub fn server_conf_step(ctx: &Ctx, spa: &Spa) -> Result<Step, Error> {
     };
     let mut lines = vec![];
     for line in &spa_data.server_conf {
-        let text = line.render(&[("port", &port), ("fallback", fallback)])?;
-        lines.push(shell_double_quoted(&text));
+        lines.push(line.render(&[("port", &port), ("fallback", fallback)])?);
     }
-    Ok(Step::run(
-        vec![format!(
-            "printf '%s\\n' {} > /tmp/nginx.conf",
-            lines.join(" ")
-        )],
-        &[],
-    ))
+    Ok(Step::run(vec![write_lines(&lines, "/tmp/nginx.conf")], &[]))
 }
 
 /// The interpreter stage of a single-page app on distroless: nginx, its MIME types, a
 /// configuration for a final image with no shell, and the libraries nginx links.
 pub fn nginx_stage(ctx: &Ctx, spa: &Spa, runtime: &ImageRef) -> Result<Stage, Error> {
     let data = &ctx.knowledge.spa;
-    let conf: Vec<String> = data
-        .minimal_conf
-        .iter()
-        .map(|line| shell_double_quoted(line))
-        .collect();
-    let mut gather = vec![];
-    for line in &data.minimal_gather {
-        gather.push(line.render(&[("conf", &conf.join(" "))])?);
-    }
+    let mut gather = data.minimal_gather.clone();
+    gather.push(write_lines(&data.minimal_conf, &data.minimal_conf_file));
     let nginx = data.minimal_image.render(&[("version", &spa.nginx)])?;
     let nginx = ImageRef::parse(&nginx).behind(ctx.app.registry.as_deref());
     let mut stage = interpreter_stage(ctx, nginx, &gather, &[], runtime)?;
