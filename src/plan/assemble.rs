@@ -35,6 +35,8 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
 
     let mut steps = vec![];
     let mut build_args = vec![];
+    // their ARG steps, which a stage that writes the user's files declares too
+    let mut args: Vec<Step> = vec![];
     // who the app runs as: a user made with the UID/GID build args where the image has a shell,
     // the numeric ids where it has none, nginx's own unprivileged user for a single-page app
     let user = match app.runtime {
@@ -44,10 +46,14 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
                 ("UID".to_string(), app.user.uid.to_string()),
                 ("GID".to_string(), app.user.gid.to_string()),
             ];
-            steps.extend(build_args.iter().map(|(name, default)| Step::Arg {
-                name: name.clone(),
-                default: default.clone(),
-            }));
+            args = build_args
+                .iter()
+                .map(|(name, default)| Step::Arg {
+                    name: name.clone(),
+                    default: default.clone(),
+                })
+                .collect();
+            steps.extend(args.iter().cloned());
             if app.runtime.has_shell() {
                 steps.push(Step::run(user_setup(ctx)?, &[]));
             }
@@ -74,7 +80,7 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
         });
     }
     if app.runtime == Runtime::Distroless {
-        stages.push(super::shell_less::user_stage(ctx, &runtime.from)?);
+        stages.push(super::shell_less::user_stage(ctx, &runtime.from, &args)?);
         steps.push(Step::copy_from(StageName::User, "/out/", "/", None));
     }
     steps.extend(runtime.copies);

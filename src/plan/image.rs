@@ -23,6 +23,15 @@ impl ImageRef {
         }
     }
 
+    /// A stage of the same Dockerfile as the base of another (`FROM builder AS interpreter`).
+    pub fn stage(name: super::StageName) -> Self {
+        ImageRef {
+            name: name.as_str().into(),
+            tag: None,
+            digest: None,
+        }
+    }
+
     /// Reads a reference as Docker does: the tag follows the last `:` after the last `/`
     /// (a registry's port is not a tag), the digest follows `@`.
     pub fn parse(text: &str) -> Self {

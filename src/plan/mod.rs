@@ -131,29 +131,23 @@ pub enum Step {
 impl Step {
     /// A RUN of `commands` with cache mounts at `caches`.
     pub fn run(commands: Vec<String>, caches: &[String]) -> Step {
+        Step::run_cached(commands, caches, false)
+    }
+
+    /// A RUN with the caches of a package manager, shared or one step at a time as its data
+    /// says.
+    pub fn run_managed(commands: Vec<String>, manager: &crate::knowledge::Manager) -> Step {
+        Step::run_cached(commands, &manager.cache, manager.cache_locked)
+    }
+
+    fn run_cached(commands: Vec<String>, caches: &[String], locked: bool) -> Step {
         Step::Run {
             commands,
             mounts: caches
                 .iter()
                 .map(|target| Mount::Cache {
                     target: target.clone(),
-                    locked: false,
-                })
-                .collect(),
-        }
-    }
-
-    /// A RUN with the caches of a package manager, shared or one step at a time as its data
-    /// says.
-    pub fn run_managed(commands: Vec<String>, manager: &crate::knowledge::Manager) -> Step {
-        Step::Run {
-            commands,
-            mounts: manager
-                .cache
-                .iter()
-                .map(|target| Mount::Cache {
-                    target: target.clone(),
-                    locked: manager.cache_locked,
+                    locked,
                 })
                 .collect(),
         }

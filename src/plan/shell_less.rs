@@ -6,21 +6,15 @@ use super::{Ctx, ImageRef, Mount, Stage, StageName, Step};
 use crate::error::Error;
 
 /// The stage that writes /etc/passwd and /etc/group with the app's user, its home and the app's
-/// folder owned by it, for `runtime`.
-pub fn user_stage(ctx: &Ctx, runtime: &ImageRef) -> Result<Stage, Error> {
+/// folder owned by it, for `runtime`; `args` declares the UID and GID build args.
+pub fn user_stage(ctx: &Ctx, runtime: &ImageRef, args: &[Step]) -> Result<Stage, Error> {
     let data = &ctx.knowledge.shell_less;
     let app = ctx.app;
     let mut commands = vec![ctx.distro.refuse_root.clone()];
     for line in &data.user {
         commands.push(line.render(&[("user", &app.user.name), ("workdir", &app.workdir)])?);
     }
-    let mut steps: Vec<Step> = [("UID", app.user.uid), ("GID", app.user.gid)]
-        .into_iter()
-        .map(|(name, default)| Step::Arg {
-            name: name.into(),
-            default: default.to_string(),
-        })
-        .collect();
+    let mut steps = args.to_vec();
     steps.push(Step::Run {
         commands,
         mounts: vec![base_mount(ctx, runtime)],

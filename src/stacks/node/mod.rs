@@ -345,25 +345,22 @@ impl StackApp for NodeApp<'_> {
         if distroless {
             let node_modules = format!("{}/node_modules", ctx.app.workdir.trim_end_matches('/'));
             let has_deps = stages.iter().any(|s| s.name == StageName::Deps);
-            let stage = match (&self.spa, has_deps) {
-                (Some(spa), _) => {
+            let stage = match &self.spa {
+                Some(spa) => {
                     command = ctx.knowledge.spa.minimal_command.clone();
                     spa::nginx_stage(ctx, spa, &runtime_image)?
                 }
-                (None, true) => interpreter_stage(
-                    ctx,
-                    ImageRef::parse(StageName::Deps.as_str()),
-                    &self.stack.interpreter,
-                    &[node_modules.as_str()],
-                    &runtime_image,
-                )?,
-                (None, false) => interpreter_stage(
-                    ctx,
-                    ctx.builder_image()?,
-                    &self.stack.interpreter,
-                    &[],
-                    &runtime_image,
-                )?,
+                None => {
+                    let (from, shipped) = match has_deps {
+                        true => (
+                            ImageRef::stage(StageName::Deps),
+                            vec![node_modules.as_str()],
+                        ),
+                        false => (ctx.builder_image()?, vec![]),
+                    };
+                    let gather = &self.stack.interpreter;
+                    interpreter_stage(ctx, from, gather, &shipped, &runtime_image)?
+                }
             };
             stages.push(stage);
         }

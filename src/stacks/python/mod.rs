@@ -298,7 +298,7 @@ impl StackApp for PythonApp<'_> {
             let shipped: Vec<&str> = self.stack.shipped.iter().map(String::as_str).collect();
             stages.push(interpreter_stage(
                 ctx,
-                ImageRef::parse(StageName::Builder.as_str()),
+                ImageRef::stage(StageName::Builder),
                 &self.stack.interpreter,
                 &shipped,
                 &runtime_image,
