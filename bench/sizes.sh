@@ -108,6 +108,19 @@ build_handwritten() {
     image_size "$tag"
 }
 
+# run_dslim_build DIR IMAGE LOG WHAT: `dslim build` in DIR, logged to LOG, after dropping
+# a stale IMAGE so that an old image can't pass for this build's; fails with the log's end.
+run_dslim_build() {
+    local dir="$1" image="$2" logf="$3" what="$4"
+    docker image rm "$image" >/dev/null 2>&1 || true
+    log "==> [$what] dslim build (image $image)"
+    if ! (cd "$dir" && "$dslim" build) >"$logf" 2>&1; then
+        log "dslim build of $what failed"
+        show_log "$logf"
+        return 1
+    fi
+}
+
 # build_dslim NAME: prints the image size in bytes, or fails.
 build_dslim() {
     local name="$1"
@@ -117,14 +130,7 @@ build_dslim() {
     copy_example "$name" "$dir"
     app="$(app_name "$dir")"
     app="${app:-$name}"
-    # Drop a stale tag first, so an old image can't pass for this build's.
-    docker image rm "$app" >/dev/null 2>&1 || true
-    log "==> [$name] dslim build (image $app)"
-    if ! (cd "$dir" && "$dslim" build) >"$logf" 2>&1; then
-        log "dslim build of $name failed"
-        show_log "$logf"
-        return 1
-    fi
+    run_dslim_build "$dir" "$app" "$logf" "$name" || return 1
     image=""
     # The compose file names the image after the app; if it does not, compose
     # falls back to <project>-<service>, and the project is the folder name.
@@ -154,13 +160,7 @@ build_minimal() {
     sed -i -e '/^[[:space:]]*runtime[[:space:]]/d' \
         -e "s/^\([[:space:]]*app[[:space:]]*\)\"$app\"/\1\"$app-minimal\"/" \
         -e '$ s/^}$/    runtime "minimal"\n}/' "$dir/dslim.kdl"
-    docker image rm "$app-minimal" >/dev/null 2>&1 || true
-    log "==> [$name] dslim build, runtime minimal (image $app-minimal)"
-    if ! (cd "$dir" && "$dslim" build) >"$logf" 2>&1; then
-        log "dslim build of $name with runtime minimal failed"
-        show_log "$logf"
-        return 1
-    fi
+    run_dslim_build "$dir" "$app-minimal" "$logf" "$name, runtime minimal" || return 1
     image_size "$app-minimal"
 }
 
