@@ -436,12 +436,16 @@ fn python_on_the_minimal_runtime_opens_a_library_at_run_time() {
 
 #[test]
 fn vite_spa_on_the_minimal_runtime() {
-    // nginx alone on distroless: the deep-link fallback, gzip and MIME types still work
+    // nginx alone on distroless: the deep-link fallback, gzip and MIME types still work, and
+    // the static probe turns it healthy
     let dir = build_and_serve_edited(
         "vite-spa",
         |r| {
             r.replace("app \"vite-spa\"", "app \"vite-spa-minimal\"")
-                .replace("port 8080", "port 8080\n    runtime \"minimal\"")
+                .replace(
+                    "port 8080",
+                    "port 8080\n    runtime \"minimal\"\n    healthcheck \"/\"",
+                )
         },
         "vite-spa-minimal",
         8080,
@@ -466,6 +470,7 @@ fn vite_spa_on_the_minimal_runtime() {
     let head = String::from_utf8_lossy(&head);
     assert!(head.contains("Content-Encoding: gzip"), "{head}");
     assert!(head.contains("Content-Type: text/html"), "{head}");
+    assert_turns_healthy(&dir, "vite-spa-minimal");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -97,10 +97,6 @@ diagnostic!(
     "app \"api\" {\n    go \"1.24\"\n    env GREETING=\"hello\\nRUN rm -rf /\"\n}\n"
 );
 diagnostic!(
-    healthcheck_without_probe,
-    "app \"web\" {\n    node \"20\"\n    spa\n    healthcheck \"/\"\n}\n"
-);
-diagnostic!(
     spa_on_python,
     "app \"api\" {\n    python \"3.13\"\n    spa\n    entrypoint \"python\" \"main.py\"\n}\n"
 );

@@ -265,6 +265,17 @@ snapshot!(
     build output="build"
     spa nginx="1.28"
     runtime "minimal"
+    healthcheck "/"
+}"#
+);
+
+snapshot!(
+    spa_on_nginx_with_the_static_probe,
+    r#"app "web" {
+    node "20"
+    build output="dist"
+    spa
+    healthcheck "/"
 }"#
 );
 

@@ -320,11 +320,10 @@ fn every_template_in_the_data_renders() {
                     recipe.push_str(&format!(
                         "\n    base \"{distro_name}\"\n    runtime \"{runtime}\"\n    build-deps \"gcc\"\n    port 8080\n"
                     ));
+                    // every stack probes on every runtime: with its interpreter or dslim's probe
+                    recipe.push_str("    healthcheck \"/health\"\n");
                     if runtime == "slim" {
                         recipe.push_str("    runtime-libs \"ca-certificates\"\n");
-                        if !data.healthcheck.is_empty() {
-                            recipe.push_str("    healthcheck \"/health\"\n");
-                        }
                     }
                     if !data.entrypoint_example.is_empty() {
                         recipe.push_str("    entrypoint \"run\"\n");

@@ -163,11 +163,6 @@ pub enum Kind {
         app: String,
         example: String,
     },
-    NoProbe {
-        runtime: String,
-        stack: String,
-        probes: Vec<String>,
-    },
     HealthcheckWithoutPort,
 
     // --- found when the plan meets the project's files

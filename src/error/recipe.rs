@@ -137,10 +137,6 @@ impl fmt::Display for RecipeError {
             ),
             Kind::RootUser => write!(f, "dslim images never run as root"),
             Kind::NoEntrypoint { app, .. } => write!(f, "app `{app}` has no entrypoint"),
-            Kind::NoProbe { runtime, stack, .. } => write!(
-                f,
-                "the {runtime} runtime of this {stack} app has no tool to probe HTTP with"
-            ),
             Kind::HealthcheckWithoutPort => write!(f, "a healthcheck needs a port to probe"),
             Kind::MissingInputs { files, .. } => write!(
                 f,
@@ -196,7 +192,6 @@ impl RecipeError {
             Kind::PrivilegedPort { .. } => "privileged port".into(),
             Kind::RuntimeLibsWithoutPackageManager { .. } => "cannot be installed".into(),
             Kind::RootUser => "root".into(),
-            Kind::NoProbe { .. } => "no probe available".into(),
             Kind::MissingInputs { files, .. } => format!("needs {}", files.join(", ")),
         }
     }
@@ -341,10 +336,6 @@ impl RecipeError {
             Kind::NoEntrypoint { example, .. } => {
                 Some(format!("say what starts it, e.g. entrypoint {example}"))
             }
-            Kind::NoProbe { probes, .. } => Some(format!(
-                "HTTP healthchecks work for {}",
-                probes.join("; ")
-            )),
             Kind::HealthcheckWithoutPort => {
                 Some("add `port 8000` (the port the app listens on)".into())
             }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::template::{
-    ImageNames, NginxNames, PackagesNames, Pattern, ServerNames, ShippedNames, Template, UserNames,
-    UserWorkdirNames, WorkdirNames,
+    ImageNames, NginxNames, PackagesNames, Pattern, ProbeNames, ServerNames, ShippedNames,
+    Template, UserNames, UserWorkdirNames, WorkdirNames,
 };
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +41,10 @@ pub struct ShellLess {
 pub struct Probe {
     /// where the final image has it
     pub path: String,
+    /// the healthcheck's command: the probe with the port and path
+    pub healthcheck: Vec<Template<ProbeNames>>,
+    /// what the probe's stage installs when the builder has no C compiler
+    pub compiler: Vec<String>,
     /// compiles /tmp/probe.c into /out/dslim-probe
     pub build: String,
     pub source: Vec<String>,

@@ -64,14 +64,13 @@ pub struct StackData {
     #[serde(default)]
     pub signs: Vec<String>,
     pub dockerignore: Vec<String>,
+    /// the healthcheck's command with the stack's interpreter; empty: dslim's static probe
     #[serde(default)]
     pub healthcheck: Vec<Template<ProbeNames>>,
-    /// the runtimes that have the interpreter the healthcheck probes with
+    /// the runtimes that have the interpreter the healthcheck probes with; the others get
+    /// dslim's static probe
     #[serde(default = "slim_only")]
     pub healthcheck_runtimes: Vec<String>,
-    /// the healthcheck runs dslim's static probe, built in a stage of its own
-    #[serde(default)]
-    pub static_probe: bool,
     #[serde(default)]
     pub runtime_env: Vec<(String, String)>,
     #[serde(default)]
@@ -155,6 +154,9 @@ pub struct Images {
     pub builder: Template<ImageNames>,
     #[serde(default)]
     pub slim: Option<Template<ImageNames>>,
+    /// the builder has a C compiler and the static C library, so the static probe builds there
+    #[serde(default)]
+    pub c_compiler: bool,
     /// release -> the oldest version published for it; a release not named has them all
     #[serde(default)]
     pub since: BTreeMap<String, String>,
@@ -182,6 +184,20 @@ impl Images {
 }
 
 impl Distro {
+    /// `packages` and the companions each needs (which `--no-install-recommends` leaves out).
+    pub fn with_companions(&self, packages: &[String]) -> Vec<String> {
+        let name = |p: &str| p.split('=').next().unwrap_or(p).to_string();
+        let mut all = packages.to_vec();
+        for package in packages {
+            for companion in self.companions.get(&name(package)).into_iter().flatten() {
+                if !all.iter().any(|p| name(p) == *companion) {
+                    all.push(companion.clone());
+                }
+            }
+        }
+        all
+    }
+
     /// Its releases, the default first, then the others newest first.
     pub fn releases_by_preference(&self) -> Vec<&str> {
         let mut others: Vec<(&String, u32)> = self

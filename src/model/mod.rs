@@ -94,10 +94,21 @@ pub struct Port {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Healthcheck {
     pub path: String,
+    pub probe: Probe,
     pub interval: String,
     pub timeout: String,
     pub start_period: String,
     pub retries: u32,
+}
+
+/// What a healthcheck probes HTTP with.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Probe {
+    /// the stack's interpreter, which the final image has (python, node)
+    Interpreter,
+    /// dslim's static probe, built in a stage of its own, for images with no interpreter
+    Static,
 }
 
 /// What a stack's validation sees of the recipe.
@@ -193,7 +204,7 @@ pub fn validate<T>(
         .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
         .collect();
     let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
-    let healthcheck = nodes::healthcheck(c, recipe, known, knowledge, runtime, is_static, &ports);
+    let healthcheck = nodes::healthcheck(c, recipe, known, runtime, is_static, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
 
     let (Some((shape, kept)), Some(stack), Some(version), false) =

@@ -1,6 +1,6 @@
 //! The nodes every app may have, one function each: what they mean and their defaults.
 
-use super::{Checker, Healthcheck, KnownStack, Port, Runtime, Shape, User};
+use super::{Checker, Healthcheck, KnownStack, Port, Probe, Runtime, Shape, User};
 use crate::error::{Expected, Kind};
 use crate::knowledge::Knowledge;
 use crate::syntax::{Node, Recipe, Scalar, Spanned};
@@ -386,43 +386,31 @@ pub fn command(
     (entrypoint, cmd)
 }
 
-/// An HTTP healthcheck, where the final image has an interpreter to probe with.
+/// An HTTP healthcheck, with the interpreter of the final image where it has one, else with
+/// dslim's static probe.
 pub fn healthcheck(
     c: &mut Checker,
     recipe: &Recipe,
     stack: Option<KnownStack>,
-    knowledge: &Knowledge,
     runtime: Runtime,
     static_site: bool,
     ports: &[Port],
 ) -> Option<Healthcheck> {
     let h = recipe.one("healthcheck")?;
     let path = h.arg(0)?;
-    // whether the image can probe depends on the stack
-    let stack = stack?;
+    let data = stack?.data;
     // a static site's image has nginx and no interpreter of the stack's
-    let has_probe = !static_site
-        && stack
-            .data
+    let has_interpreter = !static_site
+        && !data.healthcheck.is_empty()
+        && data
             .healthcheck_runtimes
             .iter()
             .any(|r| r == runtime.name());
-    if stack.data.healthcheck.is_empty() || !has_probe {
-        c.error(
-            h.name.span,
-            Kind::NoProbe {
-                runtime: runtime.name().into(),
-                stack: stack.name.into(),
-                probes: knowledge
-                    .stacks
-                    .iter()
-                    .filter(|(_, d)| !d.healthcheck.is_empty())
-                    .map(|(n, d)| format!("{n} on {}", d.healthcheck_runtimes.join(" or ")))
-                    .collect(),
-            },
-        );
-        return None;
-    }
+    let probe = if has_interpreter {
+        Probe::Interpreter
+    } else {
+        Probe::Static
+    };
     if ports.is_empty() {
         c.error(h.name.span, Kind::HealthcheckWithoutPort);
     }
@@ -450,6 +438,7 @@ pub fn healthcheck(
     };
     Some(Healthcheck {
         path,
+        probe,
         interval,
         timeout,
         start_period,

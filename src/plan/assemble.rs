@@ -6,7 +6,7 @@ use super::{
     StackStages, Stage, StageName, Step,
 };
 use crate::error::Error;
-use crate::model::Runtime;
+use crate::model::{Probe, Runtime};
 use crate::template::TemplateError;
 
 /// Patterns every .dockerignore has (dslim's own files are added by the renderer, which knows
@@ -124,30 +124,20 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
         });
     }
     // images with no interpreter probe with dslim's static probe, from a stage of its own
-    if app.healthcheck.is_some() && ctx.stack.static_probe {
-        let probe = &ctx.knowledge.probe;
-        stages.push(Stage {
-            name: StageName::Probe,
-            from: ctx.builder_image()?,
-            purpose:
-                "probe: a static HTTP healthcheck probe, for a final image with no shell or curl"
-                    .into(),
-            steps: vec![Step::run(
-                vec![
-                    write_lines(&probe.source, "/tmp/probe.c"),
-                    "mkdir -p /out".into(),
-                    probe.build.clone(),
-                ],
-                &[],
-            )],
-        });
+    if app.healthcheck.as_ref().map(|h| h.probe) == Some(Probe::Static) {
+        stages.push(probe_stage(ctx)?);
         let at = steps
             .iter()
             .position(|s| matches!(s, Step::User { .. }))
             .unwrap_or(steps.len());
         steps.insert(
             at,
-            Step::copy_from(StageName::Probe, "/out/dslim-probe", &probe.path, None),
+            Step::copy_from(
+                StageName::Probe,
+                "/out/dslim-probe",
+                &ctx.knowledge.probe.path,
+                None,
+            ),
         );
     }
     stages.push(Stage {
@@ -178,6 +168,31 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
 
 /// The final stage's one RUN: refuse a root UID, install runtime libraries, create (or
 /// re-number) the user, and give it the app's folder.
+/// The stage that compiles dslim's static probe: the builder, when its image has a C compiler,
+/// else the distro's own image with one installed.
+fn probe_stage(ctx: &Ctx) -> Result<Stage, TemplateError> {
+    let probe = &ctx.knowledge.probe;
+    let mut commands = vec![];
+    let from = if ctx.images.c_compiler {
+        ctx.builder_image()?
+    } else {
+        commands.push(ctx.install(&ctx.distro.with_companions(&probe.compiler))?);
+        ctx.image(&ctx.distro.runtime_image)?
+    };
+    commands.extend([
+        write_lines(&probe.source, "/tmp/probe.c"),
+        "mkdir -p /out".into(),
+        probe.build.clone(),
+    ]);
+    Ok(Stage {
+        name: StageName::Probe,
+        from,
+        purpose: "probe: a static HTTP healthcheck probe, for a final image with no shell or curl"
+            .into(),
+        steps: vec![Step::run(commands, &[])],
+    })
+}
+
 fn user_setup(ctx: &Ctx) -> Result<Vec<String>, TemplateError> {
     let app = ctx.app;
     let mut commands = vec![ctx.distro.refuse_root.clone()];
@@ -226,8 +241,12 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
                 .first()
                 .map(|p| p.number.to_string())
                 .unwrap_or_default();
+            let words = match h.probe {
+                Probe::Interpreter => &ctx.stack.healthcheck,
+                Probe::Static => &ctx.knowledge.probe.healthcheck,
+            };
             let mut probe = vec![];
-            for word in &ctx.stack.healthcheck {
+            for word in words {
                 probe.push(word.render(&[("port", &port), ("path", &h.path)])?);
             }
             let mut test = vec!["CMD".to_string()];

@@ -118,16 +118,7 @@ impl<'a> Ctx<'a> {
 
     /// A RUN that installs build dependencies (with the companions they need), if any.
     fn build_deps_step(&self) -> Result<Option<Step>, TemplateError> {
-        let deps = &self.app.build_deps;
-        let mut packages = deps.clone();
-        let name = |p: &str| p.split('=').next().unwrap_or(p).to_string();
-        for dep in deps {
-            for companion in self.distro.companions.get(&name(dep)).into_iter().flatten() {
-                if !packages.iter().any(|p| name(p) == *companion) {
-                    packages.push(companion.clone());
-                }
-            }
-        }
+        let packages = self.distro.with_companions(&self.app.build_deps);
         if packages.is_empty() {
             return Ok(None);
         }
