@@ -475,6 +475,54 @@ fn vite_spa_on_the_minimal_runtime() {
 }
 
 #[test]
+fn python_in_usr_local_with_a_shared_libpython_on_the_minimal_runtime() {
+    // the official python:*-slim layout (tests/images/python-usr-local.Dockerfile), reached
+    // as the recipe's registry mirror would: the interpreter, its libpython (found through
+    // RUNPATH $ORIGIN/../lib) and its standard library come from /usr/local
+    require_docker();
+    let mirror = "dslim-e2e.local/hub";
+    {
+        let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+        let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images");
+        ok(Command::new("docker")
+            .args(["build", "-q", "-t"])
+            .arg(format!("{mirror}/library/python:3.13-slim-trixie"))
+            .arg("-f")
+            .arg(images.join("python-usr-local.Dockerfile"))
+            .arg(&images));
+    }
+    let dir = build_and_serve_edited(
+        "flask",
+        |r| {
+            r.replace("app \"flask\"", "app \"flask-usr-local\"")
+                .replace(
+                    "port 8000",
+                    &format!(
+                        "port 8000\n    runtime \"minimal\"\n    base \"debian\" registry=\"{mirror}\"\n    healthcheck \"/\""
+                    ),
+                )
+        },
+        "flask-usr-local",
+        8000,
+        "/",
+        "Hello",
+    );
+    let python = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "/opt/venv/bin/python",
+        "flask-usr-local",
+        "-c",
+        "import os, sys, ssl; print(sys.base_prefix, os.path.exists('/usr/local/lib/libpython3.13.so.1.0'), os.path.exists('/usr/lib/python3.13'))",
+    ]));
+    assert_eq!(python.trim(), "/usr/local True False");
+    assert_cannot_run("flask-usr-local", &["sh", "pip"]);
+    assert_turns_healthy(&dir, "flask-usr-local");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn fastapi_with_psycopg2_from_source_on_the_minimal_runtime() {
     // libpq and what it links reach distroless through the closure of psycopg2's extension
     let dir = build_and_serve_edited(
