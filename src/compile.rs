@@ -6,13 +6,14 @@ use std::sync::Arc;
 use camino::{Utf8Path, Utf8PathBuf};
 use miette::{Severity, SourceSpan};
 
-use crate::error::{Error, Kind, Located, RecipeError};
+use crate::error::{recipe_error, Error, Kind, Located, RecipeError};
 use crate::model::{self, App};
 use crate::plan::{self, Plan};
 use crate::project::{self, Project};
 use crate::render::{self, Rendered};
 use crate::stacks::Catalog;
-use crate::syntax;
+use crate::syntax::{self, Workspace};
+use crate::workspace::WorkspaceFile;
 use crate::RECIPE_FILE;
 
 /// One recipe, compiled.
@@ -49,27 +50,71 @@ pub fn compile_in(
     name: &str,
     project: &Project,
 ) -> Result<Unit, Failure> {
-    let in_order = |mut errors: Vec<RecipeError>| {
-        errors.sort_by_key(RecipeError::offset);
-        Failure::Recipe(errors)
-    };
+    compile_member(catalog, text, name, project, None)
+}
+
+/// `compile_in` for a workspace's member: the workspace's defaults fill in what the recipe
+/// does not set. Errors in them point past the end of `text`, by `text.len() + 1` plus their
+/// offset in the workspace's recipe (see `split_errors`).
+pub fn compile_member(
+    catalog: &Catalog,
+    text: &str,
+    name: &str,
+    project: &Project,
+    workspace: Option<&Workspace>,
+) -> Result<Unit, Failure> {
     let knowledge = &catalog.knowledge;
     let parsed = syntax::parse(text, knowledge);
-    let Some(recipe) = parsed.recipe else {
+    let Some(mut recipe) = parsed.recipe else {
         return Err(in_order(parsed.errors));
     };
+    let Some(workspace) = workspace else {
+        return compile_recipe(catalog, &recipe, parsed.errors, name, project);
+    };
+    let start = text.len() + 1;
+    recipe = recipe.with_defaults(&workspace.defaults, start, knowledge);
+    let compiled = compile_recipe(catalog, &recipe, parsed.errors.clone(), name, project);
+    // a default that this member's kind of app cannot take (a user for nginx's single-page
+    // apps) is left out for it, as if the workspace had not said it
+    let Err(Failure::Recipe(errors)) = &compiled else {
+        return compiled;
+    };
+    let inapplicable: Vec<usize> = errors
+        .iter()
+        .filter(|e| e.offset() >= start && e.kind.is_inapplicable())
+        .map(RecipeError::offset)
+        .collect();
+    if inapplicable.is_empty() {
+        return compiled;
+    }
+    recipe.nodes.retain(|node| {
+        let (from, to) = (node.span.offset(), node.span.offset() + node.span.len());
+        !inapplicable.iter().any(|at| (from..to).contains(at))
+    });
+    compile_recipe(catalog, &recipe, parsed.errors, name, project)
+}
+
+fn in_order(mut errors: Vec<RecipeError>) -> Failure {
+    errors.sort_by_key(RecipeError::offset);
+    Failure::Recipe(errors)
+}
+
+/// A parsed recipe (with its syntax errors, to report with the model's) -> files.
+fn compile_recipe(
+    catalog: &Catalog,
+    recipe: &syntax::Recipe,
+    syntax_errors: Vec<RecipeError>,
+    name: &str,
+    project: &Project,
+) -> Result<Unit, Failure> {
+    let knowledge = &catalog.knowledge;
     // syntax errors do not stop the model: it reports its own in the same pass
-    let (app, stack_app) = model::validate(
-        &recipe,
-        knowledge,
-        project,
-        parsed.errors,
-        |stack, input| {
+    let (app, stack_app) =
+        model::validate(recipe, knowledge, project, syntax_errors, |stack, input| {
             let stack_app = catalog.stack(stack)?.validate(input)?;
             Some((stack_app.shape(), stack_app))
-        },
-    )
-    .map_err(in_order)?;
+        })
+        .map_err(in_order)?;
     let ctx = plan::Ctx::new(&app, knowledge).ok_or_else(|| {
         Failure::Bug(Error::Bug {
             detail: format!(
@@ -165,7 +210,9 @@ pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Erro
         .unwrap_or(Utf8Path::new("."))
         .to_path_buf();
     let text = Arc::new(text);
-    match compile_in(catalog, &text, &name, &Project::new(&dir)) {
+    let workspace = WorkspaceFile::of(&recipe_path, &catalog.knowledge)?;
+    let defaults = workspace.as_ref().map(|w| &w.workspace);
+    match compile_member(catalog, &text, &name, &Project::new(&dir), defaults) {
         Ok(unit) => Ok(Compiled {
             recipe_path,
             text,
@@ -173,18 +220,45 @@ pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Erro
             plan: unit.plan,
             rendered: unit.rendered,
         }),
-        Err(Failure::Recipe(errors)) => Err(recipe_error(&recipe_path, text, errors)),
+        Err(Failure::Recipe(errors)) => {
+            Err(split_errors(&recipe_path, text, workspace.as_ref(), errors))
+        }
         Err(Failure::Bug(e)) => Err(e),
     }
 }
 
-/// The errors of the recipe at `path`, each pointing into its text.
-pub fn recipe_error(path: &Utf8Path, text: Arc<String>, errors: Vec<RecipeError>) -> Error {
-    Error::Recipe {
-        path: path.to_path_buf(),
-        errors: errors
+/// A member's errors, each reported in the recipe it points into: its own, or (past the end
+/// of its text) the workspace's defaults.
+fn split_errors(
+    path: &Utf8Path,
+    text: Arc<String>,
+    workspace: Option<&WorkspaceFile>,
+    errors: Vec<RecipeError>,
+) -> Error {
+    let start = text.len() + 1;
+    let (theirs, own): (Vec<_>, Vec<_>) = errors.into_iter().partition(|e| e.offset() >= start);
+    let mut all = vec![];
+    if !own.is_empty() {
+        all.push(recipe_error(path, text, own));
+    }
+    if let (Some(workspace), false) = (workspace, theirs.is_empty()) {
+        let theirs = theirs
             .into_iter()
-            .map(|error| Located::new(path.as_str(), text.clone(), error, Severity::Error))
-            .collect(),
+            .map(|e| {
+                let span = SourceSpan::from((e.offset() - start, e.span.len()));
+                RecipeError::new(span, e.kind)
+            })
+            .collect();
+        all.push(recipe_error(
+            &workspace.path,
+            workspace.text.clone(),
+            theirs,
+        ));
+    }
+    match Error::all(all) {
+        Err(e) => e,
+        Ok(()) => Error::Bug {
+            detail: format!("{path} failed to compile without an error"),
+        },
     }
 }

@@ -124,7 +124,7 @@ pub fn build(
     dir: &Utf8Path,
     compose_file: &Utf8Path,
     extra: &[String],
-    first_stage: &str,
+    debug: String,
 ) -> Result<(), Error> {
     let command = compose.display(compose_file, extra);
     let status = Command::new(&compose.program)
@@ -141,7 +141,7 @@ pub fn build(
         Err(Error::BuildFailed {
             command,
             status: status.to_string(),
-            first_stage: first_stage.to_string(),
+            debug,
         })
     }
 }

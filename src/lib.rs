@@ -26,6 +26,8 @@ pub mod schema;
 pub mod stacks;
 pub mod syntax;
 pub mod template;
+pub mod workspace;
+pub mod workspace_compose;
 
 /// The recipe's file name.
 pub const RECIPE_FILE: &str = "dslim.kdl";

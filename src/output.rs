@@ -105,6 +105,15 @@ pub fn write_all(
     Ok(done)
 }
 
+/// Writes one file, unless it is not dslim's (or was edited) and `force` is off.
+pub fn write(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Error> {
+    let outcome = check(path, contents, force)?;
+    if outcome != Outcome::Unchanged {
+        write_atomically(path, contents)?;
+    }
+    Ok(outcome)
+}
+
 /// Write to a temporary file in the same folder, then rename over the target: readers see
 /// the old file or the new one, never half of one.
 pub fn write_atomically(path: &Utf8Path, contents: &str) -> Result<(), Error> {

@@ -1,15 +1,17 @@
 //! `dslim build`: generate, then build each image with Compose.
 
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 
-use super::generate::generate;
-use super::print;
-use crate::compile::{compile_file, Compiled};
+use super::generate::{generate, generate_workspace};
+use super::{compile_all, print};
+use crate::compile::Compiled;
 use crate::console::say;
 use crate::docker;
 use crate::error::Error;
 use crate::output;
 use crate::stacks::Catalog;
+use crate::workspace::WorkspaceFile;
+use crate::workspace_compose::workspace_compose;
 use crate::COMPOSE;
 
 #[derive(Debug, clap::Args)]
@@ -26,16 +28,10 @@ pub struct Args {
 
 pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     // every recipe compiles before any build starts
-    let mut compiled = vec![];
-    let mut errors = vec![];
-    let force = args.generate.force;
-    for path in &args.generate.recipes.paths()? {
-        match compile_file(catalog, path) {
-            Ok(c) => compiled.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
+    let selection = args.generate.recipes.select(&catalog.knowledge)?;
+    let (compiled, errors) = compile_all(catalog, &selection);
     Error::all(errors)?;
+    let force = args.generate.force;
     // what the build would trip on stops a dry run too
     Error::all(
         compiled
@@ -49,8 +45,21 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
             })
             .collect(),
     )?;
+    // a workspace's members build together, from its compose.yaml; other recipes one by one
+    let members: Vec<Utf8PathBuf> = selection
+        .workspaces
+        .iter()
+        .flat_map(WorkspaceFile::member_recipes)
+        .collect();
+    let alone: Vec<&Compiled> = compiled
+        .iter()
+        .filter(|c| !members.contains(&c.recipe_path))
+        .collect();
     if args.dry_run {
-        return compiled
+        for workspace in &selection.workspaces {
+            dry_run_workspace(workspace, &compiled, force, &args.compose_args)?;
+        }
+        return alone
             .iter()
             .try_for_each(|c| dry_run(c, force, &args.compose_args));
     }
@@ -64,22 +73,90 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let compose = docker::detect_compose()?;
     docker::check_daemon()?;
     // one at a time, stopping at the first failure: Docker's output is the user's to read
-    compiled
+    for workspace in &selection.workspaces {
+        build_workspace(workspace, &compiled, &compose, force, &args.compose_args)?;
+    }
+    alone
         .iter()
         .try_for_each(|c| build(c, &compose, force, &args.compose_args))
 }
 
-fn dry_run(compiled: &Compiled, force: bool, compose_args: &[String]) -> Result<(), Error> {
+/// Generates the members and the workspace's compose.yaml, then builds every member with one
+/// `docker compose build`, which BuildKit runs in parallel.
+fn build_workspace(
+    workspace: &WorkspaceFile,
+    compiled: &[Compiled],
+    compose: &docker::ComposeCommand,
+    force: bool,
+    compose_args: &[String],
+) -> Result<(), Error> {
+    let members = workspace.member_recipes();
+    let members: Vec<&Compiled> = compiled
+        .iter()
+        .filter(|c| members.contains(&c.recipe_path))
+        .collect();
+    for c in &members {
+        generate(c, force)?;
+    }
+    generate_workspace(workspace, compiled, force)?;
+    let compose_file = Utf8Path::new(COMPOSE);
+    let dir = workspace.dir();
+    say(&format!(
+        "running in {dir}: {}\n",
+        compose.display(compose_file, compose_args)
+    ));
+    docker::build(
+        compose,
+        dir,
+        compose_file,
+        compose_args,
+        "`dslim build MEMBER_FOLDER` builds one member alone".into(),
+    )?;
+    for c in &members {
+        report_size(c);
+    }
+    Ok(())
+}
+
+fn dry_run_workspace(
+    workspace: &WorkspaceFile,
+    compiled: &[Compiled],
+    force: bool,
+    compose_args: &[String],
+) -> Result<(), Error> {
+    let members = workspace.member_recipes();
+    for c in compiled.iter().filter(|c| members.contains(&c.recipe_path)) {
+        print_plan(c, force)?;
+    }
+    if let Some((path, contents)) = workspace_compose(workspace, compiled)? {
+        let what = output::check(&path, &contents, force)?.planned();
+        print(&format!("{what:>13} {path}\n"))?;
+    }
+    print(&format!(
+        "would run in {}: {}\n",
+        workspace.dir(),
+        compose_command().display(Utf8Path::new(COMPOSE), compose_args)
+    ))
+}
+
+fn compose_command() -> docker::ComposeCommand {
+    docker::detect_compose().unwrap_or_else(|_| docker::ComposeCommand::plugin("docker"))
+}
+
+fn print_plan(compiled: &Compiled, force: bool) -> Result<(), Error> {
     for (name, contents) in &compiled.rendered.files {
         let what = output::check(&compiled.dir().join(name), contents, force)?.planned();
         print(&format!("{what:>13} {}\n", compiled.dir().join(name)))?;
     }
-    let compose =
-        docker::detect_compose().unwrap_or_else(|_| docker::ComposeCommand::plugin("docker"));
+    Ok(())
+}
+
+fn dry_run(compiled: &Compiled, force: bool, compose_args: &[String]) -> Result<(), Error> {
+    print_plan(compiled, force)?;
     print(&format!(
         "would run in {}: {}\n",
         compiled.dir(),
-        compose.display(Utf8Path::new(COMPOSE), compose_args)
+        compose_command().display(Utf8Path::new(COMPOSE), compose_args)
     ))
 }
 
@@ -107,8 +184,17 @@ fn build(
         compiled.dir(),
         compose_file,
         compose_args,
-        first_stage.as_str(),
+        format!(
+            "`docker build --target {} .` builds the first stage alone for debugging",
+            first_stage.as_str()
+        ),
     )?;
+    report_size(compiled);
+    Ok(())
+}
+
+/// Says which image was built, and its size.
+fn report_size(compiled: &Compiled) {
     let size = docker::image_size(&compiled.app.image)
         .map(|bytes| format!(", {}", docker::human_size(bytes)))
         .unwrap_or_default();
@@ -116,5 +202,4 @@ fn build(
         "built image `{}` (stage `{}`{size})\n",
         compiled.app.image, compiled.plan.target
     ));
-    Ok(())
 }

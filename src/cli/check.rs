@@ -4,10 +4,13 @@
 use serde::Serialize;
 
 use super::{print, warn, Recipes};
-use crate::compile::{compile_file, Compiled};
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::compile::compile_file;
 use crate::error::{Error, FileState, StaleFile, Summary};
 use crate::render::{provenance, Provenance};
 use crate::stacks::Catalog;
+use crate::workspace_compose::workspace_compose;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,36 +34,35 @@ struct RecipeReport {
 }
 
 pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
-    let paths = args.recipes.paths()?;
+    let selection = args.recipes.select(&catalog.knowledge)?;
+    let talk = !args.json;
     let mut errors = vec![];
     let mut reports = vec![];
-    for path in &paths {
-        let result = compile_file(catalog, path).and_then(|compiled| check(&compiled, !args.json));
-        if args.json {
-            reports.push(match &result {
-                Ok(()) => RecipeReport {
-                    recipe: path.to_string(),
-                    state: "up-to-date",
-                    files: vec![],
-                    errors: vec![],
-                },
-                Err(Error::Stale { files }) => RecipeReport {
-                    recipe: path.to_string(),
-                    state: "stale",
-                    files: files.clone(),
-                    errors: vec![],
-                },
-                Err(e) => RecipeReport {
-                    recipe: path.to_string(),
-                    state: "invalid",
-                    files: vec![],
-                    errors: e.summaries(),
-                },
-            });
-        }
-        if let Err(e) = result {
-            errors.push(e);
-        }
+    let mut compiled = vec![];
+    for path in &selection.recipes {
+        let result = compile_file(catalog, path).and_then(|c| {
+            if talk {
+                warn(&c);
+            }
+            let files = c
+                .rendered
+                .files
+                .iter()
+                .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
+            let result = check(&c.recipe_path, files, talk);
+            compiled.push(c);
+            result
+        });
+        reports.push(report(path, &result));
+        errors.extend(result.err());
+    }
+    for workspace in &selection.workspaces {
+        let result = workspace_compose(workspace, &compiled).and_then(|file| match file {
+            Some((path, contents)) => check(&workspace.path, [(path, contents.as_str())], talk),
+            None => Ok(()),
+        });
+        reports.push(report(&workspace.path, &result));
+        errors.extend(result.err());
     }
     if args.json {
         let json = serde_json::json!({ "recipes": reports });
@@ -72,14 +74,43 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     Error::all(errors)
 }
 
-/// The recipe's files as they are on disk against what it gives.
-fn check(compiled: &Compiled, talk: bool) -> Result<(), Error> {
-    if talk {
-        warn(compiled);
+/// The JSON report's line for one recipe.
+fn report(path: &Utf8Path, result: &Result<(), Error>) -> RecipeReport {
+    let (state, files, errors) = match result {
+        Ok(()) => ("up-to-date", vec![], vec![]),
+        Err(Error::Stale { files }) => ("stale", files.clone(), vec![]),
+        Err(e) => ("invalid", vec![], e.summaries()),
+    };
+    RecipeReport {
+        recipe: path.to_string(),
+        state,
+        files,
+        errors,
     }
-    let mut files = vec![];
-    for (name, contents) in &compiled.rendered.files {
-        let path = compiled.dir().join(name);
+}
+
+/// A recipe's files as they are on disk against what it gives.
+fn check<'a>(
+    recipe: &Utf8Path,
+    files: impl IntoIterator<Item = (Utf8PathBuf, &'a str)>,
+    talk: bool,
+) -> Result<(), Error> {
+    let stale = stale_files(files);
+    if stale.is_empty() {
+        if talk {
+            print(&format!("up to date: {recipe}\n"))?;
+        }
+        return Ok(());
+    }
+    Err(Error::Stale { files: stale })
+}
+
+/// The files whose contents on disk are not the given ones, and why.
+pub(super) fn stale_files<'a>(
+    files: impl IntoIterator<Item = (Utf8PathBuf, &'a str)>,
+) -> Vec<StaleFile> {
+    let mut stale = vec![];
+    for (path, contents) in files {
         let state = match std::fs::read(&path) {
             Err(_) => FileState::Missing,
             Ok(bytes) if bytes == contents.as_bytes() => continue,
@@ -89,13 +120,7 @@ fn check(compiled: &Compiled, talk: bool) -> Result<(), Error> {
                 Provenance::Foreign => FileState::NotWrittenByDslim,
             },
         };
-        files.push(StaleFile { path, state });
+        stale.push(StaleFile { path, state });
     }
-    if files.is_empty() {
-        if talk {
-            print(&format!("up to date: {}\n", compiled.recipe_path))?;
-        }
-        return Ok(());
-    }
-    Err(Error::Stale { files })
+    stale
 }

@@ -2,12 +2,14 @@
 
 use camino::Utf8Path;
 
-use super::{each, warn, Recipes};
-use crate::compile::{compile_file, Compiled};
+use super::{compile_all, warn, Recipes};
+use crate::compile::Compiled;
 use crate::console::say;
 use crate::error::Error;
 use crate::output;
 use crate::stacks::Catalog;
+use crate::workspace::WorkspaceFile;
+use crate::workspace_compose::workspace_compose;
 
 /// Which recipes, and whether files that are not dslim's may be replaced.
 #[derive(Debug, clap::Args)]
@@ -20,9 +22,33 @@ pub struct WriteArgs {
 }
 
 pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
-    each(&args.recipes, |path| {
-        generate(&compile_file(catalog, path)?, args.force)
-    })
+    let selection = args.recipes.select(&catalog.knowledge)?;
+    let (compiled, mut errors) = compile_all(catalog, &selection);
+    errors.extend(
+        compiled
+            .iter()
+            .filter_map(|c| generate(c, args.force).err()),
+    );
+    for workspace in &selection.workspaces {
+        if let Err(e) = generate_workspace(workspace, &compiled, args.force) {
+            errors.push(e);
+        }
+    }
+    Error::all(errors)
+}
+
+/// Writes the workspace's compose.yaml, once its members have compiled.
+pub fn generate_workspace(
+    workspace: &WorkspaceFile,
+    compiled: &[Compiled],
+    force: bool,
+) -> Result<(), Error> {
+    let Some((path, contents)) = workspace_compose(workspace, compiled)? else {
+        return Ok(());
+    };
+    let outcome = output::write(&path, &contents, force)?;
+    say(&format!("{:>9} {path}\n", outcome.done()));
+    Ok(())
 }
 
 /// Writes the compiled recipe's files, saying what happened to each. A file the build would

@@ -3,17 +3,20 @@
 mod build;
 mod check;
 mod generate;
+mod list;
 mod plan;
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8PathBuf;
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::compile::Compiled;
+use crate::compile::{compile_file, Compiled};
 pub use crate::console::print;
 use crate::console::{say, stderr_is_terminal};
 use crate::error::{report_located, Error};
+use crate::knowledge::Knowledge;
 use crate::project::{recipes_below, resolve};
 use crate::stacks::Catalog;
+use crate::workspace::WorkspaceFile;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,23 +40,46 @@ pub struct Recipes {
     pub all: bool,
 }
 
+/// The recipes a command works on, and the workspaces among them.
+pub struct Selection {
+    /// app recipes, in a stable order
+    pub recipes: Vec<Utf8PathBuf>,
+    /// workspaces given (or found with `--all`): their root compose.yaml is the command's too
+    pub workspaces: Vec<WorkspaceFile>,
+}
+
 impl Recipes {
-    /// The recipes the user means: each path as given (a recipe or its folder), or with
-    /// `--all`, every recipe below each path, in a stable order.
-    pub fn paths(&self) -> Result<Vec<Utf8PathBuf>, Error> {
-        if !self.all {
-            return Ok(self.recipes.iter().map(|p| resolve(p)).collect());
-        }
-        let mut found = vec![];
+    /// The recipes the user means: each path as given (a recipe or its folder; a workspace's
+    /// means its members), or with `--all`, every recipe below each path.
+    pub fn select(&self, knowledge: &Knowledge) -> Result<Selection, Error> {
+        let mut selection = Selection {
+            recipes: vec![],
+            workspaces: vec![],
+        };
         for root in &self.recipes {
-            let below = recipes_below(root);
-            if below.is_empty() {
-                return Err(Error::NoRecipes { root: root.clone() });
+            let found = if self.all {
+                let below = recipes_below(root);
+                if below.is_empty() {
+                    return Err(Error::NoRecipes { root: root.clone() });
+                }
+                below
+            } else {
+                vec![resolve(root)]
+            };
+            for recipe in found {
+                match WorkspaceFile::read(&recipe, knowledge)? {
+                    Some(workspace) => {
+                        if !self.all {
+                            selection.recipes.extend(workspace.member_recipes());
+                        }
+                        selection.workspaces.push(workspace);
+                    }
+                    None => selection.recipes.push(recipe),
+                }
             }
-            found.extend(below);
         }
-        found.dedup();
-        Ok(found)
+        selection.recipes.dedup();
+        Ok(selection)
     }
 }
 
@@ -67,6 +93,8 @@ pub enum Command {
     Check(check::Args),
     /// Detect the stack of the app in a folder and write its dslim.kdl
     Init(crate::init::Options),
+    /// List the services (a workspace's members), their stacks, images and whether their files are current
+    List(list::Args),
     /// Print the build plan (stages and steps) without writing anything
     Plan(plan::Args),
     /// Print the JSON schema of recipes (stacks and nodes included), for editors and tools
@@ -85,6 +113,7 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
         Command::Check(args) => check::run(catalog, &args),
         Command::Init(options) => crate::init::run(catalog, &options),
         Command::Plan(args) => plan::run(catalog, &args),
+        Command::List(args) => list::run(catalog, &args),
         Command::Schema => {
             let schema = crate::schema::schema(&catalog.knowledge);
             print(&format!(
@@ -100,13 +129,18 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
     }
 }
 
-/// Runs `task` on every recipe, going on after a failure; reports them all.
-fn each(
-    recipes: &Recipes,
-    mut task: impl FnMut(&Utf8Path) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let paths = recipes.paths()?;
-    Error::all(paths.iter().filter_map(|path| task(path).err()).collect())
+/// Compiles every recipe of the selection, going on after a failure: the recipes that
+/// compiled, and the errors of the others.
+fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<Error>) {
+    let mut compiled = vec![];
+    let mut errors = vec![];
+    for path in &selection.recipes {
+        match compile_file(catalog, path) {
+            Ok(c) => compiled.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    (compiled, errors)
 }
 
 /// What the recipe cannot say is wrong but the build will trip on: missing lockfiles, an

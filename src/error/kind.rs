@@ -57,6 +57,16 @@ pub enum Kind {
         belongs_inside: bool,
     },
     NoApp,
+    /// a node beside the `workspace` node of a workspace recipe
+    NotInWorkspace {
+        name: String,
+    },
+    /// a workspace recipe given where an app's recipe is needed
+    WorkspaceNotApp,
+    /// a `members` pattern that is not a glob
+    BadGlob {
+        detail: String,
+    },
     SecondApp {
         first: String,
     },

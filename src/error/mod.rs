@@ -4,118 +4,19 @@
 
 mod expected;
 mod kind;
+mod located;
 mod recipe;
 mod warning;
 
 use std::fmt;
-use std::sync::Arc;
 
 use camino::Utf8PathBuf;
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-};
+use miette::Diagnostic;
 use thiserror::Error;
 
+pub use located::{recipe_error, report, report_located, Located, Summary};
 pub use recipe::{Expected, Found, Kind, Nesting, RecipeError, ValueKind};
 pub use warning::{Rule, Warning};
-
-/// A recipe error (or warning) together with the recipe it points into.
-#[derive(Debug, Clone)]
-pub struct Located {
-    pub source: NamedSource<Arc<String>>,
-    pub error: RecipeError,
-    pub severity: Severity,
-}
-
-impl Located {
-    pub fn new(path: &str, text: Arc<String>, error: RecipeError, severity: Severity) -> Self {
-        Located {
-            source: NamedSource::new(path, text).with_language("kdl"),
-            error,
-            severity,
-        }
-    }
-}
-
-impl Located {
-    /// The line and column (from 1) the error points at.
-    pub fn line_column(&self) -> (usize, usize) {
-        let text = self.source.inner();
-        let offset = self.error.offset().min(text.len());
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rfind('\n').map_or(offset, |i| offset - i - 1) + 1;
-        (line, column)
-    }
-}
-
-/// One diagnostic as data, for tools (`dslim check --json`).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Summary {
-    pub code: Option<String>,
-    pub message: String,
-    pub file: Option<String>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub help: Option<String>,
-}
-
-impl Error {
-    /// Every diagnostic this error holds, as data.
-    pub fn summaries(&self) -> Vec<Summary> {
-        match self {
-            Error::Recipe { path, errors } => errors
-                .iter()
-                .map(|e| {
-                    let (line, column) = e.line_column();
-                    Summary {
-                        code: e.code().map(|c| c.to_string()),
-                        message: e.to_string(),
-                        file: Some(path.to_string()),
-                        line: Some(line),
-                        column: Some(column),
-                        help: e.help().map(|h| h.to_string()),
-                    }
-                })
-                .collect(),
-            Error::Many { errors } => errors.iter().flat_map(Error::summaries).collect(),
-            other => vec![Summary {
-                code: other.code().map(|c| c.to_string()),
-                message: other.to_string(),
-                file: None,
-                line: None,
-                column: None,
-                help: other.help().map(|h| h.to_string()),
-            }],
-        }
-    }
-}
-
-impl fmt::Display for Located {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.error.fmt(f)
-    }
-}
-
-impl std::error::Error for Located {}
-
-impl Diagnostic for Located {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.error.code()
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.error.help()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.error.labels()
-    }
-    fn severity(&self) -> Option<Severity> {
-        Some(self.severity)
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-}
 
 /// How a generated file differs from what the recipe gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -227,6 +128,35 @@ pub enum Error {
         help("`dslim init DIR` writes a recipe for the app in DIR")
     )]
     NoRecipes { root: Utf8PathBuf },
+
+    #[error("the workspace {path} has no members")]
+    #[diagnostic(
+        code(dslim::no_members),
+        help("its `members` globs match no folder with a dslim.kdl: `dslim init DIR` writes one, or fix the globs")
+    )]
+    NoMembers { path: Utf8PathBuf },
+
+    #[error("two members are the compose service `{name}`: {first} and {second}")]
+    #[diagnostic(
+        code(dslim::duplicate_service),
+        help("rename one: the name of `app \"NAME\"` is its compose service and image")
+    )]
+    DuplicateService {
+        name: String,
+        first: Utf8PathBuf,
+        second: Utf8PathBuf,
+    },
+
+    #[error("two members publish port {port}: {first} and {second}")]
+    #[diagnostic(
+        code(dslim::port_taken),
+        help("`docker compose up` would start only one of them: give one another `port`")
+    )]
+    PortTaken {
+        port: String,
+        first: Utf8PathBuf,
+        second: Utf8PathBuf,
+    },
 
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code(dslim::write))]
@@ -367,12 +297,13 @@ pub enum Error {
     #[error("`{command}` failed ({status})")]
     #[diagnostic(
         code(dslim::build_failed),
-        help("Docker's output above says why; `docker build --target {first_stage} .` builds the first stage alone for debugging")
+        help("Docker's output above says why; {debug}")
     )]
     BuildFailed {
         command: String,
         status: String,
-        first_stage: String,
+        /// how to look closer
+        debug: String,
     },
 
     #[error("cannot run `{command}`: {source}")]
@@ -420,7 +351,10 @@ impl Error {
             | Error::RecipeNotFound { .. }
             | Error::Read { .. }
             | Error::NotUtf8 { .. }
-            | Error::NoRecipes { .. } => 2,
+            | Error::NoRecipes { .. }
+            | Error::NoMembers { .. }
+            | Error::DuplicateService { .. }
+            | Error::PortTaken { .. } => 2,
             Error::Output { source } if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Error::Many { errors } => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,
@@ -446,45 +380,4 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()
         .map(|(_, c)| c)
-}
-
-fn handler(color: bool) -> GraphicalReportHandler {
-    let mut theme = if color && std::env::var_os("NO_COLOR").is_none() {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    theme.characters.warning = "warning:".into();
-    GraphicalReportHandler::new_themed(theme).with_width(100)
-}
-
-/// Renders an error for a person: the recipe's lines with the offending span underlined.
-/// Colour only on a terminal (and not when NO_COLOR is set).
-pub fn report(error: &Error, color: bool) -> String {
-    let handler = handler(color);
-    let mut out = String::new();
-    match error {
-        // each recipe error on its own, with its source lines
-        Error::Recipe { errors, .. } => {
-            for e in errors {
-                let _ = handler.render_report(&mut out, e);
-            }
-        }
-        Error::Many { errors } => {
-            for e in errors {
-                out.push_str(&report(e, color));
-            }
-        }
-        _ => {
-            let _ = handler.render_report(&mut out, error);
-        }
-    }
-    out
-}
-
-/// Renders a warning that points into a recipe.
-pub fn report_located(located: &Located, color: bool) -> String {
-    let mut out = String::new();
-    let _ = handler(color).render_report(&mut out, located);
-    out
 }

@@ -27,6 +27,20 @@ impl RecipeError {
     }
 }
 
+impl Kind {
+    /// The node is fine, but not for this kind of app (a user for nginx's single-page apps):
+    /// a workspace's default that says so is left out for that member.
+    pub fn is_inapplicable(&self) -> bool {
+        matches!(
+            self,
+            Kind::RuntimeOfSpa
+                | Kind::UserOfSpa { .. }
+                | Kind::EntrypointOfSpa
+                | Kind::RuntimeLibsWithoutPackageManager { .. }
+        )
+    }
+}
+
 fn list(items: &[String]) -> String {
     items.join(", ")
 }
@@ -57,6 +71,14 @@ impl fmt::Display for RecipeError {
                 write!(f, "unknown node `{name}`")
             }
             Kind::NoApp => write!(f, "the recipe has no `app` node"),
+            Kind::NotInWorkspace { name } => {
+                write!(
+                    f,
+                    "a workspace recipe holds one `workspace` node, not `{name}`"
+                )
+            }
+            Kind::WorkspaceNotApp => write!(f, "this is a workspace's recipe, not an app's"),
+            Kind::BadGlob { detail } => write!(f, "not a glob: {detail}"),
             Kind::SecondApp { .. } => write!(f, "a recipe describes one app"),
             Kind::AppWithoutBody => write!(f, "`app` has no body"),
             Kind::PlannedStack { stack, .. } => {
@@ -163,6 +185,9 @@ impl RecipeError {
             }
             Kind::SecondApp { .. } => "second app".into(),
             Kind::NoApp | Kind::AppWithoutBody | Kind::NoStack { .. } => "in this app".into(),
+            Kind::NotInWorkspace { .. } => "not part of the workspace".into(),
+            Kind::WorkspaceNotApp => "a workspace".into(),
+            Kind::BadGlob { .. } => "this pattern".into(),
             Kind::NoEntrypoint { .. } | Kind::HealthcheckWithoutPort => "in this app".into(),
             Kind::PlannedStack { title, .. } => format!("{title}: planned"),
             Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "again here".into(),
@@ -217,6 +242,15 @@ impl RecipeError {
                 (None, true) => format!("`{name}` belongs inside `app \"NAME\" {{ ... }}`"),
                 (None, false) => "a recipe holds one `app \"NAME\" { ... }` node".into(),
             }),
+            Kind::NotInWorkspace { .. } => Some(
+                "members and defaults go inside: workspace \"shop\" { members \"services/*\"; defaults { ... } }; apps have recipes of their own".into(),
+            ),
+            Kind::WorkspaceNotApp => Some(
+                "run dslim generate, check or build in the workspace's folder to cover its members; `dslim list` names them".into(),
+            ),
+            Kind::BadGlob { .. } => Some(
+                "members takes folder globs relative to the workspace: \"services/*\", \"apps/**\"".into(),
+            ),
             Kind::NoApp => Some(
                 "start with: app \"api\" { python \"3.13\"; port 8000; entrypoint ... }".into(),
             ),

@@ -9,13 +9,14 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 pub use recipe::{kdl_string, render, report};
 
-use crate::compile::{compile_text, recipe_error, Failure};
+use crate::compile::{compile_text, Failure};
 use crate::console::say;
 use crate::detect::declared::{adopt, declared};
 use crate::detect::{
     apply_frameworks, default_version, raise_old_version, version_from_base_image, Detection,
     Finding, Source,
 };
+use crate::error::recipe_error;
 use crate::error::{Error, Theirs, Warning};
 use crate::output::write_atomically;
 use crate::project::Project;

@@ -4,11 +4,14 @@
 use serde::Serialize;
 use serde_norway::{Mapping, Value};
 
-use crate::plan::{Plan, PortMapping, ServiceHealthcheck};
+use crate::plan::{self, Plan, PortMapping, ServiceHealthcheck};
 use crate::template::TemplateError;
 
 #[derive(Serialize)]
-struct ComposeFile {
+struct ComposeFile<'a> {
+    /// the compose project's name (a workspace's)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
     services: Mapping,
 }
 
@@ -42,11 +45,42 @@ fn mapping(pairs: &[(String, String)]) -> Mapping {
         .collect()
 }
 
+/// One app's compose.yaml: its service, built from its own folder.
 pub fn compose(plan: &Plan) -> Result<String, TemplateError> {
-    let s = &plan.service;
+    let mut services = Mapping::new();
+    add_service(&mut services, &plan.service, &plan.service.build.context)?;
+    serde_norway::to_string(&ComposeFile {
+        name: None,
+        services,
+    })
+    .map_err(fail)
+}
+
+/// A workspace's compose.yaml: the compose project `name`, and each member's service with its
+/// folder (relative to the workspace's) as the build context.
+pub fn workspace_compose(
+    name: &str,
+    members: &[(&plan::Service, String)],
+) -> Result<String, TemplateError> {
+    let mut services = Mapping::new();
+    for (service, context) in members {
+        add_service(&mut services, service, context)?;
+    }
+    serde_norway::to_string(&ComposeFile {
+        name: Some(name),
+        services,
+    })
+    .map_err(fail)
+}
+
+fn add_service(
+    services: &mut Mapping,
+    s: &plan::Service,
+    context: &str,
+) -> Result<(), TemplateError> {
     let service = Service {
         build: Build {
-            context: &s.build.context,
+            context,
             dockerfile: &s.build.dockerfile,
             target: s.build.target.as_str(),
             args: mapping(&s.build.args),
@@ -57,14 +91,16 @@ pub fn compose(plan: &Plan) -> Result<String, TemplateError> {
         environment: mapping(&s.environment),
         healthcheck: s.healthcheck.as_ref(),
     };
-    let fail = |e: serde_norway::Error| TemplateError {
-        template: "compose.yaml".into(),
-        detail: e.to_string(),
-    };
-    let mut services = Mapping::new();
     services.insert(
         Value::String(s.name.clone()),
         serde_norway::to_value(service).map_err(fail)?,
     );
-    serde_norway::to_string(&ComposeFile { services }).map_err(fail)
+    Ok(())
+}
+
+fn fail(e: serde_norway::Error) -> TemplateError {
+    TemplateError {
+        template: "compose.yaml".into(),
+        detail: e.to_string(),
+    }
 }

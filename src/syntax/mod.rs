@@ -5,6 +5,7 @@
 mod depth;
 pub mod nodes;
 mod shape;
+mod workspace;
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use crate::error::{closest, Kind, RecipeError};
 use crate::knowledge::Knowledge;
 use nodes::NodeSpec;
 use shape::check_node;
+pub use workspace::{is_workspace, parse_workspace, Workspace};
 
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +67,33 @@ pub struct Node {
 }
 
 impl Node {
+    /// The node with every span moved by `by` bytes.
+    fn shifted(&self, by: usize) -> Node {
+        let shift = |span: SourceSpan| SourceSpan::from((span.offset() + by, span.len()));
+        Node {
+            name: Spanned::new(self.name.value.clone(), shift(self.name.span)),
+            span: shift(self.span),
+            args: self
+                .args
+                .iter()
+                .map(|a| Spanned::new(a.value.clone(), shift(a.span)))
+                .collect(),
+            props: self
+                .props
+                .iter()
+                .map(|(k, (key_span, v))| {
+                    (
+                        k.clone(),
+                        (
+                            shift(*key_span),
+                            Spanned::new(v.value.clone(), shift(v.span)),
+                        ),
+                    )
+                })
+                .collect(),
+        }
+    }
+
     pub fn arg(&self, i: usize) -> Option<&Spanned<Scalar>> {
         self.args.get(i)
     }
@@ -84,6 +113,42 @@ pub struct Recipe {
 }
 
 impl Recipe {
+    /// The recipe with a workspace's defaults: each node the recipe does not have, and for
+    /// KEY=value nodes (env, labels) each key it does not set, placed before its own nodes
+    /// so that its own values win. `offset` is added to the defaults' spans, which then point
+    /// past the end of the recipe's own text (where the caller tells them apart).
+    pub fn with_defaults(
+        mut self,
+        defaults: &[Node],
+        offset: usize,
+        knowledge: &Knowledge,
+    ) -> Self {
+        let has_stack = self
+            .nodes
+            .iter()
+            .any(|n| knowledge.stack(&n.name.value).is_some());
+        let mut inherited = vec![];
+        for node in defaults {
+            let name = &node.name.value;
+            if knowledge.stack(name).is_some() && has_stack {
+                continue;
+            }
+            let keyed = nodes::find(name).is_some_and(|s| s.props == nodes::Props::Any);
+            if !keyed && self.one(name).is_some() {
+                continue;
+            }
+            let mut node = node.shifted(offset);
+            if keyed {
+                node.props
+                    .retain(|key, _| !self.all(name).any(|own| own.props.contains_key(key)));
+            }
+            inherited.push(node);
+        }
+        inherited.append(&mut self.nodes);
+        self.nodes = inherited;
+        self
+    }
+
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.nodes.iter().filter(move |n| n.name.value == name)
     }
@@ -112,33 +177,13 @@ fn spec(name: &str, knowledge: &Knowledge) -> Option<&'static NodeSpec> {
 /// Parses recipe text. Returns every error found, and the recipe as far as it is readable,
 /// so that the model can report its own errors in the same pass.
 pub fn parse(text: &str, knowledge: &Knowledge) -> Parsed {
-    let unreadable = |errors: Vec<RecipeError>| Parsed {
-        recipe: None,
-        errors,
-    };
-    if let Err(e) = depth::check(text) {
-        return unreadable(vec![e]);
-    }
-    let doc = match KdlDocument::parse_v2(text) {
+    let doc = match read_kdl(text) {
         Ok(doc) => doc,
-        Err(e) => {
-            return unreadable(
-                e.diagnostics
-                    .into_iter()
-                    .map(|d| {
-                        RecipeError::new(
-                            d.span,
-                            Kind::InvalidKdl {
-                                detail: d.message.unwrap_or_else(|| "unexpected input".into()),
-                                label: d.label.unwrap_or_else(|| "here".into()),
-                                hint: d.help,
-                                // a KDL v1 habit is the likeliest cause when the line has one
-                                kdl_v1: v1_habit(text, d.span.offset()),
-                            },
-                        )
-                    })
-                    .collect(),
-            );
+        Err(errors) => {
+            return Parsed {
+                recipe: None,
+                errors,
+            }
         }
     };
 
@@ -146,6 +191,10 @@ pub fn parse(text: &str, knowledge: &Knowledge) -> Parsed {
     let mut app: Option<Recipe> = None;
     for node in doc.nodes() {
         let name = node.name().value();
+        if name == nodes::WORKSPACE.name {
+            errors.push(RecipeError::new(node.name().span(), Kind::WorkspaceNotApp));
+            continue;
+        }
         if name != "app" {
             errors.push(RecipeError::new(
                 node.name().span(),
@@ -189,6 +238,29 @@ pub fn parse(text: &str, knowledge: &Knowledge) -> Parsed {
         recipe: app,
         errors,
     }
+}
+
+/// Reads KDL v2 text, refusing nesting too deep to read safely; a syntax error says where,
+/// and whether a KDL v1 habit on its line is the likely cause.
+fn read_kdl(text: &str) -> Result<KdlDocument, Vec<RecipeError>> {
+    depth::check(text).map_err(|e| vec![e])?;
+    KdlDocument::parse_v2(text).map_err(|e| {
+        e.diagnostics
+            .into_iter()
+            .map(|d| {
+                RecipeError::new(
+                    d.span,
+                    Kind::InvalidKdl {
+                        detail: d.message.unwrap_or_else(|| "unexpected input".into()),
+                        label: d.label.unwrap_or_else(|| "here".into()),
+                        hint: d.help,
+                        // a KDL v1 habit is the likeliest cause when the line has one
+                        kdl_v1: v1_habit(text, d.span.offset()),
+                    },
+                )
+            })
+            .collect()
+    })
 }
 
 fn read_children(

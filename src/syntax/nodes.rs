@@ -31,6 +31,8 @@ pub struct NodeSpec {
     pub args: Args,
     pub props: Props,
     pub repeatable: bool,
+    /// it holds a block of nodes (`app`, `workspace`, `defaults`)
+    pub block: bool,
     /// what it means, for the schema
     pub description: &'static str,
     /// a line of a recipe that uses it, for hints
@@ -52,19 +54,58 @@ const fn node(
         args,
         props,
         repeatable,
+        block: false,
         description,
         example,
     }
 }
 
-pub const APP: NodeSpec = node(
+/// A node that holds a block of nodes.
+const fn block(node: NodeSpec) -> NodeSpec {
+    NodeSpec {
+        block: true,
+        ..node
+    }
+}
+
+pub const APP: NodeSpec = block(node(
     "app",
     Args::One(Str),
     Props::Fixed(&[]),
     false,
     "The one app this recipe describes. Its argument names the compose service and the image.",
     "app \"api\" { ... }",
+));
+
+/// The top node of a monorepo's root recipe, instead of `app`.
+pub const WORKSPACE: NodeSpec = block(node(
+    "workspace",
+    Args::One(Str),
+    Props::Fixed(&[]),
+    false,
+    "A monorepo: its members' recipes share the defaults, and one compose.yaml at its root builds them all. Its argument names the compose project.",
+    "workspace \"shop\" { members \"services/*\"; defaults { ... } }",
+));
+
+/// Inside `workspace`: which folders hold its members.
+pub const MEMBERS: NodeSpec = node(
+    "members",
+    Args::Many(Str),
+    Props::Fixed(&[]),
+    false,
+    "Globs of member folders, relative to the workspace's folder (default: every dslim.kdl below it).",
+    "members \"services/*\" \"apps/web\"",
 );
+
+/// Inside `workspace`: app nodes every member gets unless it sets them itself.
+pub const DEFAULTS: NodeSpec = block(node(
+    "defaults",
+    Args::None,
+    Props::Fixed(&[]),
+    false,
+    "App nodes every member gets unless its recipe sets them; env, run-env and label merge key by key.",
+    "defaults { user \"app\" uid=10001 }",
+));
 
 /// The nodes inside `app`, besides the stack nodes.
 pub const APP_NODES: &[NodeSpec] = &[

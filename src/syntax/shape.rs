@@ -19,7 +19,7 @@ pub(super) fn check_node(
 ) -> Node {
     let before = errors.len();
     let name = node.name().value();
-    if spec.name != "app" {
+    if !spec.block {
         if let Some(children) = node.children() {
             errors.push(RecipeError::new(
                 children.span(),

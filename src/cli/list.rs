@@ -1,0 +1,94 @@
+//! `dslim list`: one line per service of the selection (a workspace's members by default),
+//! with its stack, recipe, image and whether its generated files are current.
+
+use serde::Serialize;
+
+use super::check::stale_files;
+use super::{print, Recipes};
+use crate::compile::compile_file;
+use crate::error::Error;
+use crate::stacks::Catalog;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub recipes: Recipes,
+    /// Print a JSON array instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One service.
+#[derive(Serialize)]
+struct Entry {
+    service: String,
+    stack: String,
+    recipe: String,
+    image: String,
+    /// "up-to-date", "stale" (generated files missing or different) or "invalid"
+    state: &'static str,
+}
+
+pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
+    let selection = args.recipes.select(&catalog.knowledge)?;
+    let mut entries = vec![];
+    for path in &selection.recipes {
+        entries.push(match compile_file(catalog, path) {
+            Ok(c) => {
+                let files = c
+                    .rendered
+                    .files
+                    .iter()
+                    .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
+                let current = stale_files(files).is_empty();
+                Entry {
+                    service: c.plan.service.name.clone(),
+                    stack: c.app.stack.clone(),
+                    recipe: path.to_string(),
+                    image: c.app.image.clone(),
+                    state: if current { "up-to-date" } else { "stale" },
+                }
+            }
+            Err(_) => Entry {
+                service: String::new(),
+                stack: String::new(),
+                recipe: path.to_string(),
+                image: String::new(),
+                state: "invalid",
+            },
+        });
+    }
+    if args.json {
+        return print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&entries).unwrap_or_default()
+        ));
+    }
+    let width = |f: fn(&Entry) -> &str, title: &str| {
+        entries
+            .iter()
+            .map(|e| f(e).len())
+            .chain([title.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [
+        width(|e| &e.service, "SERVICE"),
+        width(|e| &e.stack, "STACK"),
+        width(|e| &e.recipe, "RECIPE"),
+        width(|e| &e.image, "IMAGE"),
+    ];
+    let mut table = String::new();
+    let mut row = |cells: [&str; 5]| {
+        for (cell, w) in cells.iter().zip(widths) {
+            table.push_str(&format!("{cell:<w$}  "));
+        }
+        table.push_str(cells[4]);
+        table.push('\n');
+    };
+    row(["SERVICE", "STACK", "RECIPE", "IMAGE", "FILES"]);
+    for e in &entries {
+        row([&e.service, &e.stack, &e.recipe, &e.image, e.state]);
+    }
+    print(&table)
+}

@@ -1,0 +1,68 @@
+//! A workspace's compose.yaml: one service per member, each built from its own folder, so
+//! that `docker compose build` (or `docker buildx bake`) at the root builds them together.
+
+use std::collections::HashMap;
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::compile::Compiled;
+use crate::error::Error;
+use crate::plan::Service;
+use crate::render;
+use crate::workspace::WorkspaceFile;
+use crate::{COMPOSE, RECIPE_FILE};
+
+/// The workspace's compose.yaml, path and contents: each member's service, built from its
+/// folder. None when a member did not compile (its errors are reported already).
+pub fn workspace_compose(
+    workspace: &WorkspaceFile,
+    compiled: &[Compiled],
+) -> Result<Option<(Utf8PathBuf, String)>, Error> {
+    let mut members: Vec<&Compiled> = vec![];
+    for recipe in workspace.member_recipes() {
+        match compiled.iter().find(|c| c.recipe_path == recipe) {
+            Some(c) => members.push(c),
+            None => return Ok(None),
+        }
+    }
+    if members.is_empty() {
+        return Err(Error::NoMembers {
+            path: workspace.path.clone(),
+        });
+    }
+    let mut names: HashMap<&str, &Utf8Path> = HashMap::new();
+    let mut ports: HashMap<&str, &Utf8Path> = HashMap::new();
+    for c in &members {
+        let service = &c.plan.service;
+        if let Some(first) = names.insert(&service.name, &c.recipe_path) {
+            return Err(Error::DuplicateService {
+                name: service.name.clone(),
+                first: first.to_path_buf(),
+                second: c.recipe_path.clone(),
+            });
+        }
+        for port in &service.ports {
+            if let Some(first) = ports.insert(&port.published, &c.recipe_path) {
+                return Err(Error::PortTaken {
+                    port: port.published.clone(),
+                    first: first.to_path_buf(),
+                    second: c.recipe_path.clone(),
+                });
+            }
+        }
+    }
+    let services: Vec<(&Service, String)> = members
+        .iter()
+        .map(|c| {
+            let dir = c.dir();
+            let context = dir.strip_prefix(workspace.dir()).unwrap_or(dir);
+            (&c.plan.service, context.to_string())
+        })
+        .collect();
+    let body = render::workspace_compose(&workspace.workspace.name.value, &services)?;
+    let name = workspace.path.file_name().unwrap_or(RECIPE_FILE);
+    Ok(Some((
+        workspace.dir().join(COMPOSE),
+        render::with_header(&body, name),
+    )))
+}
