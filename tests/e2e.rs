@@ -1165,3 +1165,127 @@ fn init_builds_the_http_member_of_a_cargo_workspace() {
 fn init_builds_cgo_code_onto_a_runtime_with_the_c_library() {
     init_build_and_serve("tests/fixtures/go-cgo", 8080, "/", "Hello from cgo: 42");
 }
+
+#[test]
+fn a_workspace_builds_from_its_root_compose_file_and_starts_healthy() {
+    // three examples as members of one workspace: one `docker compose build` at the root,
+    // then `docker compose up --wait` sees every service healthy
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let root = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (example, folder) in [
+        ("flask", "services/api"),
+        ("go-server", "services/go"),
+        ("vite-spa", "apps/web"),
+    ] {
+        let to = root.path().join(folder);
+        std::fs::create_dir_all(&to).unwrap();
+        copy_dir(&examples.join(example), &to);
+        // the generated files are the workspace's to write
+        for file in ["Dockerfile", "compose.yaml", ".dockerignore"] {
+            let _ = std::fs::remove_file(to.join(file));
+        }
+    }
+    let web = root.path().join("apps/web/dslim.kdl");
+    let recipe = std::fs::read_to_string(&web).unwrap();
+    std::fs::write(
+        &web,
+        recipe
+            .replace("app \"vite-spa\"", "app \"ws-web\"")
+            .replace("port 8080", "port 8081"),
+    )
+    .unwrap();
+    for (folder, from, to) in [
+        ("services/api", "flask", "ws-api"),
+        ("services/go", "go-server", "ws-go"),
+    ] {
+        let path = root.path().join(folder).join("dslim.kdl");
+        let recipe = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            recipe.replace(&format!("app \"{from}\""), &format!("app \"{to}\"")),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        root.path().join("dslim.kdl"),
+        "workspace \"dslim-e2e-shop\" {\n    members \"services/*\" \"apps/web\"\n    defaults {\n        user \"svc\" uid=10001\n        healthcheck \"/\" interval=\"2s\"\n    }\n}\n",
+    )
+    .unwrap();
+    let built = dslim(root.path(), &["build"]);
+    let stderr = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "dslim build failed:\n{stderr}");
+    // one compose build at the root, for every member
+    assert_eq!(
+        stderr.matches("compose -f compose.yaml build").count(),
+        1,
+        "{stderr}"
+    );
+    for image in ["ws-api", "ws-go", "ws-web"] {
+        assert!(
+            stderr.contains(&format!("built image `{image}`")),
+            "{stderr}"
+        );
+    }
+    let check = dslim(root.path(), &["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // bake reads the same file
+    let bake = run(Command::new("docker")
+        .args(["buildx", "bake", "-f", "compose.yaml", "--print"])
+        .current_dir(root.path()));
+    assert!(
+        bake.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bake.stderr)
+    );
+    let printed = String::from_utf8_lossy(&bake.stdout);
+    for target in ["\"ws-api\"", "\"ws-go\"", "\"ws-web\""] {
+        assert!(printed.contains(target), "{printed}");
+    }
+    // started together, every service turns healthy and answers
+    let project = "dslim-e2e-shop";
+    let up = run(Command::new("docker")
+        .args(["compose", "up", "-d", "--wait", "--wait-timeout", "120"])
+        .current_dir(root.path()));
+    let answers: Vec<(u16, String)> = [8000, 8080, 8081]
+        .into_iter()
+        .map(|port| (port, http_get(port, "/").unwrap_or_else(|e| e)))
+        .collect();
+    let _ = Command::new("docker")
+        .args(["compose", "-p", project, "down"])
+        .current_dir(root.path())
+        .output();
+    assert!(
+        up.status.success(),
+        "compose up --wait failed:\n{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    for (port, answer) in answers {
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "port {port}: {answer}"
+        );
+    }
+    // the api runs as the workspace's user
+    let user =
+        ok(Command::new("docker").args(["run", "--rm", "--entrypoint", "id", "ws-api", "-u"]));
+    assert_eq!(user.trim(), "10001");
+    // a member's recipe edited after generating: check names it
+    let api = root.path().join("services/api/dslim.kdl");
+    let recipe = std::fs::read_to_string(&api).unwrap();
+    std::fs::write(
+        &api,
+        recipe.replace("port 8000", "port 8000\n    env MODE=\"edited\""),
+    )
+    .unwrap();
+    let stale = dslim(root.path(), &["check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&stale.stderr).contains("services/api/Dockerfile (out of date)")
+    );
+}

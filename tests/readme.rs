@@ -21,6 +21,24 @@ fn every_kdl_recipe_in_the_readme_compiles() {
     let recipes = blocks("kdl");
     assert!(recipes.len() >= 4, "expected the README's recipes");
     for recipe in recipes {
+        if dslim::syntax::is_workspace(&recipe) {
+            // a workspace recipe: it reads, and its defaults fill in a member's recipe
+            let knowledge = &common::catalog().knowledge;
+            let workspace = dslim::syntax::parse_workspace(&recipe, knowledge)
+                .unwrap_or_else(|e| panic!("README workspace rejected: {e:?}\n{recipe}"));
+            let member = "app \"api\" {\n    go \"1.24\"\n    port 8080\n}\n";
+            let project = dslim::project::Project::none();
+            let unit = dslim::compile::compile_member(
+                common::catalog(),
+                member,
+                "dslim.kdl",
+                &project,
+                Some(&workspace),
+            )
+            .unwrap_or_else(|e| panic!("README workspace's defaults rejected: {e:?}\n{recipe}"));
+            assert!(unit.app.healthcheck.is_some());
+            continue;
+        }
         common::compile(&recipe)
             .unwrap_or_else(|e| panic!("README recipe rejected: {e:?}\n{recipe}"));
     }
