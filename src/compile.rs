@@ -188,6 +188,16 @@ impl Compiled {
 
 /// Reads and compiles the recipe at `path` (a recipe file, or the folder holding one).
 pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Error> {
+    let workspace = WorkspaceFile::of(&project::resolve(path), &catalog.knowledge)?;
+    compile_file_in(catalog, path, workspace.as_ref())
+}
+
+/// `compile_file` for a recipe whose workspace (if any) the caller has read already.
+pub fn compile_file_in(
+    catalog: &Catalog,
+    path: &Utf8Path,
+    workspace: Option<&WorkspaceFile>,
+) -> Result<Compiled, Error> {
     let recipe_path = project::resolve(path);
     let bytes = std::fs::read(&recipe_path).map_err(|reason| {
         if reason.kind() == std::io::ErrorKind::NotFound {
@@ -210,8 +220,7 @@ pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Erro
         .unwrap_or(Utf8Path::new("."))
         .to_path_buf();
     let text = Arc::new(text);
-    let workspace = WorkspaceFile::of(&recipe_path, &catalog.knowledge)?;
-    let defaults = workspace.as_ref().map(|w| &w.workspace);
+    let defaults = workspace.map(|w| &w.workspace);
     match compile_member(catalog, &text, &name, &Project::new(&dir), defaults) {
         Ok(unit) => Ok(Compiled {
             recipe_path,
@@ -220,9 +229,7 @@ pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Erro
             plan: unit.plan,
             rendered: unit.rendered,
         }),
-        Err(Failure::Recipe(errors)) => {
-            Err(split_errors(&recipe_path, text, workspace.as_ref(), errors))
-        }
+        Err(Failure::Recipe(errors)) => Err(split_errors(&recipe_path, text, workspace, errors)),
         Err(Failure::Bug(e)) => Err(e),
     }
 }

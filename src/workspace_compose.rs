@@ -1,7 +1,7 @@
 //! A workspace's compose.yaml: one service per member, each built from its own folder, so
 //! that `docker compose build` (or `docker buildx bake`) at the root builds them together.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use camino::{Utf8Path, Utf8PathBuf};
 
@@ -12,15 +12,17 @@ use crate::render;
 use crate::workspace::WorkspaceFile;
 use crate::{COMPOSE, RECIPE_FILE};
 
-/// The workspace's compose.yaml, path and contents: each member's service, built from its
-/// folder. None when a member did not compile (its errors are reported already).
+/// The workspace's compose.yaml, path and contents: the service of each member (whose recipes
+/// are `member_recipes`), built from its folder. None when a member did not compile (its
+/// errors are reported already).
 pub fn workspace_compose(
     workspace: &WorkspaceFile,
+    member_recipes: &BTreeSet<Utf8PathBuf>,
     compiled: &[Compiled],
 ) -> Result<Option<(Utf8PathBuf, String)>, Error> {
     let mut members: Vec<&Compiled> = vec![];
-    for recipe in workspace.member_recipes() {
-        match compiled.iter().find(|c| c.recipe_path == recipe) {
+    for recipe in member_recipes {
+        match compiled.iter().find(|c| c.recipe_path == *recipe) {
             Some(c) => members.push(c),
             None => return Ok(None),
         }

@@ -1,16 +1,15 @@
 //! `dslim build`: generate, then build each image with Compose.
 
-use camino::{Utf8Path, Utf8PathBuf};
+use camino::Utf8Path;
 
 use super::generate::{generate, generate_workspace};
-use super::{compile_all, print};
+use super::{compile_all, print, SelectedWorkspace};
 use crate::compile::Compiled;
 use crate::console::say;
 use crate::docker;
 use crate::error::Error;
 use crate::output;
 use crate::stacks::Catalog;
-use crate::workspace::WorkspaceFile;
 use crate::workspace_compose::workspace_compose;
 use crate::COMPOSE;
 
@@ -46,14 +45,14 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
             .collect(),
     )?;
     // a workspace's members build together, from its compose.yaml; other recipes one by one
-    let members: Vec<Utf8PathBuf> = selection
-        .workspaces
-        .iter()
-        .flat_map(WorkspaceFile::member_recipes)
-        .collect();
     let alone: Vec<&Compiled> = compiled
         .iter()
-        .filter(|c| !members.contains(&c.recipe_path))
+        .filter(|c| {
+            !selection
+                .workspaces
+                .iter()
+                .any(|w| w.members.contains(&c.recipe_path))
+        })
         .collect();
     if args.dry_run {
         for workspace in &selection.workspaces {
@@ -84,23 +83,22 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
 /// Generates the members and the workspace's compose.yaml, then builds every member with one
 /// `docker compose build`, which BuildKit runs in parallel.
 fn build_workspace(
-    workspace: &WorkspaceFile,
+    workspace: &SelectedWorkspace,
     compiled: &[Compiled],
     compose: &docker::ComposeCommand,
     force: bool,
     compose_args: &[String],
 ) -> Result<(), Error> {
-    let members = workspace.member_recipes();
     let members: Vec<&Compiled> = compiled
         .iter()
-        .filter(|c| members.contains(&c.recipe_path))
+        .filter(|c| workspace.members.contains(&c.recipe_path))
         .collect();
     for c in &members {
         generate(c, force)?;
     }
     generate_workspace(workspace, compiled, force)?;
     let compose_file = Utf8Path::new(COMPOSE);
-    let dir = workspace.dir();
+    let dir = workspace.file.dir();
     say(&format!(
         "running in {dir}: {}\n",
         compose.display(compose_file, compose_args)
@@ -119,22 +117,26 @@ fn build_workspace(
 }
 
 fn dry_run_workspace(
-    workspace: &WorkspaceFile,
+    workspace: &SelectedWorkspace,
     compiled: &[Compiled],
     force: bool,
     compose_args: &[String],
 ) -> Result<(), Error> {
-    let members = workspace.member_recipes();
-    for c in compiled.iter().filter(|c| members.contains(&c.recipe_path)) {
+    for c in compiled
+        .iter()
+        .filter(|c| workspace.members.contains(&c.recipe_path))
+    {
         print_plan(c, force)?;
     }
-    if let Some((path, contents)) = workspace_compose(workspace, compiled)? {
+    if let Some((path, contents)) =
+        workspace_compose(&workspace.file, &workspace.members, compiled)?
+    {
         let what = output::check(&path, &contents, force)?.planned();
         print(&format!("{what:>13} {path}\n"))?;
     }
     print(&format!(
         "would run in {}: {}\n",
-        workspace.dir(),
+        workspace.file.dir(),
         compose_command().display(Utf8Path::new(COMPOSE), compose_args)
     ))
 }

@@ -6,7 +6,6 @@ use serde::Serialize;
 use super::{print, warn, Recipes};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::compile::compile_file;
 use crate::error::{Error, FileState, StaleFile, Summary};
 use crate::render::{provenance, Provenance};
 use crate::stacks::Catalog;
@@ -40,7 +39,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let mut reports = vec![];
     let mut compiled = vec![];
     for path in &selection.recipes {
-        let result = compile_file(catalog, path).and_then(|c| {
+        let result = selection.compile(catalog, path).and_then(|c| {
             if talk {
                 warn(&c);
             }
@@ -57,11 +56,16 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         errors.extend(result.err());
     }
     for workspace in &selection.workspaces {
-        let result = workspace_compose(workspace, &compiled).and_then(|file| match file {
-            Some((path, contents)) => check(&workspace.path, [(path, contents.as_str())], talk),
-            None => Ok(()),
-        });
-        reports.push(report(&workspace.path, &result));
+        let result =
+            workspace_compose(&workspace.file, &workspace.members, &compiled).and_then(|file| {
+                match file {
+                    Some((path, contents)) => {
+                        check(&workspace.file.path, [(path, contents.as_str())], talk)
+                    }
+                    None => Ok(()),
+                }
+            });
+        reports.push(report(&workspace.file.path, &result));
         errors.extend(result.err());
     }
     if args.json {

@@ -2,13 +2,12 @@
 
 use camino::Utf8Path;
 
-use super::{compile_all, warn, Recipes};
+use super::{compile_all, warn, Recipes, SelectedWorkspace};
 use crate::compile::Compiled;
 use crate::console::say;
 use crate::error::Error;
 use crate::output;
 use crate::stacks::Catalog;
-use crate::workspace::WorkspaceFile;
 use crate::workspace_compose::workspace_compose;
 
 /// Which recipes, and whether files that are not dslim's may be replaced.
@@ -39,11 +38,12 @@ pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
 
 /// Writes the workspace's compose.yaml, once its members have compiled.
 pub fn generate_workspace(
-    workspace: &WorkspaceFile,
+    workspace: &SelectedWorkspace,
     compiled: &[Compiled],
     force: bool,
 ) -> Result<(), Error> {
-    let Some((path, contents)) = workspace_compose(workspace, compiled)? else {
+    let Some((path, contents)) = workspace_compose(&workspace.file, &workspace.members, compiled)?
+    else {
         return Ok(());
     };
     let outcome = output::write(&path, &contents, force)?;

@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use super::check::stale_files;
 use super::{print, Recipes};
-use crate::compile::compile_file;
 use crate::error::Error;
 use crate::stacks::Catalog;
 
@@ -33,7 +32,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let selection = args.recipes.select(&catalog.knowledge)?;
     let mut entries = vec![];
     for path in &selection.recipes {
-        entries.push(match compile_file(catalog, path) {
+        entries.push(match selection.compile(catalog, path) {
             Ok(c) => {
                 let files = c
                     .rendered

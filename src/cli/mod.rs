@@ -6,10 +6,12 @@ mod generate;
 mod list;
 mod plan;
 
-use camino::Utf8PathBuf;
+use std::collections::BTreeSet;
+
+use camino::{Utf8Path, Utf8PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::compile::{compile_file, Compiled};
+use crate::compile::{compile_file, compile_file_in, Compiled};
 pub use crate::console::print;
 use crate::console::{say, stderr_is_terminal};
 use crate::error::{report_located, Error};
@@ -45,7 +47,24 @@ pub struct Selection {
     /// app recipes, in a stable order
     pub recipes: Vec<Utf8PathBuf>,
     /// workspaces given (or found with `--all`): their root compose.yaml is the command's too
-    pub workspaces: Vec<WorkspaceFile>,
+    pub workspaces: Vec<SelectedWorkspace>,
+}
+
+/// A workspace of the selection, with its members' recipes (found once).
+pub struct SelectedWorkspace {
+    pub file: WorkspaceFile,
+    pub members: BTreeSet<Utf8PathBuf>,
+}
+
+impl Selection {
+    /// Compiles one of the selection's recipes, with the workspace it is a member of, which
+    /// the selection has read already (or else finds above it).
+    pub fn compile(&self, catalog: &Catalog, recipe: &Utf8Path) -> Result<Compiled, Error> {
+        match self.workspaces.iter().find(|w| w.members.contains(recipe)) {
+            Some(w) => compile_file_in(catalog, recipe, Some(&w.file)),
+            None => compile_file(catalog, recipe),
+        }
+    }
 }
 
 impl Recipes {
@@ -68,11 +87,15 @@ impl Recipes {
             };
             for recipe in found {
                 match WorkspaceFile::read(&recipe, knowledge)? {
-                    Some(workspace) => {
+                    Some(file) => {
+                        let members: BTreeSet<Utf8PathBuf> =
+                            file.member_recipes().into_iter().collect();
                         if !self.all {
-                            selection.recipes.extend(workspace.member_recipes());
+                            selection.recipes.extend(members.iter().cloned());
                         }
-                        selection.workspaces.push(workspace);
+                        selection
+                            .workspaces
+                            .push(SelectedWorkspace { file, members });
                     }
                     None => selection.recipes.push(recipe),
                 }
@@ -135,7 +158,7 @@ fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<
     let mut compiled = vec![];
     let mut errors = vec![];
     for path in &selection.recipes {
-        match compile_file(catalog, path) {
+        match selection.compile(catalog, path) {
             Ok(c) => compiled.push(c),
             Err(e) => errors.push(e),
         }
