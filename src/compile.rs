@@ -158,7 +158,7 @@ impl Compiled {
     /// manifests) that are not there: the build would fail on them. One diagnostic per recipe
     /// value that needs them, pointing at it.
     pub fn missing_inputs(&self, severity: Severity) -> Vec<Located> {
-        let dir = self.dir();
+        let dir = self.dir().join(&self.plan.service.build.context);
         let mut groups: Vec<(SourceSpan, String, Vec<String>)> = vec![];
         for input in &self.plan.inputs {
             if dir.join(&input.path).exists() {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod form;
 pub mod init;
 pub mod knowledge;
+pub mod local_packages;
 pub mod model;
 pub mod output;
 pub mod plan;
@@ -35,3 +36,6 @@ pub const RECIPE_FILE: &str = "dslim.kdl";
 pub const DOCKERFILE: &str = "Dockerfile";
 pub const COMPOSE: &str = "compose.yaml";
 pub const DOCKERIGNORE: &str = ".dockerignore";
+/// The .dockerignore of a Dockerfile whose context is a folder above it (BuildKit reads it
+/// beside the Dockerfile, before the context's own)
+pub const DOCKERFILE_DOCKERIGNORE: &str = "Dockerfile.dockerignore";

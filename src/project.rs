@@ -144,7 +144,7 @@ impl Project {
 }
 
 /// Every file below `root`, the way git sees the tree.
-fn walk(root: &Utf8Path, max_depth: Option<usize>) -> impl Iterator<Item = Utf8PathBuf> {
+pub fn walk(root: &Utf8Path, max_depth: Option<usize>) -> impl Iterator<Item = Utf8PathBuf> {
     ignore::WalkBuilder::new(root)
         .max_depth(max_depth)
         .hidden(true)

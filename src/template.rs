@@ -115,6 +115,7 @@ names!(
 );
 names!(RequirementsNames = ["requirements"]);
 names!(ScriptNames = ["script"]);
+names!(MemberNames = ["package", "path"]);
 names!(ProbeNames = ["port", "path"]);
 names!(BuildNames = ["binary", "package"]);
 names!(ServerNames = ["port", "fallback"]);

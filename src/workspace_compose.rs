@@ -57,8 +57,11 @@ pub fn workspace_compose(
         .iter()
         .map(|c| {
             let dir = c.dir();
-            let context = dir.strip_prefix(workspace.dir()).unwrap_or(dir);
-            (&c.plan.service, context.to_string())
+            let member = dir.strip_prefix(workspace.dir()).unwrap_or(dir);
+            (
+                &c.plan.service,
+                lexical_join(member.as_str(), &c.plan.service.build.context),
+            )
         })
         .collect();
     let body = render::workspace_compose(&workspace.workspace.name.value, &services)?;
@@ -67,4 +70,22 @@ pub fn workspace_compose(
         workspace.dir().join(COMPOSE),
         render::with_header(&body, name),
     )))
+}
+
+/// `base/relative` with `.` and `..` resolved on the text: `services/api` and `../..` is `.`.
+fn lexical_join(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = vec![];
+    for part in base.split('/').chain(relative.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    match parts.is_empty() {
+        true => ".".into(),
+        false => parts.join("/"),
+    }
 }

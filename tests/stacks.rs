@@ -83,6 +83,7 @@ impl StackApp for ZigApp<'_> {
             static_site: None,
             default_entrypoint: vec![format!("/usr/local/bin/{}", self.binary)],
             language: serde_json::json!({ "kind": "zig", "step": self.step }),
+            shared: None,
         }
     }
 

@@ -222,8 +222,9 @@ impl DetectInput<'_> {
         Some(Finding::found(manager.clone(), Evidence::file(file, note)))
     }
 
-    /// The manager whose lockfile is in a folder above (a workspace's root), with a warning that
-    /// the build cannot use it: the recipe's folder is the build context.
+    /// The manager whose lockfile is in a folder above (a workspace's root). A member of that
+    /// manager's workspace builds from the root; anything else gets a warning that the build
+    /// cannot use the lockfile, the recipe's folder being the build context.
     pub fn manager_above(&self, warnings: &mut Vec<Warning>) -> Option<Finding<String>> {
         let names: Vec<&str> = self
             .data
@@ -231,14 +232,29 @@ impl DetectInput<'_> {
             .iter()
             .map(|(f, _)| f.as_str())
             .collect();
-        let (path, name) = self.project.above(&names, 4)?;
+        let (path, name) = self.project.above(&names, crate::local_packages::LEVELS)?;
         let (_, manager) = self.data.manager_files.iter().find(|(f, _)| *f == name)?;
-        warnings.push(Warning::LockAbove {
-            lockfile: path.clone(),
-        });
+        let member = self
+            .data
+            .managers
+            .get(manager)
+            .and_then(|m| m.workspace.as_ref())
+            .and_then(|w| crate::local_packages::find(self.project, w).ok().flatten());
+        let note = match member {
+            Some(shared) => format!(
+                "the lockfile of the workspace this app is a member of; its root ({}) is the build context",
+                shared.root
+            ),
+            None => {
+                warnings.push(Warning::LockAbove {
+                    lockfile: path.clone(),
+                });
+                "the workspace's lockfile".to_string()
+            }
+        };
         Some(Finding::found(
             manager.clone(),
-            Evidence::file(&path, "the workspace's lockfile"),
+            Evidence::file(&path, &note),
         ))
     }
 

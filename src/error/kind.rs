@@ -67,6 +67,11 @@ pub enum Kind {
     BadGlob {
         detail: String,
     },
+    /// the app is in a package manager's workspace whose root dslim cannot build from
+    SharedRoot {
+        manager: String,
+        detail: String,
+    },
     SecondApp {
         first: String,
     },

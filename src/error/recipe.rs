@@ -79,6 +79,12 @@ impl fmt::Display for RecipeError {
             }
             Kind::WorkspaceNotApp => write!(f, "this is a workspace's recipe, not an app's"),
             Kind::BadGlob { detail } => write!(f, "not a glob: {detail}"),
+            Kind::SharedRoot { manager, detail } => {
+                write!(
+                    f,
+                    "cannot build from the {manager} workspace's root: {detail}"
+                )
+            }
             Kind::SecondApp { .. } => write!(f, "a recipe describes one app"),
             Kind::AppWithoutBody => write!(f, "`app` has no body"),
             Kind::PlannedStack { stack, .. } => {
@@ -188,6 +194,7 @@ impl RecipeError {
             Kind::NotInWorkspace { .. } => "not part of the workspace".into(),
             Kind::WorkspaceNotApp => "a workspace".into(),
             Kind::BadGlob { .. } => "this pattern".into(),
+            Kind::SharedRoot { .. } => "this manager's workspace".into(),
             Kind::NoEntrypoint { .. } | Kind::HealthcheckWithoutPort => "in this app".into(),
             Kind::PlannedStack { title, .. } => format!("{title}: planned"),
             Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "again here".into(),
@@ -247,6 +254,9 @@ impl RecipeError {
             ),
             Kind::WorkspaceNotApp => Some(
                 "run dslim generate, check or build in the workspace's folder to cover its members; `dslim list` names them".into(),
+            ),
+            Kind::SharedRoot { .. } => Some(
+                "rename it with letters, digits and @._/+- only, or give the app a lockfile of its own and build it alone".into(),
             ),
             Kind::BadGlob { .. } => Some(
                 "members takes folder globs relative to the workspace: \"services/*\", \"apps/**\"".into(),

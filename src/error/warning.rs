@@ -187,7 +187,7 @@ impl fmt::Display for Warning {
             ),
             Warning::LockAbove { lockfile } => write!(
                 f,
-                "the lockfile is the workspace's, {lockfile}, outside this folder (the build context): the build resolves this project's versions itself; building against the workspace's lock needs its root as the context (dslim's workspaces, planned)"
+                "the lockfile is the workspace's, {lockfile}, outside this folder (the build context), and its workspace does not list this folder as a member: the build resolves this project's versions itself; list it among the workspace's members to build from the root with its lock"
             ),
             Warning::EnvFileLeftOut { file, keys } => write!(
                 f,

@@ -225,6 +225,9 @@ pub struct Manager {
     pub builder_env: Vec<(String, String)>,
     #[serde(default)]
     pub missing_hint: Option<String>,
+    /// its workspaces, where members install from the root's lockfile
+    #[serde(default)]
+    pub workspace: Option<crate::local_packages::ManagerWorkspace>,
 }
 
 #[derive(Debug, Deserialize)]

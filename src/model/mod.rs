@@ -17,6 +17,7 @@ pub use nodes::node_pairs;
 
 use crate::error::{Expected, Kind, RecipeError, Warning};
 use crate::knowledge::{version_at_least, Knowledge, StackData};
+use crate::local_packages::SharedRoot;
 use crate::project::Project;
 use crate::syntax::{Node, Recipe, Spanned};
 
@@ -37,7 +38,13 @@ pub struct App {
     pub build_deps: Vec<String>,
     pub runtime_libs: Vec<String>,
     pub user: User,
+    /// the app's folder in the image
     pub workdir: String,
+    /// where the build context's root lands: the workdir, or the folder above it that holds
+    /// the package manager's workspace the app is a member of
+    pub root_workdir: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared: Option<SharedRoot>,
     pub ports: Vec<Port>,
     pub env: Vec<(String, String)>,
     pub run_env: Vec<(String, String)>,
@@ -135,6 +142,8 @@ pub struct Shape {
     pub default_entrypoint: Vec<String>,
     /// the stack's settings, for `dslim plan`
     pub language: serde_json::Value,
+    /// the package manager's workspace the app is a member of: its root is the build context
+    pub shared: Option<SharedRoot>,
 }
 
 /// The app's stack, as far as the recipe names one dslim knows.
@@ -192,8 +201,12 @@ pub fn validate<T>(
     let (build_deps, runtime_libs) =
         nodes::system_packages(c, recipe, &distro.value, knowledge, known, runtime);
     let user = nodes::user(c, recipe, known, knowledge, is_static);
-    let workdir = nodes::single(c, recipe, "workdir", Expected::AbsolutePath)
+    let root_workdir = nodes::single(c, recipe, "workdir", Expected::AbsolutePath)
         .unwrap_or_else(|| "/app".into());
+    let workdir = match shape.and_then(|s| s.shared.as_ref()) {
+        Some(shared) => format!("{}/{}", root_workdir.trim_end_matches('/'), shared.member),
+        None => root_workdir.clone(),
+    };
     let ports = nodes::ports(c, recipe, knowledge, is_static);
     let env = nodes::pairs(c, recipe, "env", Expected::EnvKey);
     let run_env = nodes::pairs(c, recipe, "run-env", Expected::EnvKey);
@@ -226,6 +239,8 @@ pub fn validate<T>(
         runtime_libs,
         user,
         workdir,
+        root_workdir,
+        shared: shape.shared,
         ports,
         env,
         run_env,
@@ -317,8 +332,8 @@ fn version(c: &mut Checker, node: &Node, stack: &str, data: &StackData) -> Spann
     version
 }
 
-/// The package manager: the recipe's, else the one whose lockfile is in the folder, else the
-/// stack's default (also after an invalid one, already reported). None for stacks without
+/// The package manager: the recipe's, else the one whose lockfile is in the folder (or in a
+/// workspace's root above it), else the stack's default (also after an invalid one, already reported). None for stacks without
 /// managers.
 fn manager(
     c: &mut Checker,
@@ -345,6 +360,12 @@ fn manager(
             .iter()
             .find(|(file, _)| project.exists(file))
             .map(|(_, manager)| manager.clone())
+            .or_else(|| {
+                let files: Vec<&str> = data.manager_files.iter().map(|(f, _)| f.as_str()).collect();
+                let (_, file) = project.above(&files, crate::local_packages::LEVELS)?;
+                let (_, manager) = data.manager_files.iter().find(|(f, _)| *f == file)?;
+                Some(manager.clone())
+            })
             .or_else(|| data.default_manager.clone())
             .map(|m| Spanned::new(m, node.name.span)),
     }

@@ -6,6 +6,7 @@ use super::{
     StackStages, Stage, StageName, Step,
 };
 use crate::error::Error;
+use crate::local_packages::SharedRoot;
 use crate::model::{Probe, Runtime};
 use crate::template::TemplateError;
 
@@ -152,6 +153,9 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     dockerignore.extend(ctx.stack.dockerignore.iter().cloned());
     dockerignore.extend(own_ignore);
     dockerignore.extend(app.ignore.iter().cloned());
+    if let Some(shared) = &app.shared {
+        dockerignore = allow_only(shared, &dockerignore);
+    }
 
     let inputs = inputs(&stages, named_inputs, &missing_hint);
     Ok(Plan {
@@ -162,8 +166,27 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
         stages,
         build_args,
         dockerignore,
+        member: app.shared.as_ref().map(|s| s.member.clone()),
         inputs,
     })
+}
+
+/// The .dockerignore of a workspace member, whose context is the whole repository: nothing
+/// but the files its build copies, and of those, not what any folder's patterns leave out.
+fn allow_only(shared: &SharedRoot, patterns: &[String]) -> Vec<String> {
+    let mut out = vec!["*".to_string()];
+    let allowed = shared
+        .manifests
+        .iter()
+        .chain(&shared.packages)
+        .chain([&shared.member]);
+    out.extend(allowed.map(|path| format!("!{path}")));
+    out.extend(patterns.iter().map(|p| match p.starts_with("**/") {
+        true => p.clone(),
+        false => format!("**/{}", p.trim_start_matches('/')),
+    }));
+    out.dedup();
+    out
 }
 
 /// The final stage's one RUN: refuse a root UID, install runtime libraries, create (or
@@ -264,8 +287,11 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
         name: app.name.clone(),
         image: app.image.clone(),
         build: ServiceBuild {
-            context: ".".into(),
-            dockerfile: crate::DOCKERFILE.into(),
+            context: app.shared.as_ref().map_or(".".into(), |s| s.root.clone()),
+            dockerfile: match &app.shared {
+                Some(shared) => format!("{}/{}", shared.member, crate::DOCKERFILE),
+                None => crate::DOCKERFILE.into(),
+            },
             target: StageName::Runtime,
             // UID/GID come from the environment when set (seed 002's pattern), else the recipe's
             args: build_args

@@ -107,6 +107,50 @@ impl<'a> Ctx<'a> {
         Ok(steps)
     }
 
+    /// A path of the app's folder as the build context names it: the member's folder comes
+    /// first when the context is its package manager's workspace root.
+    pub fn in_app(&self, path: &str) -> String {
+        match (&self.app.shared, path) {
+            (None, _) => path.to_string(),
+            (Some(shared), ".") => shared.member.clone(),
+            (Some(shared), _) => format!("{}/{path}", shared.member),
+        }
+    }
+
+    /// COPY of the local packages the app uses (to where they are in the workspace), then of
+    /// the app's source to the working directory.
+    pub fn copy_sources(&self, chown: Option<String>) -> Vec<Step> {
+        let mut steps: Vec<Step> = self
+            .shared_packages()
+            .map(|(from, to)| Step::copy_context(vec![from.to_string()], &to, chown.clone()))
+            .collect();
+        steps.push(Step::copy_context(vec![self.in_app(".")], ".", chown));
+        steps
+    }
+
+    /// `copy_sources` in a builder stage, whose install ran at the workspace's root: into the
+    /// app's folder first.
+    pub fn builder_sources(&self) -> Vec<Step> {
+        let mut steps = vec![];
+        if self.app.shared.is_some() {
+            steps.push(Step::Workdir {
+                path: self.app.workdir.clone(),
+            });
+        }
+        steps.extend(self.copy_sources(None));
+        steps
+    }
+
+    /// Each local package the app uses: its folder in the build context, and in the image.
+    pub fn shared_packages(&self) -> impl Iterator<Item = (&str, String)> {
+        let root = self.app.root_workdir.trim_end_matches('/');
+        self.app
+            .shared
+            .iter()
+            .flat_map(|s| &s.packages)
+            .map(move |p| (p.as_str(), format!("{root}/{p}")))
+    }
+
     /// The stack's environment for the final image (the venv on PATH, NODE_ENV...).
     pub fn runtime_env(&self) -> Vec<EnvVar> {
         self.stack

@@ -28,6 +28,10 @@ pub struct Plan {
     /// build arguments with their defaults (UID/GID), passed by compose from the environment
     pub build_args: Vec<(String, String)>,
     pub dockerignore: Vec<String>,
+    /// the app's folder in the build context, when that is its package manager's workspace
+    /// root; its .dockerignore is then `Dockerfile.dockerignore`, beside the Dockerfile
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
     pub service: Service,
     /// files the build copies from the project before its source; the build fails without them
     pub inputs: Vec<Input>,

@@ -7,7 +7,7 @@ use crate::template::TemplateError;
 
 const TEMPLATE: &str = "\
 # Stages: {{ stage_names | join(\" -> \") }}. compose builds `{{ target }}`;
-# to debug a stage: docker build --target {{ stage_names[0] }} -t {{ app }}:{{ stage_names[0] }} .
+# to debug a stage: docker build {% if context != \".\" %}-f Dockerfile {% endif %}--target {{ stage_names[0] }} -t {{ app }}:{{ stage_names[0] }} {{ context }}
 {% for stage in stages %}
 # {{ stage.purpose }}
 FROM {{ stage.from }} AS {{ stage.name }}
@@ -32,7 +32,13 @@ pub fn dockerfile(plan: &Plan) -> Result<String, TemplateError> {
     let stage_names: Vec<&str> = plan.stages.iter().map(|s| s.name.as_str()).collect();
     crate::template::render(
         TEMPLATE,
-        context! { stages, stage_names, target => plan.target.as_str(), app => plan.app },
+        context! {
+            stages,
+            stage_names,
+            target => plan.target.as_str(),
+            app => plan.app,
+            context => plan.service.build.context,
+        },
     )
 }
 

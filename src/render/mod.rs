@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::plan::Plan;
 use crate::template::TemplateError;
-use crate::{COMPOSE, DOCKERFILE, DOCKERIGNORE};
+use crate::{COMPOSE, DOCKERFILE, DOCKERFILE_DOCKERIGNORE, DOCKERIGNORE};
 
 pub use compose::{compose, workspace_compose};
 pub use dockerfile::dockerfile;
@@ -30,7 +30,7 @@ pub fn render(plan: &Plan, recipe_name: &str) -> Result<Rendered, TemplateError>
             ),
             (COMPOSE.into(), with_header(&compose(plan)?, recipe_name)),
             (
-                DOCKERIGNORE.into(),
+                dockerignore_name(plan).into(),
                 with_header(&dockerignore(plan, recipe_name)?, recipe_name),
             ),
         ],
@@ -83,15 +83,31 @@ pub fn provenance(text: &str) -> Provenance {
 const DOCKERIGNORE_TEMPLATE: &str = "\
 # What the build context leaves out: dslim's own files, VCS data, local secrets,
 # and what the image builds for itself ({{ stack }}).
-{% for pattern in own %}{{ pattern }}
-{% endfor %}{% for pattern in patterns %}{{ pattern }}
+{% for pattern in patterns %}{{ pattern }}
 {% endfor %}";
 
+/// `.dockerignore`, or beside the Dockerfile of a workspace member, whose context is above it
+fn dockerignore_name(plan: &Plan) -> &'static str {
+    match plan.member {
+        Some(_) => DOCKERFILE_DOCKERIGNORE,
+        None => DOCKERIGNORE,
+    }
+}
+
 fn dockerignore(plan: &Plan, recipe_name: &str) -> Result<String, TemplateError> {
-    let own = [DOCKERFILE, COMPOSE, DOCKERIGNORE, recipe_name];
+    let own = [DOCKERFILE, COMPOSE, dockerignore_name(plan), recipe_name];
+    let patterns: Vec<String> = match &plan.member {
+        // after the member's folder is let in by the patterns
+        Some(member) => (plan.dockerignore.iter().cloned())
+            .chain(own.iter().map(|name| format!("{member}/{name}")))
+            .collect(),
+        None => (own.iter().map(|name| name.to_string()))
+            .chain(plan.dockerignore.iter().cloned())
+            .collect(),
+    };
     crate::template::render(
         DOCKERIGNORE_TEMPLATE,
-        context! { own, patterns => plan.dockerignore, stack => plan.stack },
+        context! { patterns, stack => plan.stack },
     )
 }
 

@@ -78,6 +78,7 @@ pub fn shape(binary: &str, language: serde_json::Value) -> Shape {
         static_site: None,
         default_entrypoint: vec![installed(binary)],
         language,
+        shared: None,
     }
 }
 
@@ -86,7 +87,7 @@ impl Compiled {
     pub fn locked(&self, project: &Project, checker: &mut Checker) -> bool {
         self.lockfile
             .as_ref()
-            .is_none_or(|lockfile| super::has_lockfile(project, checker, lockfile))
+            .is_none_or(|lockfile| super::has_lockfile(project, None, checker, lockfile))
     }
 
     /// Whether the project vendors its dependencies.

@@ -17,11 +17,13 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 
 use crate::detect::{DetectInput, Detection};
-use crate::error::{Error, Warning};
+use crate::error::{Error, Kind, Warning};
 use crate::knowledge::{self, Knowledge, LoadError, Manager};
+use crate::local_packages::{self, SharedRoot};
 use crate::model::{Checker, Shape, StackInput};
 use crate::plan::{Ctx, StackStages};
 use crate::project::Project;
+use crate::syntax::Spanned;
 
 /// A stack dslim builds.
 pub trait Stack: Send + Sync {
@@ -63,10 +65,39 @@ fn same_managers<T>(
     Ok(())
 }
 
-/// Whether the project builds from `lockfile`: it has it, or there is no project to ask (a
-/// recipe compiled from text alone). Without it, a warning says what that costs.
-fn has_lockfile(project: &Project, checker: &mut Checker, lockfile: &str) -> bool {
-    if project.root().is_none() || project.exists(lockfile) {
+/// The package manager's workspace the app is a member of, where the manager has workspaces.
+/// One that dslim cannot build from is an error at the manager.
+fn shared_root(cx: &mut StackInput, manager: &Spanned<String>) -> Option<SharedRoot> {
+    let data = cx.data.managers.get(&manager.value)?.workspace.as_ref()?;
+    match local_packages::find(cx.project, data) {
+        Ok(found) => found,
+        Err(detail) => {
+            cx.checker.error(
+                manager.span,
+                Kind::SharedRoot {
+                    manager: manager.value.clone(),
+                    detail,
+                },
+            );
+            None
+        }
+    }
+}
+
+/// Whether the project builds from `lockfile`: it has it (or its workspace's root does), or
+/// there is no project to ask (a recipe compiled from text alone). Without it, a warning says
+/// what that costs.
+fn has_lockfile(
+    project: &Project,
+    shared: Option<&SharedRoot>,
+    checker: &mut Checker,
+    lockfile: &str,
+) -> bool {
+    let found = match shared {
+        Some(shared) => shared.manifests.iter().any(|m| m == lockfile),
+        None => project.root().is_none() || project.exists(lockfile),
+    };
+    if found {
         return true;
     }
     checker.warn(Warning::BuildsWithoutLock {

@@ -62,6 +62,13 @@ impl Test {
         self
     }
 
+    /// Copies a folder of the repository (`tests/monorepo`) in, whole.
+    pub fn copy_of(self, folder: &str) -> Self {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+        copy_dir(&from, self.dir.path());
+        self
+    }
+
     /// A shell script standing in for the `docker` CLI, used through DSLIM_DOCKER.
     pub fn fake_docker(self, script: &str) -> Self {
         let test = self.file("bin/docker", &format!("#!/bin/sh\n{script}\n"));
@@ -179,4 +186,18 @@ pub fn instructions(dockerfile: &str) -> Vec<String> {
         out.push(std::mem::take(&mut current));
     }
     out
+}
+
+/// Copies the folder `from` to `to`, whole.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }

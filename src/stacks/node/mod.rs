@@ -4,6 +4,7 @@
 
 mod detect;
 mod frameworks;
+mod runtime;
 mod spa;
 
 use std::collections::BTreeMap;
@@ -14,14 +15,15 @@ use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected};
 use crate::knowledge::{Knowledge, Manager};
+use crate::local_packages::SharedRoot;
 use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
 use crate::plan::{
-    app_owner, interpreter_stage, Ctx, ImageRef, Input, RuntimeStage, StackStages, Stage,
-    StageName, Step,
+    interpreter_stage, Ctx, ImageRef, Input, RuntimeStage, StackStages, Stage, StageName, Step,
 };
 use crate::syntax::{Scalar, Spanned};
-use crate::template::{ImageNames, Pattern, ScriptNames, Template};
+use crate::template::{ImageNames, MemberNames, Pattern, ScriptNames, Template};
+use runtime::shared_folders;
 use spa::Spa;
 
 /// Node's own data in `recipes/stacks/node.toml`.
@@ -54,6 +56,15 @@ struct NodeManager {
     run_script: Template<ScriptNames>,
     /// what the install leaves that only the next install reads
     prune: Option<String>,
+    /// the installs of a member of the manager's workspace
+    workspace: Option<MemberInstalls>,
+}
+
+/// A workspace member's two installs, run at the workspace's root.
+#[derive(Debug, Deserialize)]
+struct MemberInstalls {
+    install_production: Template<MemberNames>,
+    install_all: Template<MemberNames>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,6 +162,7 @@ struct NodeApp<'s> {
     spa: Option<Spa>,
     /// the project has its lockfile (or there is no project to ask)
     locked: bool,
+    shared: Option<SharedRoot>,
 }
 
 impl Stack for Node {
@@ -199,17 +211,18 @@ impl Stack for Node {
             }),
             (None, None) => None,
         };
+        let shared = super::shared_root(cx, &manager);
         // without its lockfile the project still builds, resolving versions itself
-        let locked = self
-            .managers
-            .get(&manager.value)
-            .is_none_or(|own| super::has_lockfile(cx.project, cx.checker, &own.lockfile));
+        let locked = self.managers.get(&manager.value).is_none_or(|own| {
+            super::has_lockfile(cx.project, shared.as_ref(), cx.checker, &own.lockfile)
+        });
         Some(Box::new(NodeApp {
             stack: self,
             manager,
             build,
             spa,
             locked,
+            shared,
         }))
     }
 
@@ -233,16 +246,6 @@ impl NodeApp<'_> {
         name: StageName,
         purpose: String,
     ) -> Result<Stage, Error> {
-        let mut manifests = vec![];
-        for m in &manager.manifests {
-            let path = m.render(&[])?;
-            if self.locked || path != own.lockfile {
-                manifests.push(path);
-            }
-        }
-        let mut steps = ctx.builder_head(&manager.builder_env, &ctx.app.workdir, &manifests)?;
-        let mut commands = vec![];
-        commands.extend(own.setup.clone());
         let (production, all) = match self.locked {
             true => (&own.install_production, &own.install_all),
             false => (
@@ -250,12 +253,53 @@ impl NodeApp<'_> {
                 &own.without_lock.install_all,
             ),
         };
-        if name == StageName::Deps {
-            commands.push(production.clone());
-            commands.extend(own.prune.clone());
-            commands.extend(self.stack.after_install.iter().cloned());
+        let mut install = match name {
+            StageName::Deps => production.clone(),
+            _ => all.clone(),
+        };
+        let mut manifests = vec![];
+        let mut workdir = &ctx.app.workdir;
+        // a workspace member installs at the root, from the root's lockfile
+        let member_installs = self.shared.as_ref().zip(own.workspace.as_ref());
+        if let Some((shared, installs)) = member_installs {
+            manifests = shared.manifests.clone();
+            workdir = &ctx.app.root_workdir;
+            let names = [
+                ("package", shared.package.as_str()),
+                ("path", &shared.member),
+            ];
+            install = match name {
+                StageName::Deps => installs.install_production.render(&names)?,
+                _ => installs.install_all.render(&names)?,
+            };
         } else {
-            commands.push(all.clone());
+            for m in &manager.manifests {
+                let path = m.render(&[])?;
+                if self.locked || path != own.lockfile {
+                    manifests.push(path);
+                }
+            }
+        }
+        let mut steps = ctx.builder_head(&manager.builder_env, workdir, &manifests)?;
+        let mut commands = vec![];
+        commands.extend(own.setup.clone());
+        commands.push(install);
+        if name == StageName::Deps {
+            commands.extend(own.prune.clone());
+            match &self.shared {
+                // each folder's node_modules, for the final stage to copy
+                Some(shared) => commands.push(format!(
+                    "mkdir -p {}",
+                    shared_folders(shared)
+                        .map(|f| match f {
+                            "." => "node_modules".to_string(),
+                            _ => format!("{f}/node_modules"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )),
+                None => commands.extend(self.stack.after_install.iter().cloned()),
+            }
         }
         steps.push(Step::run_managed(commands, manager));
         Ok(Stage {
@@ -284,6 +328,7 @@ impl StackApp for NodeApp<'_> {
                 })),
                 "spa": self.spa.as_ref().map(|s| serde_json::json!({"nginx": s.nginx, "fallback": s.fallback})),
             }),
+            shared: self.shared.clone(),
         }
     }
 
@@ -321,9 +366,7 @@ impl StackApp for NodeApp<'_> {
                     .map_or(0, |i| i + 1);
                 stage.steps.insert(at, spa::server_conf_step(ctx, spa)?);
             }
-            stage
-                .steps
-                .push(Step::copy_context(vec![".".into()], ".", None));
+            stage.steps.extend(ctx.builder_sources());
             let cache: Vec<String> = build
                 .cache
                 .iter()
@@ -343,7 +386,7 @@ impl StackApp for NodeApp<'_> {
         let runtime_image = ctx.runtime_image(Some(&self.stack.distroless))?;
         let mut command = vec![];
         if distroless {
-            let node_modules = format!("{}/node_modules", ctx.app.workdir.trim_end_matches('/'));
+            let node_modules = self.node_modules(ctx);
             let has_deps = stages.iter().any(|s| s.name == StageName::Deps);
             let stage = match &self.spa {
                 Some(spa) => {
@@ -354,7 +397,7 @@ impl StackApp for NodeApp<'_> {
                     let (from, shipped) = match has_deps {
                         true => (
                             ImageRef::stage(StageName::Deps),
-                            vec![node_modules.as_str()],
+                            node_modules.iter().map(String::as_str).collect(),
                         ),
                         false => (ctx.builder_image()?, vec![]),
                     };
@@ -396,65 +439,5 @@ impl StackApp for NodeApp<'_> {
             inputs: vec![],
             missing_hint,
         })
-    }
-}
-
-impl NodeApp<'_> {
-    /// What the final stage copies: nginx's config and the static files, or node_modules and
-    /// the app (its build output and package.json when it has a build).
-    fn runtime_copies(&self, ctx: &Ctx) -> Vec<Step> {
-        let workdir = &ctx.app.workdir;
-        if self.spa.is_some() {
-            let spa_data = &ctx.knowledge.spa;
-            let output = self.build.as_ref().map_or("dist", |b| b.output.as_str());
-            return vec![
-                Step::copy_from(StageName::Build, "/tmp/nginx.conf", &spa_data.conf, None),
-                Step::copy_from(
-                    StageName::Build,
-                    &format!("{workdir}/{output}/"),
-                    &format!("{}/", spa_data.html),
-                    None,
-                ),
-            ];
-        }
-        // a path of the build stage, at the same place in the workdir
-        let from_build = |path: &str| {
-            Step::copy_from(
-                StageName::Build,
-                &format!("{workdir}/{path}"),
-                &format!("./{path}"),
-                app_owner(),
-            )
-        };
-        if let Some(b) = self.build.as_ref().filter(|b| b.self_contained) {
-            // the output is the app: its contents at the workdir, then what it leaves out
-            let mut copies = vec![Step::copy_from(
-                StageName::Build,
-                &format!("{workdir}/{}/", b.output.trim_end_matches('/')),
-                "./",
-                app_owner(),
-            )];
-            copies.extend(b.also.iter().map(|path| from_build(&path.value)));
-            return copies;
-        }
-        let mut copies = vec![Step::copy_from(
-            StageName::Deps,
-            &format!("{workdir}/node_modules"),
-            "./node_modules",
-            app_owner(),
-        )];
-        match &self.build {
-            Some(b) => {
-                copies.push(Step::copy_context(
-                    vec!["package.json".into()],
-                    "./",
-                    app_owner(),
-                ));
-                copies.push(from_build(&b.output));
-                copies.extend(b.also.iter().map(|path| from_build(&path.value)));
-            }
-            None => copies.push(Step::copy_context(vec![".".into()], ".", app_owner())),
-        }
-        copies
     }
 }

@@ -14,6 +14,7 @@ use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Warning};
 use crate::knowledge::Knowledge;
+use crate::local_packages::SharedRoot;
 use crate::model::Runtime;
 use crate::model::{node_pairs, Shape, StackInput};
 use crate::plan::{
@@ -23,7 +24,7 @@ use crate::plan::{
 use crate::project::{editable_installs, requirement_includes};
 use crate::syntax::Spanned;
 use crate::template::{
-    AppServerNames, ImageNames, Pattern, RequirementsNames, Template, TemplateError,
+    AppServerNames, ImageNames, MemberNames, Pattern, RequirementsNames, Template, TemplateError,
 };
 
 /// Python's own data in `recipes/stacks/python.toml`.
@@ -103,6 +104,18 @@ struct PythonManager {
     /// the commands that fill /opt/venv when the project has no lockfile
     #[serde(default)]
     without_lock: Vec<Template<RequirementsNames>>,
+    /// the installs of a member of the manager's workspace
+    #[serde(default)]
+    workspace: Option<MemberInstalls>,
+}
+
+/// A workspace member's installs, run at the workspace's root.
+#[derive(Debug, Deserialize)]
+struct MemberInstalls {
+    /// the third-party dependencies, from the manifests alone
+    install: Vec<Template<MemberNames>>,
+    /// the local packages it uses, once their sources are copied
+    install_packages: Vec<Template<MemberNames>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -134,6 +147,7 @@ struct PythonApp<'s> {
     build_steps: Vec<BuildStep>,
     /// the project has the manager's lockfile (or there is no project to ask)
     locked: bool,
+    shared: Option<SharedRoot>,
 }
 
 /// A `build-step`: a command run in the builder, with variables set for it alone.
@@ -163,13 +177,16 @@ impl Stack for Python {
             cx.checker.warn(Warning::EditableInstall { at, line });
         }
         let build_steps = build_steps(cx);
+        let shared = super::shared_root(cx, &manager);
         // without its lockfile the project still builds where the manager can resolve
         let locked = match self.managers.get(&manager.value) {
             Some(PythonManager {
                 lockfile: Some(lockfile),
                 without_lock,
                 ..
-            }) if !without_lock.is_empty() => super::has_lockfile(cx.project, cx.checker, lockfile),
+            }) if !without_lock.is_empty() => {
+                super::has_lockfile(cx.project, shared.as_ref(), cx.checker, lockfile)
+            }
             _ => true,
         };
         Some(Box::new(PythonApp {
@@ -179,6 +196,7 @@ impl Stack for Python {
             includes,
             build_steps,
             locked,
+            shared,
         }))
     }
 
@@ -211,17 +229,21 @@ impl PythonApp<'_> {
     /// After the install: the source, then the recipe's build-step commands, run with the
     /// installed dependencies. The dependency layer above stays cached when only the source
     /// changes.
-    fn build_step_stage_steps(&self) -> Vec<Step> {
+    fn build_step_stage_steps(&self, ctx: &Ctx) -> Vec<Step> {
         let vars = self
             .stack
             .build_step_env
             .iter()
             .map(|(k, v)| EnvVar::own(k, v))
             .collect();
-        let mut steps = vec![
-            Step::Env { vars },
-            Step::copy_context(vec![".".into()], ".", None),
-        ];
+        let mut steps = vec![Step::Env { vars }];
+        if self.shared.is_some() {
+            // the install ran at the workspace's root
+            steps.push(Step::Workdir {
+                path: ctx.app.workdir.clone(),
+            });
+        }
+        steps.push(Step::copy_context(vec![ctx.in_app(".")], ".", None));
         // a step's own variables are given to its command alone, through env(1): an ENV
         // would stay in the builder's config, and BuildKit warns about secret-looking names
         steps.extend(self.build_steps.iter().map(|s| {
@@ -249,6 +271,7 @@ impl StackApp for PythonApp<'_> {
                 "includes": self.includes,
                 "build_steps": self.build_steps.iter().map(|s| &s.argv).collect::<Vec<_>>(),
             }),
+            shared: self.shared.clone(),
         }
     }
 
@@ -256,30 +279,54 @@ impl StackApp for PythonApp<'_> {
         let name = &self.manager.value;
         let (manager, own) = super::manager(ctx, &self.stack.managers, name)?;
         let vars = [("requirements", self.requirements.value.as_str())];
+        let member_installs = self.shared.as_ref().zip(own.workspace.as_ref());
         let mut manifests = vec![];
-        for m in &manager.manifests {
-            let path = m.render(&vars)?;
-            if self.locked || Some(&path) != own.lockfile.as_ref() {
-                manifests.push(path);
+        let mut workdir = &ctx.app.workdir;
+        let mut commands = vec![];
+        match member_installs {
+            // a workspace member installs at the root, from the root's lockfile
+            Some((shared, installs)) => {
+                manifests = shared.manifests.clone();
+                workdir = &ctx.app.root_workdir;
+                for c in &installs.install {
+                    commands.push(c.render(&member_names(shared))?);
+                }
+            }
+            None => {
+                for m in &manager.manifests {
+                    let path = m.render(&vars)?;
+                    if self.locked || Some(&path) != own.lockfile.as_ref() {
+                        manifests.push(path);
+                    }
+                }
+                manifests.extend(self.includes.iter().cloned());
+                let install = match self.locked {
+                    true => &own.install,
+                    false => &own.without_lock,
+                };
+                for c in install {
+                    commands.push(c.render(&vars)?);
+                }
             }
         }
-        manifests.extend(self.includes.iter().cloned());
-
-        let mut steps = ctx.builder_head(&manager.builder_env, &ctx.app.workdir, &manifests)?;
-        let mut commands = vec![];
-        let install = match self.locked {
-            true => &own.install,
-            false => &own.without_lock,
-        };
-        for c in install {
-            commands.push(c.render(&vars)?);
-        }
+        let mut steps = ctx.builder_head(&manager.builder_env, workdir, &manifests)?;
         if !ctx.app.build_deps.is_empty() {
             commands.extend(self.stack.strip_compiled.clone());
         }
         steps.push(Step::run_managed(commands, manager));
+        if let Some((shared, installs)) = member_installs.filter(|(s, _)| !s.packages.is_empty()) {
+            steps.extend(
+                ctx.shared_packages()
+                    .map(|(from, to)| Step::copy_context(vec![from.to_string()], &to, None)),
+            );
+            let mut commands = vec![];
+            for c in &installs.install_packages {
+                commands.push(c.render(&member_names(shared))?);
+            }
+            steps.push(Step::run_managed(commands, manager));
+        }
         if !self.build_steps.is_empty() {
-            steps.extend(self.build_step_stage_steps());
+            steps.extend(self.build_step_stage_steps(ctx));
         }
         let builder = Stage {
             name: StageName::Builder,
@@ -318,7 +365,7 @@ impl StackApp for PythonApp<'_> {
                 .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None)),
         );
         copies.push(if self.build_steps.is_empty() {
-            Step::copy_context(vec![".".into()], ".", app_owner())
+            Step::copy_context(vec![ctx.in_app(".")], ".", app_owner())
         } else {
             // the source with what the build steps made (collected static files...)
             Step::copy_from(StageName::Builder, &ctx.app.workdir, ".", app_owner())
@@ -369,4 +416,9 @@ impl StackApp for PythonApp<'_> {
             },
         })
     }
+}
+
+/// What a workspace member's install commands are told: its package name and folder.
+fn member_names(shared: &SharedRoot) -> [(&'static str, &str); 2] {
+    [("package", &shared.package), ("path", &shared.member)]
 }

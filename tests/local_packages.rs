@@ -1,0 +1,158 @@
+//! Members of a package manager's workspace (pnpm, uv) that use its local packages: built with
+//! the root as the context, copying only what their install and source need.
+
+mod common;
+
+use common::{instructions, Test};
+
+/// tests/monorepo, generated.
+fn generated() -> common::Output {
+    Test::new()
+        .copy_of("tests/monorepo")
+        .args(&["generate"])
+        .run()
+}
+
+#[test]
+fn a_pnpm_member_installs_at_the_root_from_the_root_lockfile_then_copies_what_it_uses() {
+    let out = generated();
+    let dockerfile = out.file("services/api/Dockerfile");
+    let lines = instructions(&dockerfile);
+    let position = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{dockerfile}"))
+    };
+    // the manifests first, every package's, so that the install layer stays cached
+    assert!(dockerfile.contains("COPY --link pnpm-workspace.yaml package.json pnpm-lock.yaml ./"));
+    assert!(dockerfile.contains("COPY --link packages/greeting/package.json ./packages/greeting/"));
+    let install = position("pnpm install --frozen-lockfile --prod --filter @shop/api...");
+    assert!(position("services/api/package.json") < install);
+    // then the local package it uses, and its own folder, in the final stage
+    assert!(
+        install
+            < position(
+                "COPY --link --chown=${UID}:${GID} packages/greeting /app/packages/greeting"
+            )
+    );
+    assert!(dockerfile.contains("COPY --link --chown=${UID}:${GID} services/api ."));
+    assert!(dockerfile.contains("WORKDIR /app/services/api"));
+    // a package it does not use stays out
+    assert!(
+        !dockerfile.contains("COPY --link --chown=${UID}:${GID} packages/theme"),
+        "{dockerfile}"
+    );
+
+    let compose = out.file("services/api/compose.yaml");
+    assert!(compose.contains("context: ../..\n"), "{compose}");
+    assert!(
+        compose.contains("dockerfile: services/api/Dockerfile\n"),
+        "{compose}"
+    );
+    // its .dockerignore is the Dockerfile's, and lets in only what the build copies
+    let ignore = out.file("services/api/Dockerfile.dockerignore");
+    let patterns: Vec<&str> = ignore.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(patterns[0], "*", "{ignore}");
+    for allowed in [
+        "!pnpm-lock.yaml",
+        "!packages/greeting",
+        "!services/api",
+        "!packages/theme/package.json",
+    ] {
+        assert!(patterns.contains(&allowed), "{allowed} in {ignore}");
+    }
+    assert!(!patterns.contains(&"!packages/theme"), "{ignore}");
+    let node_modules = patterns.iter().position(|p| *p == "**/node_modules/");
+    assert!(
+        node_modules > patterns.iter().position(|p| *p == "!services/api"),
+        "{ignore}"
+    );
+    assert!(!out.dir.path().join("services/api/.dockerignore").exists());
+}
+
+#[test]
+fn a_single_page_app_member_builds_with_the_local_packages_it_imports() {
+    let out = generated();
+    let dockerfile = out.file("apps/web/Dockerfile");
+    assert!(dockerfile.contains("pnpm install --frozen-lockfile --filter @shop/web..."));
+    assert!(dockerfile.contains("COPY --link packages/theme /app/packages/theme\nCOPY --link apps/web .\nRUN pnpm run build"), "{dockerfile}");
+    assert!(
+        dockerfile.contains("COPY --link --from=build /app/apps/web/dist/ /usr/share/nginx/html/")
+    );
+}
+
+#[test]
+fn a_uv_member_installs_its_local_library_into_the_venv_and_ships_only_its_own_folder() {
+    let out = generated();
+    let dockerfile = out.file("services/catalog/Dockerfile");
+    let third_party = "uv sync --frozen --no-dev --no-install-workspace --package catalog";
+    let local = "uv sync --frozen --no-dev --no-editable --no-install-project --package catalog";
+    let at = |needle: &str| {
+        dockerfile
+            .find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in\n{dockerfile}"))
+    };
+    assert!(at("COPY --link libs/prices/pyproject.toml ./libs/prices/") < at(third_party));
+    assert!(at(third_party) < at("COPY --link libs/prices /app/libs/prices"));
+    assert!(at("COPY --link libs/prices /app/libs/prices") < at(local));
+    // the library is in the venv: the final image takes its own folder and the venv only
+    let runtime = &dockerfile[at("AS runtime")..];
+    assert!(!runtime.contains("libs/prices"), "{runtime}");
+    assert!(runtime.contains("COPY --link --chown=${UID}:${GID} services/catalog ."));
+}
+
+#[test]
+fn the_root_compose_file_builds_members_from_the_root_and_others_from_their_folder() {
+    let out = generated();
+    let compose = out.file("compose.yaml");
+    let service = |name: &str| {
+        let start = compose
+            .find(&format!("  {name}:\n"))
+            .unwrap_or_else(|| panic!("{name} in {compose}"));
+        compose[start..]
+            .lines()
+            .take(4)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        service("api").contains("context: .\n      dockerfile: services/api/Dockerfile"),
+        "{compose}"
+    );
+    assert!(
+        service("catalog").contains("context: .\n      dockerfile: services/catalog/Dockerfile"),
+        "{compose}"
+    );
+    assert!(
+        service("stock").contains("context: services/go\n      dockerfile: Dockerfile"),
+        "{compose}"
+    );
+    assert!(out.again(&["check"]).status.success());
+}
+
+#[test]
+fn a_package_name_that_could_inject_shell_is_refused_at_the_manager() {
+    Test::new()
+        .copy_of("tests/monorepo")
+        .file(
+            "services/api/package.json",
+            r#"{"name": "api; rm -rf /", "dependencies": {"@shop/greeting": "workspace:*"}}"#,
+        )
+        .args(&["generate", "services/api"])
+        .status(2)
+        .stderr_has("cannot build from the pnpm workspace's root")
+        .stderr_has("dslim.kdl:4:")
+        .run();
+}
+
+#[test]
+fn init_reads_the_workspace_lockfile_without_a_warning_for_a_member() {
+    let out = Test::new()
+        .copy_of("tests/monorepo")
+        .file("services/api/dslim.kdl", "")
+        .args(&["init", "--yes", "--force", "services/api"])
+        .stderr_has("its root (../..) is the build context")
+        .run();
+    assert!(!out.stderr.contains("warning"), "{}", out.stderr);
+}
