@@ -154,6 +154,21 @@ impl Compiled {
         self.recipe_path.parent().unwrap_or(Utf8Path::new("."))
     }
 
+    /// What the image is built from: the recipe's folder, and for a member of a package
+    /// manager's workspace, the root's files, the manifests and the local packages it copies.
+    pub fn input_paths(&self) -> Vec<Utf8PathBuf> {
+        let mut paths = vec![self.dir().to_path_buf()];
+        if let Some(shared) = &self.app.shared {
+            let root = self.dir().join(&shared.root);
+            paths.extend(
+                (shared.manifests.iter())
+                    .chain(&shared.packages)
+                    .map(|path| root.join(path)),
+            );
+        }
+        paths
+    }
+
     /// Files the Dockerfile copies from the project before the source (lockfiles,
     /// manifests) that are not there: the build would fail on them. One diagnostic per recipe
     /// value that needs them, pointing at it.

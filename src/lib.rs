@@ -8,6 +8,7 @@
 //! stack's code is one folder in `stacks`. `compile` runs the pipeline on one recipe; `init`
 //! writes recipes from what `detect` finds; `cli` is the command line.
 
+pub mod changes;
 pub mod cli;
 pub mod compile;
 pub mod console;

@@ -1167,68 +1167,34 @@ fn init_builds_cgo_code_onto_a_runtime_with_the_c_library() {
 }
 
 #[test]
-fn a_workspace_builds_from_its_root_compose_file_and_starts_healthy() {
-    // three examples as members of one workspace: one `docker compose build` at the root,
-    // then `docker compose up --wait` sees every service healthy
+fn a_monorepo_builds_from_its_root_compose_file_with_local_packages_and_starts_healthy() {
+    // tests/monorepo: a pnpm API and SPA using local packages, a uv service using a local
+    // library, a Go service; one `docker compose build` at the root, then `up --wait`
     require_docker();
     let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
     let root = tempfile::tempdir().unwrap();
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
-    for (example, folder) in [
-        ("flask", "services/api"),
-        ("go-server", "services/go"),
-        ("vite-spa", "apps/web"),
-    ] {
-        let to = root.path().join(folder);
-        std::fs::create_dir_all(&to).unwrap();
-        copy_dir(&examples.join(example), &to);
-        // the generated files are the workspace's to write
-        for file in ["Dockerfile", "compose.yaml", ".dockerignore"] {
-            let _ = std::fs::remove_file(to.join(file));
-        }
-    }
-    let web = root.path().join("apps/web/dslim.kdl");
-    let recipe = std::fs::read_to_string(&web).unwrap();
-    std::fs::write(
-        &web,
-        recipe
-            .replace("app \"vite-spa\"", "app \"ws-web\"")
-            .replace("port 8080", "port 8081"),
-    )
-    .unwrap();
-    for (folder, from, to) in [
-        ("services/api", "flask", "ws-api"),
-        ("services/go", "go-server", "ws-go"),
-    ] {
-        let path = root.path().join(folder).join("dslim.kdl");
-        let recipe = std::fs::read_to_string(&path).unwrap();
-        std::fs::write(
-            &path,
-            recipe.replace(&format!("app \"{from}\""), &format!("app \"{to}\"")),
-        )
-        .unwrap();
-    }
-    std::fs::write(
-        root.path().join("dslim.kdl"),
-        "workspace \"dslim-e2e-shop\" {\n    members \"services/*\" \"apps/web\"\n    defaults {\n        user \"svc\" uid=10001\n        healthcheck \"/\" interval=\"2s\"\n    }\n}\n",
-    )
-    .unwrap();
-    let built = dslim(root.path(), &["build"]);
+    let dir = root.path();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/monorepo"),
+        dir,
+    );
+    let git = |args: &[&str]| {
+        let mut all = vec!["-c", "user.name=e2e", "-c", "user.email=e2e@example.com"];
+        all.extend(args);
+        ok(Command::new("git").args(&all).current_dir(dir))
+    };
+    let built = dslim(dir, &["build"]);
     let stderr = String::from_utf8_lossy(&built.stderr);
     assert!(built.status.success(), "dslim build failed:\n{stderr}");
-    // one compose build at the root, for every member
     assert_eq!(
         stderr.matches("compose -f compose.yaml build").count(),
         1,
         "{stderr}"
     );
-    for image in ["ws-api", "ws-go", "ws-web"] {
-        assert!(
-            stderr.contains(&format!("built image `{image}`")),
-            "{stderr}"
-        );
-    }
-    let check = dslim(root.path(), &["check"]);
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "generated"]);
+    let check = dslim(dir, &["check"]);
     assert!(
         check.status.success(),
         "{}",
@@ -1237,55 +1203,112 @@ fn a_workspace_builds_from_its_root_compose_file_and_starts_healthy() {
     // bake reads the same file
     let bake = run(Command::new("docker")
         .args(["buildx", "bake", "-f", "compose.yaml", "--print"])
-        .current_dir(root.path()));
+        .current_dir(dir));
     assert!(
         bake.status.success(),
         "{}",
         String::from_utf8_lossy(&bake.stderr)
     );
-    let printed = String::from_utf8_lossy(&bake.stdout);
-    for target in ["\"ws-api\"", "\"ws-go\"", "\"ws-web\""] {
-        assert!(printed.contains(target), "{printed}");
-    }
-    // started together, every service turns healthy and answers
-    let project = "dslim-e2e-shop";
+    // started together, every service turns healthy and answers with its local package's work
     let up = run(Command::new("docker")
         .args(["compose", "up", "-d", "--wait", "--wait-timeout", "120"])
-        .current_dir(root.path()));
-    let answers: Vec<(u16, String)> = [8000, 8080, 8081]
+        .current_dir(dir));
+    let answers: Vec<(u16, String)> = [3000, 8000, 8080, 8081]
         .into_iter()
         .map(|port| (port, http_get(port, "/").unwrap_or_else(|e| e)))
         .collect();
     let _ = Command::new("docker")
-        .args(["compose", "-p", project, "down"])
-        .current_dir(root.path())
+        .args(["compose", "down"])
+        .current_dir(dir)
         .output();
     assert!(
         up.status.success(),
         "compose up --wait failed:\n{}",
         String::from_utf8_lossy(&up.stderr)
     );
-    for (port, answer) in answers {
-        assert!(
-            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "port {port}: {answer}"
-        );
+    for ((port, answer), expected) in answers.iter().zip([
+        "hello, api",
+        "1,234.56 EUR",
+        "\"mug\":12",
+        "<title>Shop</title>",
+    ]) {
+        assert!(answer.contains(expected), "port {port}: {answer}");
     }
-    // the api runs as the workspace's user
-    let user =
-        ok(Command::new("docker").args(["run", "--rm", "--entrypoint", "id", "ws-api", "-u"]));
-    assert_eq!(user.trim(), "10001");
-    // a member's recipe edited after generating: check names it
-    let api = root.path().join("services/api/dslim.kdl");
-    let recipe = std::fs::read_to_string(&api).unwrap();
+    // the SPA's bundle has the theme package in it
+    let bundled = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "grep",
+        "web",
+        "-rl",
+        "#0b7285",
+        "/usr/share/nginx/html",
+    ]));
+    assert!(bundled.contains(".js"), "{bundled}");
+    // the workspace's user, no compiler, and the local library in the venv, not its source
+    for image in ["api", "catalog"] {
+        let user =
+            ok(Command::new("docker").args(["run", "--rm", "--entrypoint", "id", image, "-u"]));
+        assert_eq!(user.trim(), "10001");
+    }
+    let catalog = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        "catalog",
+        "-c",
+        "command -v gcc cc || true; ls /app; python -c 'import prices; print(prices.__file__)'",
+    ]));
+    assert_eq!(catalog.lines().next(), Some("services"), "{catalog}");
+    assert!(catalog.contains("/opt/venv/lib/"), "{catalog}");
+    // a change to a local package rebuilds the services that use it, and only those
     std::fs::write(
-        &api,
-        recipe.replace("port 8000", "port 8000\n    env MODE=\"edited\""),
+        dir.join("packages/greeting/index.js"),
+        std::fs::read_to_string(dir.join("packages/greeting/index.js"))
+            .unwrap()
+            .replace("hello", "hi"),
     )
     .unwrap();
-    let stale = dslim(root.path(), &["check"]);
-    assert_eq!(stale.status.code(), Some(1));
+    let rebuilt = dslim(dir, &["build", "--changed-since", "HEAD"]);
+    let stderr = String::from_utf8_lossy(&rebuilt.stderr);
+    assert!(rebuilt.status.success(), "{stderr}");
+    assert!(stderr.contains("compose.yaml build api\n"), "{stderr}");
     assert!(
-        String::from_utf8_lossy(&stale.stderr).contains("services/api/Dockerfile (out of date)")
+        stderr.contains("built image `api`") && !stderr.contains("built image `web`"),
+        "{stderr}"
+    );
+    let greeting = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "node",
+        "api",
+        "-e",
+        "console.log(require('@shop/greeting').greet('x'))",
+    ]));
+    assert!(greeting.starts_with("hi, x"), "{greeting}");
+    // check fails after a member's recipe is edited, and after a Dockerfile is edited by hand
+    let recipe = dir.join("services/go/dslim.kdl");
+    let text = std::fs::read_to_string(&recipe).unwrap();
+    std::fs::write(
+        &recipe,
+        text.replace("port 8080", "port 8080\n    env MODE=\"edited\""),
+    )
+    .unwrap();
+    let stale = dslim(dir, &["check"]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("services/go/Dockerfile (out of date)"));
+    std::fs::write(&recipe, text).unwrap();
+    let dockerfile = dir.join("services/api/Dockerfile");
+    let text = std::fs::read_to_string(&dockerfile).unwrap();
+    std::fs::write(&dockerfile, text.replace("USER ", "RUN true\nUSER ")).unwrap();
+    let edited = dslim(dir, &["check"]);
+    assert_eq!(edited.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&edited.stderr);
+    assert!(
+        stderr.contains("services/api/Dockerfile (edited by hand)"),
+        "{stderr}"
     );
 }

@@ -156,3 +156,118 @@ fn init_reads_the_workspace_lockfile_without_a_warning_for_a_member() {
         .run();
     assert!(!out.stderr.contains("warning"), "{}", out.stderr);
 }
+
+/// tests/monorepo generated and committed in a git repository of its own.
+fn committed() -> common::Output {
+    let out = generated();
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-qm",
+            "start",
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .args(args)
+            .current_dir(out.dir.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    out
+}
+
+/// `dslim list -q --changed-since HEAD` after adding a line to `file`.
+fn changed_after_editing(out: &common::Output, file: &str) -> Vec<String> {
+    let path = out.dir.path().join(file);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push('\n');
+    std::fs::write(&path, text).unwrap();
+    let listed = out.again(&["list", "-q", "--changed-since", "HEAD"]);
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let _ = std::process::Command::new("git")
+        .args(["checkout", "-q", "--", "."])
+        .current_dir(out.dir.path())
+        .status();
+    let mut names: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn changed_since_selects_the_services_a_change_reaches() {
+    let out = committed();
+    let none = out.again(&["list", "-q", "--changed-since", "HEAD"]);
+    assert_eq!(String::from_utf8_lossy(&none.stdout), "");
+    // a service's own folder
+    assert_eq!(
+        changed_after_editing(&out, "services/go/main.go"),
+        ["stock"]
+    );
+    // a local package's source: the services that copy it
+    assert_eq!(
+        changed_after_editing(&out, "packages/theme/index.js"),
+        ["web"]
+    );
+    assert_eq!(
+        changed_after_editing(&out, "libs/prices/src/prices/__init__.py"),
+        ["catalog"]
+    );
+    // a manifest every member of that workspace installs from
+    assert_eq!(
+        changed_after_editing(&out, "pnpm-lock.yaml"),
+        ["api", "web"]
+    );
+    // the workspace recipe: every member
+    assert_eq!(
+        changed_after_editing(&out, "dslim.kdl"),
+        ["api", "catalog", "stock", "web"]
+    );
+    // a file no service is built from
+    assert_eq!(
+        changed_after_editing(&out, "README.md"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn build_names_the_services_it_builds_and_refuses_an_unknown_one() {
+    let out = committed();
+    let dry = out.again(&["build", "--dry-run", "api", "stock"]);
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        stdout.contains("compose.yaml build api stock\n"),
+        "{stdout}"
+    );
+    let unknown = out.again(&["build", "--dry-run", "shop-api"]);
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert_eq!(unknown.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no recipe and no service is named `shop-api`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the services here: web, api, catalog, stock"),
+        "{stderr}"
+    );
+    let nothing = out.again(&["build", "--dry-run", "--changed-since", "HEAD"]);
+    assert!(nothing.status.success());
+    assert!(String::from_utf8_lossy(&nothing.stderr).contains("no service to build"));
+    let bad = out.again(&["list", "--changed-since", "no-such-branch"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr)
+        .contains("cannot tell what changed since `no-such-branch`"));
+}

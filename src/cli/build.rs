@@ -17,6 +17,8 @@ use crate::COMPOSE;
 pub struct Args {
     #[command(flatten)]
     pub generate: super::generate::WriteArgs,
+    #[command(flatten)]
+    pub since: super::Since,
     /// Print what would be written and run, and do neither
     #[arg(long)]
     pub dry_run: bool,
@@ -27,13 +29,19 @@ pub struct Args {
 
 pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     // every recipe compiles before any build starts
-    let selection = args.generate.recipes.select(&catalog.knowledge)?;
+    let mut selection = args.generate.recipes.select(&catalog.knowledge)?;
+    selection.changes = args.since.changes()?;
     let (compiled, errors) = compile_all(catalog, &selection);
     Error::all(errors)?;
     let force = args.generate.force;
+    let picked: Vec<&Compiled> = compiled.iter().filter(|c| selection.picks(c)).collect();
+    if picked.is_empty() {
+        say("no service to build: nothing they are built from changed\n");
+        return Ok(());
+    }
     // what the build would trip on stops a dry run too
     Error::all(
-        compiled
+        picked
             .iter()
             .filter_map(|c| {
                 let missing = c.missing_inputs(miette::Severity::Error);
@@ -45,8 +53,9 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
             .collect(),
     )?;
     // a workspace's members build together, from its compose.yaml; other recipes one by one
-    let alone: Vec<&Compiled> = compiled
+    let alone: Vec<&Compiled> = picked
         .iter()
+        .copied()
         .filter(|c| {
             !selection
                 .workspaces
@@ -54,15 +63,33 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
                 .any(|w| w.members.contains(&c.recipe_path))
         })
         .collect();
+    // a workspace builds the picked members, by name when not all are
+    let workspaces: Vec<(&SelectedWorkspace, Vec<&Compiled>, Vec<String>)> = selection
+        .workspaces
+        .iter()
+        .map(|w| {
+            let members: Vec<&Compiled> = picked
+                .iter()
+                .copied()
+                .filter(|c| w.members.contains(&c.recipe_path))
+                .collect();
+            let mut compose_args = args.compose_args.clone();
+            if members.len() < w.members.len() {
+                compose_args.extend(members.iter().map(|c| c.plan.service.name.clone()));
+            }
+            (w, members, compose_args)
+        })
+        .filter(|(_, members, _)| !members.is_empty())
+        .collect();
     if args.dry_run {
-        for workspace in &selection.workspaces {
-            dry_run_workspace(workspace, &compiled, force, &args.compose_args)?;
+        for (workspace, members, compose_args) in &workspaces {
+            dry_run_workspace(workspace, members, &compiled, force, compose_args)?;
         }
         return alone
             .iter()
             .try_for_each(|c| dry_run(c, force, &args.compose_args));
     }
-    for c in &compiled {
+    for c in &picked {
         // compose passes $UID as the UID build arg (seed 002's pattern); 0 means root
         if std::env::var("UID").is_ok_and(|uid| uid.trim() == "0") && !c.plan.build_args.is_empty()
         {
@@ -72,28 +99,25 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let compose = docker::detect_compose()?;
     docker::check_daemon()?;
     // one at a time, stopping at the first failure: Docker's output is the user's to read
-    for workspace in &selection.workspaces {
-        build_workspace(workspace, &compiled, &compose, force, &args.compose_args)?;
+    for (workspace, members, compose_args) in &workspaces {
+        build_workspace(workspace, members, &compiled, &compose, force, compose_args)?;
     }
     alone
         .iter()
         .try_for_each(|c| build(c, &compose, force, &args.compose_args))
 }
 
-/// Generates the members and the workspace's compose.yaml, then builds every member with one
+/// Generates the members and the workspace's compose.yaml, then builds the members with one
 /// `docker compose build`, which BuildKit runs in parallel.
 fn build_workspace(
     workspace: &SelectedWorkspace,
+    members: &[&Compiled],
     compiled: &[Compiled],
     compose: &docker::ComposeCommand,
     force: bool,
     compose_args: &[String],
 ) -> Result<(), Error> {
-    let members: Vec<&Compiled> = compiled
-        .iter()
-        .filter(|c| workspace.members.contains(&c.recipe_path))
-        .collect();
-    for c in &members {
+    for c in members {
         generate(c, force)?;
     }
     generate_workspace(workspace, compiled, force)?;
@@ -110,7 +134,7 @@ fn build_workspace(
         compose_args,
         "`dslim build MEMBER_FOLDER` builds one member alone".into(),
     )?;
-    for c in &members {
+    for c in members {
         report_size(c);
     }
     Ok(())
@@ -118,14 +142,12 @@ fn build_workspace(
 
 fn dry_run_workspace(
     workspace: &SelectedWorkspace,
+    members: &[&Compiled],
     compiled: &[Compiled],
     force: bool,
     compose_args: &[String],
 ) -> Result<(), Error> {
-    for c in compiled
-        .iter()
-        .filter(|c| workspace.members.contains(&c.recipe_path))
-    {
+    for c in members {
         print_plan(c, force)?;
     }
     if let Some((path, contents)) =

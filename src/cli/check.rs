@@ -39,21 +39,32 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let mut reports = vec![];
     let mut compiled = vec![];
     for path in &selection.recipes {
-        let result = selection.compile(catalog, path).and_then(|c| {
-            if talk {
-                warn(&c);
+        let result = match selection.compile(catalog, path) {
+            // the workspace's compose.yaml is made of every member
+            Ok(c) if !selection.picks(&c) => {
+                compiled.push(c);
+                continue;
             }
-            let files = c
-                .rendered
-                .files
-                .iter()
-                .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
-            let result = check(&c.recipe_path, files, talk);
-            compiled.push(c);
-            result
-        });
+            Ok(c) => {
+                if talk {
+                    warn(&c);
+                }
+                let files = c
+                    .rendered
+                    .files
+                    .iter()
+                    .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
+                let result = check(&c.recipe_path, files, talk);
+                compiled.push(c);
+                result
+            }
+            Err(e) => Err(e),
+        };
         reports.push(report(path, &result));
         errors.extend(result.err());
+    }
+    if errors.is_empty() {
+        errors.extend(selection.all_services_found(&compiled).err());
     }
     for workspace in &selection.workspaces {
         let result =

@@ -26,6 +26,7 @@ pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
     errors.extend(
         compiled
             .iter()
+            .filter(|c| selection.picks(c))
             .filter_map(|c| generate(c, args.force).err()),
     );
     for workspace in &selection.workspaces {

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::check::stale_files;
-use super::{print, Recipes};
+use super::{compile_all, print, Recipes, Since};
 use crate::error::Error;
 use crate::stacks::Catalog;
 
@@ -12,9 +12,14 @@ use crate::stacks::Catalog;
 pub struct Args {
     #[command(flatten)]
     pub recipes: Recipes,
+    #[command(flatten)]
+    pub since: Since,
     /// Print a JSON array instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Print only the services' names, one per line (for `docker buildx bake $(...)`)
+    #[arg(long, short, conflicts_with = "json")]
+    pub quiet: bool,
 }
 
 /// One service.
@@ -29,33 +34,50 @@ struct Entry {
 }
 
 pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
-    let selection = args.recipes.select(&catalog.knowledge)?;
+    let mut selection = args.recipes.select(&catalog.knowledge)?;
+    selection.changes = args.since.changes()?;
+    let (compiled, mut errors) = compile_all(catalog, &selection);
+    if let Some(i) = errors
+        .iter()
+        .position(|e| matches!(e, Error::UnknownService { .. }))
+    {
+        return Err(errors.swap_remove(i));
+    }
     let mut entries = vec![];
-    for path in &selection.recipes {
-        entries.push(match selection.compile(catalog, path) {
-            Ok(c) => {
-                let files = c
-                    .rendered
-                    .files
-                    .iter()
-                    .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
-                let current = stale_files(files).is_empty();
-                Entry {
-                    service: c.plan.service.name.clone(),
-                    stack: c.app.stack.clone(),
-                    recipe: path.to_string(),
-                    image: c.app.image.clone(),
-                    state: if current { "up-to-date" } else { "stale" },
-                }
-            }
-            Err(_) => Entry {
-                service: String::new(),
-                stack: String::new(),
-                recipe: path.to_string(),
-                image: String::new(),
-                state: "invalid",
-            },
+    for c in compiled.iter().filter(|c| selection.picks(c)) {
+        let files = c
+            .rendered
+            .files
+            .iter()
+            .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
+        let current = stale_files(files).is_empty();
+        entries.push(Entry {
+            service: c.plan.service.name.clone(),
+            stack: c.app.stack.clone(),
+            recipe: c.recipe_path.to_string(),
+            image: c.app.image.clone(),
+            state: if current { "up-to-date" } else { "stale" },
         });
+    }
+    // a recipe that does not compile is listed (it may be what changed), named by its path
+    let broken = errors.iter().filter_map(|e| match e {
+        Error::Recipe { path, .. } => Some(path),
+        _ => None,
+    });
+    entries.extend(broken.map(|path| Entry {
+        service: String::new(),
+        stack: String::new(),
+        recipe: path.to_string(),
+        image: String::new(),
+        state: "invalid",
+    }));
+    if args.quiet {
+        let names: String = entries
+            .iter()
+            .filter(|e| !e.service.is_empty())
+            .map(|e| format!("{}\n", e.service))
+            .collect();
+        return print(&names);
     }
     if args.json {
         return print(&format!(

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use camino::{Utf8Path, Utf8PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
+use crate::changes::Changes;
 use crate::compile::{compile_file, compile_file_in, Compiled};
 pub use crate::console::print;
 use crate::console::{say, stderr_is_terminal};
@@ -34,8 +35,8 @@ pub struct Cli {
 /// Which recipes a command works on.
 #[derive(Debug, clap::Args)]
 pub struct Recipes {
-    /// Recipes, or folders holding dslim.kdl
-    #[arg(default_value = ".")]
+    /// Recipes, folders holding dslim.kdl, or the services of the workspace here
+    #[arg(default_value = ".", value_name = "RECIPE|SERVICE")]
     pub recipes: Vec<Utf8PathBuf>,
     /// Every dslim.kdl below the given folders (.gitignore honoured)
     #[arg(long)]
@@ -48,6 +49,10 @@ pub struct Selection {
     pub recipes: Vec<Utf8PathBuf>,
     /// workspaces given (or found with `--all`): their root compose.yaml is the command's too
     pub workspaces: Vec<SelectedWorkspace>,
+    /// the services named on the command line: the command is about these alone
+    pub services: Vec<String>,
+    /// with `--changed-since`: what changed, for the command to be about the services it touches
+    pub changes: Option<Changes>,
 }
 
 /// A workspace of the selection, with its members' recipes (found once).
@@ -57,6 +62,36 @@ pub struct SelectedWorkspace {
 }
 
 impl Selection {
+    /// Whether the command is about this compiled recipe: it is one of the services named,
+    /// and something it is built from changed (when the user asked about changes).
+    pub fn picks(&self, compiled: &Compiled) -> bool {
+        let named = self.services.is_empty() || self.services.contains(&compiled.app.name);
+        named
+            && self.changes.as_ref().is_none_or(|changes| {
+                let workspace = self
+                    .workspaces
+                    .iter()
+                    .find(|w| w.members.contains(&compiled.recipe_path))
+                    .map(|w| w.file.path.clone());
+                (compiled.input_paths().into_iter())
+                    .chain(workspace)
+                    .any(|path| changes.touch(&path))
+            })
+    }
+
+    /// Fails on a service name that no compiled recipe has.
+    pub fn all_services_found(&self, compiled: &[Compiled]) -> Result<(), Error> {
+        for name in &self.services {
+            if !compiled.iter().any(|c| c.app.name == *name) {
+                return Err(Error::UnknownService {
+                    name: name.clone(),
+                    known: compiled.iter().map(|c| c.app.name.clone()).collect(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Compiles one of the selection's recipes, with the workspace it is a member of, which
     /// the selection has read already (or else finds above it).
     pub fn compile(&self, catalog: &Catalog, recipe: &Utf8Path) -> Result<Compiled, Error> {
@@ -71,11 +106,23 @@ impl Recipes {
     /// The recipes the user means: each path as given (a recipe or its folder; a workspace's
     /// means its members), or with `--all`, every recipe below each path.
     pub fn select(&self, knowledge: &Knowledge) -> Result<Selection, Error> {
+        // a word that is no file and could be no path is a service's name
+        let (roots, services): (Vec<&Utf8PathBuf>, Vec<&Utf8PathBuf>) = self
+            .recipes
+            .iter()
+            .partition(|p| p.exists() || p.as_str().contains('/') || p.extension() == Some("kdl"));
+        let here = Utf8PathBuf::from(".");
+        let roots = match roots.is_empty() {
+            true => vec![&here],
+            false => roots,
+        };
         let mut selection = Selection {
             recipes: vec![],
             workspaces: vec![],
+            services: services.iter().map(|s| s.to_string()).collect(),
+            changes: None,
         };
-        for root in &self.recipes {
+        for root in roots {
             let found = if self.all {
                 let below = recipes_below(root);
                 if below.is_empty() {
@@ -103,6 +150,25 @@ impl Recipes {
         }
         selection.recipes.dedup();
         Ok(selection)
+    }
+}
+
+/// `--changed-since`: only the services a change touches.
+#[derive(Debug, clap::Args)]
+pub struct Since {
+    /// Only the services whose folder or shared inputs (the workspace recipe, the root
+    /// lockfile and manifests, the local packages they use) changed since this git revision
+    #[arg(long, value_name = "REV")]
+    pub changed_since: Option<String>,
+}
+
+impl Since {
+    /// What changed, when asked.
+    pub fn changes(&self) -> Result<Option<Changes>, Error> {
+        self.changed_since
+            .as_deref()
+            .map(|rev| Changes::since(Utf8Path::new("."), rev))
+            .transpose()
     }
 }
 
@@ -153,7 +219,7 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
 }
 
 /// Compiles every recipe of the selection, going on after a failure: the recipes that
-/// compiled, and the errors of the others.
+/// compiled, and the errors of the others (a service name that none has among them).
 fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<Error>) {
     let mut compiled = vec![];
     let mut errors = vec![];
@@ -162,6 +228,9 @@ fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<
             Ok(c) => compiled.push(c),
             Err(e) => errors.push(e),
         }
+    }
+    if errors.is_empty() {
+        errors.extend(selection.all_services_found(&compiled).err());
     }
     (compiled, errors)
 }

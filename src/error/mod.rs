@@ -147,6 +147,23 @@ pub enum Error {
         second: Utf8PathBuf,
     },
 
+    #[error("no recipe and no service is named `{name}`")]
+    #[diagnostic(
+        code(dslim::unknown_service),
+        help("{}", match known.as_slice() {
+            [] => "name a recipe, its folder, or the service of a workspace's member".to_string(),
+            _ => format!("the services here: {}", known.join(", ")),
+        })
+    )]
+    UnknownService { name: String, known: Vec<String> },
+
+    #[error("cannot tell what changed since `{rev}`: {detail}")]
+    #[diagnostic(
+        code(dslim::changed_since),
+        help("--changed-since takes a git revision of the repository the recipes are in (a branch, tag or commit); in a shallow CI clone, fetch it first: git fetch origin main")
+    )]
+    ChangedSince { rev: String, detail: String },
+
     #[error("two members publish port {port}: {first} and {second}")]
     #[diagnostic(
         code(dslim::port_taken),
@@ -354,6 +371,8 @@ impl Error {
             | Error::NoRecipes { .. }
             | Error::NoMembers { .. }
             | Error::DuplicateService { .. }
+            | Error::UnknownService { .. }
+            | Error::ChangedSince { .. }
             | Error::PortTaken { .. } => 2,
             Error::Output { source } if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Error::Many { errors } => errors.iter().map(Error::exit_code).max().unwrap_or(1),
