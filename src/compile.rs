@@ -19,6 +19,8 @@ use crate::RECIPE_FILE;
 /// One recipe, compiled.
 #[derive(Debug)]
 pub struct Unit {
+    /// the recipe as compiled: with the workspace's defaults it took
+    pub recipe: syntax::Recipe,
     pub app: App,
     pub plan: Plan,
     pub rendered: Rendered,
@@ -69,11 +71,17 @@ pub fn compile_member(
         return Err(in_order(parsed.errors));
     };
     let Some(workspace) = workspace else {
-        return compile_recipe(catalog, &recipe, parsed.errors, name, project);
+        return compile_recipe(catalog, recipe, parsed.errors, name, project);
     };
     let start = text.len() + 1;
     recipe = recipe.with_defaults(&workspace.defaults, start, knowledge);
-    let compiled = compile_recipe(catalog, &recipe, parsed.errors.clone(), name, project);
+    let compiled = compile_recipe(
+        catalog,
+        recipe.clone(),
+        parsed.errors.clone(),
+        name,
+        project,
+    );
     // a default that this member's kind of app cannot take (a user for nginx's single-page
     // apps) is left out for it, as if the workspace had not said it
     let Err(Failure::Recipe(errors)) = &compiled else {
@@ -91,7 +99,7 @@ pub fn compile_member(
         let (from, to) = (node.span.offset(), node.span.offset() + node.span.len());
         !inapplicable.iter().any(|at| (from..to).contains(at))
     });
-    compile_recipe(catalog, &recipe, parsed.errors, name, project)
+    compile_recipe(catalog, recipe, parsed.errors, name, project)
 }
 
 fn in_order(mut errors: Vec<RecipeError>) -> Failure {
@@ -102,19 +110,24 @@ fn in_order(mut errors: Vec<RecipeError>) -> Failure {
 /// A parsed recipe (with its syntax errors, to report with the model's) -> files.
 fn compile_recipe(
     catalog: &Catalog,
-    recipe: &syntax::Recipe,
+    recipe: syntax::Recipe,
     syntax_errors: Vec<RecipeError>,
     name: &str,
     project: &Project,
 ) -> Result<Unit, Failure> {
     let knowledge = &catalog.knowledge;
     // syntax errors do not stop the model: it reports its own in the same pass
-    let (app, stack_app) =
-        model::validate(recipe, knowledge, project, syntax_errors, |stack, input| {
+    let (app, stack_app) = model::validate(
+        &recipe,
+        knowledge,
+        project,
+        syntax_errors,
+        |stack, input| {
             let stack_app = catalog.stack(stack)?.validate(input)?;
             Some((stack_app.shape(), stack_app))
-        })
-        .map_err(in_order)?;
+        },
+    )
+    .map_err(in_order)?;
     let ctx = plan::Ctx::new(&app, knowledge).ok_or_else(|| {
         Failure::Bug(Error::Bug {
             detail: format!(
@@ -127,6 +140,7 @@ fn compile_recipe(
     let plan = plan::plan(&ctx, stages).map_err(Failure::Bug)?;
     let rendered = render::render(&plan, name).map_err(|e| Failure::Bug(e.into()))?;
     Ok(Unit {
+        recipe,
         app,
         plan,
         rendered,
@@ -143,6 +157,10 @@ pub fn compile_text(catalog: &Catalog, text: &str, name: &str) -> Result<Unit, F
 pub struct Compiled {
     pub recipe_path: Utf8PathBuf,
     pub text: Arc<String>,
+    /// the recipe as compiled, with the workspace's defaults; their spans point past `text`
+    pub recipe: syntax::Recipe,
+    /// the workspace recipe the defaults come from: its path and text
+    pub workspace: Option<(Utf8PathBuf, Arc<String>)>,
     pub app: App,
     pub plan: Plan,
     pub rendered: Rendered,
@@ -240,6 +258,8 @@ pub fn compile_file_in(
         Ok(unit) => Ok(Compiled {
             recipe_path,
             text,
+            recipe: unit.recipe,
+            workspace: workspace.map(|w| (w.path.clone(), w.text.clone())),
             app: unit.app,
             plan: unit.plan,
             rendered: unit.rendered,

@@ -271,3 +271,25 @@ fn build_names_the_services_it_builds_and_refuses_an_unknown_one() {
     assert!(String::from_utf8_lossy(&bad.stderr)
         .contains("cannot tell what changed since `no-such-branch`"));
 }
+
+#[test]
+fn explain_says_where_each_value_of_a_member_comes_from() {
+    let out = Test::new()
+        .copy_of("tests/monorepo")
+        .args(&["explain", "api"])
+        .run();
+    let line = |start: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no {start:?} in\n{}", out.stdout))
+            .to_string()
+    };
+    assert!(line("node \"20\" manager=\"pnpm\"").ends_with("# ./services/api/dslim.kdl:4"));
+    assert!(line("user \"app\" uid=10001").ends_with("# ./dslim.kdl:6 (workspace defaults)"));
+    assert!(line("runtime \"slim\"").ends_with("# dslim's default"));
+    assert!(line("workdir \"/app\"").contains("the app's folder is /app/services/api"));
+    assert!(line("(build context \"../..\", with packages/greeting)").contains("services/api"));
+    // only the service asked about
+    assert!(!out.stdout.contains("app \"web\""), "{}", out.stdout);
+}

@@ -2,6 +2,7 @@
 
 mod build;
 mod check;
+mod explain;
 mod generate;
 mod list;
 mod plan;
@@ -182,6 +183,8 @@ pub enum Command {
     Check(check::Args),
     /// Detect the stack of the app in a folder and write its dslim.kdl
     Init(crate::init::Options),
+    /// Show a service's effective recipe, each value with where it comes from (its recipe, the workspace's defaults, dslim's default)
+    Explain(explain::Args),
     /// List the services (a workspace's members), their stacks, images and whether their files are current
     List(list::Args),
     /// Print the build plan (stages and steps) without writing anything
@@ -203,6 +206,7 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
         Command::Init(options) => crate::init::run(catalog, &options),
         Command::Plan(args) => plan::run(catalog, &args),
         Command::List(args) => list::run(catalog, &args),
+        Command::Explain(args) => explain::run(catalog, &args),
         Command::Schema => {
             let schema = crate::schema::schema(&catalog.knowledge);
             print(&format!(
