@@ -21,6 +21,8 @@ pub enum Layout {
     PackageJson,
     /// pyproject.toml's `[tool.uv.workspace]`; dependencies in `[project]`
     UvWorkspace,
+    /// Cargo.toml's `[workspace]`; dependencies in `[dependencies]`, `[build-dependencies]`
+    CargoWorkspace,
 }
 
 /// A manager's workspaces, as its data describes them.
@@ -30,6 +32,9 @@ pub struct ManagerWorkspace {
     /// the root's files the install reads (workspace file, lockfile, root manifest), copied
     /// first where the root has them
     pub root_files: Vec<String>,
+    /// the tool loads every member of the workspace (cargo): each is copied, used or not
+    #[serde(default)]
+    pub every_member: bool,
 }
 
 /// The package manager's workspace an app is a member of.
@@ -112,6 +117,13 @@ fn shared_root(
             }
         }
     }
+    if data.every_member {
+        used = packages
+            .iter()
+            .filter(|p| p.folder != app.folder)
+            .map(|p| p.folder.as_str())
+            .collect();
+    }
     used.sort();
     let mut manifests: Vec<String> = data
         .root_files
@@ -119,7 +131,10 @@ fn shared_root(
         .filter(|f| root.join(f).is_file())
         .cloned()
         .collect();
-    manifests.extend(packages.iter().map(|p| format!("{}/{manifest}", p.folder)));
+    // (members copied whole bring their manifests along)
+    if !data.every_member {
+        manifests.extend(packages.iter().map(|p| format!("{}/{manifest}", p.folder)));
+    }
     for path in manifests
         .iter()
         .map(String::as_str)
@@ -192,6 +207,11 @@ fn member_globs(root: &Utf8Path, layout: Layout) -> Option<Globs> {
             let json = serde_json::to_value(workspace).ok()?;
             (strings(json.get("members")), strings(json.get("exclude")))
         }
+        Layout::CargoWorkspace => {
+            let toml: toml::Value = read("Cargo.toml")?.parse().ok()?;
+            let json = serde_json::to_value(toml.get("workspace")?).ok()?;
+            (strings(json.get("members")), strings(json.get("exclude")))
+        }
     };
     // pnpm writes exclusions among the globs, as `!pattern`
     let (negated, include): (Vec<String>, Vec<String>) =
@@ -205,6 +225,7 @@ fn manifest_name(layout: Layout) -> &'static str {
     match layout {
         Layout::PnpmWorkspace | Layout::PackageJson => "package.json",
         Layout::UvWorkspace => "pyproject.toml",
+        Layout::CargoWorkspace => "Cargo.toml",
     }
 }
 
@@ -261,6 +282,15 @@ fn read_package(root: &Utf8Path, folder: &str, layout: Layout) -> Option<Package
                 .map(python_name)
                 .collect();
             (python_name(project.get("name")?.as_str()?), uses)
+        }
+        Layout::CargoWorkspace => {
+            // every member is copied (`every_member`): which it uses does not matter
+            let toml: toml::Value = text.parse().ok()?;
+            let uses = vec![];
+            (
+                toml.get("package")?.get("name")?.as_str()?.to_string(),
+                uses,
+            )
         }
     };
     Some(Package {

@@ -1169,7 +1169,7 @@ fn init_builds_cgo_code_onto_a_runtime_with_the_c_library() {
 #[test]
 fn a_monorepo_builds_from_its_root_compose_file_with_local_packages_and_starts_healthy() {
     // tests/monorepo: a pnpm API and SPA using local packages, a uv service using a local
-    // library, a Go service; one `docker compose build` at the root, then `up --wait`
+    // library, a Cargo member using a local crate, a Go service; one `docker compose build` at the root, then `up --wait`
     require_docker();
     let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
     let root = tempfile::tempdir().unwrap();
@@ -1213,7 +1213,7 @@ fn a_monorepo_builds_from_its_root_compose_file_with_local_packages_and_starts_h
     let up = run(Command::new("docker")
         .args(["compose", "up", "-d", "--wait", "--wait-timeout", "120"])
         .current_dir(dir));
-    let answers: Vec<(u16, String)> = [3000, 8000, 8080, 8081]
+    let answers: Vec<(u16, String)> = [3000, 8000, 8080, 8081, 8090]
         .into_iter()
         .map(|port| (port, http_get(port, "/").unwrap_or_else(|e| e)))
         .collect();

@@ -226,6 +226,10 @@ fn changed_since_selects_the_services_a_change_reaches() {
         changed_after_editing(&out, "libs/prices/src/prices/__init__.py"),
         ["catalog"]
     );
+    assert_eq!(
+        changed_after_editing(&out, "crates/money/src/lib.rs"),
+        ["ledger"]
+    );
     // a manifest every member of that workspace installs from
     assert_eq!(
         changed_after_editing(&out, "pnpm-lock.yaml"),
@@ -234,7 +238,7 @@ fn changed_since_selects_the_services_a_change_reaches() {
     // the workspace recipe: every member
     assert_eq!(
         changed_after_editing(&out, "dslim.kdl"),
-        ["api", "catalog", "stock", "web"]
+        ["api", "catalog", "ledger", "stock", "web"]
     );
     // a file no service is built from
     assert_eq!(
@@ -260,7 +264,7 @@ fn build_names_the_services_it_builds_and_refuses_an_unknown_one() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("the services here: web, api, catalog, stock"),
+        stderr.contains("the services here: web, api, catalog, stock, ledger"),
         "{stderr}"
     );
     let nothing = out.again(&["build", "--dry-run", "--changed-since", "HEAD"]);
@@ -292,4 +296,20 @@ fn explain_says_where_each_value_of_a_member_comes_from() {
     assert!(line("(build context \"../..\", with packages/greeting)").contains("services/api"));
     // only the service asked about
     assert!(!out.stdout.contains("app \"web\""), "{}", out.stdout);
+}
+
+#[test]
+fn a_cargo_member_builds_from_the_root_with_every_member_of_the_cargo_workspace() {
+    let out = generated();
+    let dockerfile = out.file("services/ledger/Dockerfile");
+    assert!(dockerfile.contains(
+        "WORKDIR /src\nCOPY --link Cargo.toml Cargo.lock ./\nCOPY --link crates/money ./crates/money/\nCOPY --link services/ledger ./services/ledger/\n"
+    ), "{dockerfile}");
+    assert!(dockerfile.contains("cargo build --release --locked --bin ledger"));
+    let ignore = out.file("services/ledger/Dockerfile.dockerignore");
+    assert!(
+        ignore.contains("*\n!Cargo.toml\n!Cargo.lock\n!crates/money\n!services/ledger\n"),
+        "{ignore}"
+    );
+    assert!(ignore.contains("**/target/"), "{ignore}");
 }

@@ -5,10 +5,12 @@
 use serde::Deserialize;
 
 use crate::error::Error;
-use crate::model::Checker;
+use crate::local_packages::{ManagerWorkspace, SharedRoot};
+use crate::model::{Checker, StackInput};
 use crate::model::{Runtime, Shape};
 use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
 use crate::project::Project;
+use crate::syntax::Spanned;
 use crate::template::{BuildNames, ImageNames, Pattern, Template, WorkdirNames};
 
 /// A compiled stack's own data in `recipes/stacks/NAME.toml`.
@@ -37,6 +39,9 @@ pub struct Compiled {
     distroless_cgo: Option<Template<ImageNames>>,
     /// (builder path, final path) of the CA bundle, for runtimes without one
     certificates: Vec<(String, String)>,
+    /// the tool's workspaces, whose members build from the root
+    #[serde(default)]
+    workspace: Option<ManagerWorkspace>,
     pub detect: CompiledDetect,
 }
 
@@ -73,21 +78,41 @@ pub fn installed(binary: &str) -> String {
 }
 
 /// The shape of an app whose command is its binary.
-pub fn shape(binary: &str, language: serde_json::Value) -> Shape {
+pub fn shape(binary: &str, language: serde_json::Value, shared: Option<SharedRoot>) -> Shape {
     Shape {
         static_site: None,
         default_entrypoint: vec![installed(binary)],
         language,
-        shared: None,
+        shared,
     }
 }
 
 impl Compiled {
-    /// Whether the project builds from its lockfile (Cargo.lock, go.mod), when the stack has one.
-    pub fn locked(&self, project: &Project, checker: &mut Checker) -> bool {
+    /// The workspace the app is a member of, where the tool (`tool`: the stack node) has
+    /// workspaces.
+    pub fn shared_root(&self, cx: &mut StackInput, tool: &Spanned<String>) -> Option<SharedRoot> {
+        super::workspace_member(cx, self.workspace.as_ref()?, tool)
+    }
+
+    /// The workspace the project is a member of, as init sees it (one dslim cannot build
+    /// from is for the recipe's compilation to report).
+    pub fn workspace_of(&self, project: &Project) -> Option<SharedRoot> {
+        crate::local_packages::find(project, self.workspace.as_ref()?)
+            .ok()
+            .flatten()
+    }
+
+    /// Whether the project builds from its lockfile (Cargo.lock, go.mod), when the stack has
+    /// one: in its folder, or at the root of the workspace it is a member of.
+    pub fn locked(
+        &self,
+        project: &Project,
+        shared: Option<&SharedRoot>,
+        checker: &mut Checker,
+    ) -> bool {
         self.lockfile
             .as_ref()
-            .is_none_or(|lockfile| super::has_lockfile(project, None, checker, lockfile))
+            .is_none_or(|lockfile| super::has_lockfile(project, shared, checker, lockfile))
     }
 
     /// Whether the project vendors its dependencies.
@@ -113,13 +138,30 @@ impl Compiled {
         for c in &self.cache {
             caches.push(c.render(&[("workdir", SRC)])?);
         }
-        // without its lockfile or module file, there are no manifests to copy first
-        let manifests: &[String] = if locked { &self.manifests } else { &[] };
+        // without its lockfile or module file, there are no manifests to copy first; a
+        // workspace member's are the root's
+        let manifests: &[String] = match (&ctx.app.shared, locked) {
+            (Some(shared), _) => &shared.manifests,
+            (None, true) => &self.manifests,
+            (None, false) => &[],
+        };
         let mut steps = ctx.builder_head(&self.builder_env, SRC, manifests)?;
         if let (false, false, Some(download)) = (manifests.is_empty(), vendored, &self.download) {
             steps.push(Step::run(vec![download.clone()], &caches));
         }
-        steps.push(Step::copy_context(vec![".".into()], ".", None));
+        match &ctx.app.shared {
+            // a workspace member: the root's files, then each member where it is
+            Some(shared) => {
+                steps.extend(
+                    (shared.packages.iter())
+                        .chain([&shared.member])
+                        .map(|folder| {
+                            Step::copy_context(vec![folder.clone()], &format!("./{folder}/"), None)
+                        }),
+                );
+            }
+            None => steps.push(Step::copy_context(vec![".".into()], ".", None)),
+        }
         let template = match (&self.build_without_lock, locked, &self.build_cgo, cgo) {
             (Some(unlocked), false, _, _) => unlocked,
             (_, _, Some(with_cgo), true) => with_cgo,

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Kind, Warning};
 use crate::knowledge::{self, Knowledge, LoadError, Manager};
-use crate::local_packages::{self, SharedRoot};
+use crate::local_packages::{self, ManagerWorkspace, SharedRoot};
 use crate::model::{Checker, Shape, StackInput};
 use crate::plan::{Ctx, StackStages};
 use crate::project::Project;
@@ -69,13 +69,23 @@ fn same_managers<T>(
 /// One that dslim cannot build from is an error at the manager.
 fn shared_root(cx: &mut StackInput, manager: &Spanned<String>) -> Option<SharedRoot> {
     let data = cx.data.managers.get(&manager.value)?.workspace.as_ref()?;
+    workspace_member(cx, data, manager)
+}
+
+/// The workspace of `tool` (a package manager, or cargo) the app is a member of; one that
+/// dslim cannot build from is an error at the recipe value that named the tool.
+fn workspace_member(
+    cx: &mut StackInput,
+    data: &ManagerWorkspace,
+    tool: &Spanned<String>,
+) -> Option<SharedRoot> {
     match local_packages::find(cx.project, data) {
         Ok(found) => found,
         Err(detail) => {
             cx.checker.error(
-                manager.span,
+                tool.span,
                 Kind::SharedRoot {
-                    manager: manager.value.clone(),
+                    manager: tool.value.clone(),
                     detail,
                 },
             );

@@ -57,7 +57,7 @@ impl Stack for Go {
             package,
             binary: cx.app_name.unwrap_or_default().to_string(),
             build: compiled::Build {
-                locked: self.compiled.locked(cx.project, cx.checker),
+                locked: self.compiled.locked(cx.project, None, cx.checker),
                 vendored: self.compiled.vendored(cx.project),
                 cgo,
             },
@@ -79,6 +79,7 @@ impl StackApp for GoApp<'_> {
                 "binary": self.binary,
                 "cgo": self.build.cgo,
             }),
+            None,
         )
     }
 

@@ -123,7 +123,12 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
         })
         .collect();
     d.version = Some(version(project, &package, input));
-    if !project.exists("Cargo.lock") {
+    // a member of a Cargo workspace builds with the root's
+    let lockfile = match stack.compiled.workspace_of(project) {
+        Some(shared) => format!("{}/Cargo.lock", shared.root),
+        None => "Cargo.lock".to_string(),
+    };
+    if !project.exists(&lockfile) {
         d.warnings.push(Warning::NoCargoLock);
     }
     let sources = project.sources(&["rs"], 3);
@@ -135,7 +140,7 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
     ));
     // crates that link system libraries, from the lockfile (they are usually indirect)
     if let Some(lock) = project
-        .read("Cargo.lock")
+        .read(&lockfile)
         .and_then(|t| toml::from_str::<toml::Value>(&t).ok())
     {
         let names = lock
@@ -147,9 +152,9 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
         d.native = names
             .filter_map(|name| {
                 let line = project
-                    .line_of("Cargo.lock", &format!("name = \"{name}\""))
+                    .line_of(&lockfile, &format!("name = \"{name}\""))
                     .unwrap_or(1);
-                input.native_dep(name, Evidence::line("Cargo.lock", line, ""))
+                input.native_dep(name, Evidence::line(&lockfile, line, ""))
             })
             .collect();
     }

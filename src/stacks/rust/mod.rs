@@ -9,8 +9,10 @@ use super::compiled::{self, Compiled};
 use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected};
+use crate::local_packages::SharedRoot;
 use crate::model::{Shape, StackInput};
 use crate::plan::{Ctx, StackStages};
+use crate::syntax::Spanned;
 
 /// Rust's own data in `recipes/stacks/rust.toml`.
 #[derive(Debug, Deserialize)]
@@ -26,6 +28,8 @@ struct RustApp<'s> {
     binary: String,
     /// whether the project has its Cargo.lock to build --locked from
     locked: bool,
+    /// the Cargo workspace it is a member of
+    shared: Option<SharedRoot>,
 }
 
 impl Stack for Rust {
@@ -37,10 +41,15 @@ impl Stack for Rust {
                 .value("rust", v, Expected::Binary)
                 .unwrap_or_default(),
         };
+        let cargo = Spanned::new("cargo".to_string(), cx.node.name.span);
+        let shared = self.compiled.shared_root(cx, &cargo);
         Some(Box::new(RustApp {
             stack: self,
             binary,
-            locked: self.compiled.locked(cx.project, cx.checker),
+            locked: self
+                .compiled
+                .locked(cx.project, shared.as_ref(), cx.checker),
+            shared,
         }))
     }
 
@@ -54,6 +63,7 @@ impl StackApp for RustApp<'_> {
         compiled::shape(
             &self.binary,
             serde_json::json!({ "kind": "rust", "binary": self.binary }),
+            self.shared.clone(),
         )
     }
 
