@@ -20,9 +20,13 @@ pub fn workspace_compose(
     member_recipes: &BTreeSet<Utf8PathBuf>,
     compiled: &[Compiled],
 ) -> Result<Option<(Utf8PathBuf, String)>, Error> {
+    let by_recipe: HashMap<&Utf8Path, &Compiled> = compiled
+        .iter()
+        .map(|c| (c.recipe_path.as_path(), c))
+        .collect();
     let mut members: Vec<&Compiled> = vec![];
     for recipe in member_recipes {
-        match compiled.iter().find(|c| c.recipe_path == *recipe) {
+        match by_recipe.get(recipe.as_path()) {
             Some(c) => members.push(c),
             None => return Ok(None),
         }
