@@ -48,3 +48,28 @@ fn the_readme_documents_every_node() {
         );
     }
 }
+
+#[test]
+fn a_workspace_has_members_and_defaults_that_take_every_app_node() {
+    let schema: serde_json::Value = serde_json::from_str(COMMITTED).expect("the schema is JSON");
+    assert_eq!(
+        schema["oneOf"],
+        serde_json::json!([{ "required": ["app"] }, { "required": ["workspace"] }])
+    );
+    let workspace = &schema["properties"]["workspace"];
+    assert_eq!(workspace["required"], serde_json::json!(["args"]));
+    let members = &workspace["properties"]["members"]["properties"]["args"];
+    assert_eq!(members["items"]["type"], "string");
+    let defaults = &workspace["properties"]["defaults"]["properties"];
+    assert!(defaults.get("args").is_none(), "defaults take no argument");
+    for node in dslim::syntax::app_node_names(&catalog().knowledge) {
+        let reference = defaults[&node]["$ref"]
+            .as_str()
+            .unwrap_or_else(|| panic!("defaults lack `{node}`"));
+        let target = schema.pointer(reference.trim_start_matches('#'));
+        assert_eq!(
+            target,
+            Some(&schema["properties"]["app"]["properties"][&node])
+        );
+    }
+}
