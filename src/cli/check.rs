@@ -38,8 +38,9 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let mut errors = vec![];
     let mut reports = vec![];
     let mut compiled = vec![];
-    for path in &selection.recipes {
-        let result = match selection.compile(catalog, path) {
+    let results = super::compile_each(catalog, &selection);
+    for (path, result) in selection.recipes.iter().zip(results) {
+        let result = match result {
             // the workspace's compose.yaml is made of every member
             Ok(c) if !selection.picks(&c) => {
                 compiled.push(c);

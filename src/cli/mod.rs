@@ -227,8 +227,8 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
 fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<Error>) {
     let mut compiled = vec![];
     let mut errors = vec![];
-    for path in &selection.recipes {
-        match selection.compile(catalog, path) {
+    for result in compile_each(catalog, selection) {
+        match result {
             Ok(c) => compiled.push(c),
             Err(e) => errors.push(e),
         }
@@ -237,6 +237,36 @@ fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<
         errors.extend(selection.all_services_found(&compiled).err());
     }
     (compiled, errors)
+}
+
+/// Each recipe of the selection compiled, in its order; the recipes are shared out among the
+/// cores, as a workspace may have thousands.
+fn compile_each(catalog: &Catalog, selection: &Selection) -> Vec<Result<Compiled, Error>> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = selection.recipes.len().div_ceil(cores).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = selection
+            .recipes
+            .chunks(chunk)
+            .map(|paths| {
+                scope.spawn(move || {
+                    (paths.iter())
+                        .map(|path| selection.compile(catalog, path))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| {
+                worker.join().unwrap_or_else(|_| {
+                    vec![Err(Error::Bug {
+                        detail: "compiling recipes panicked".into(),
+                    })]
+                })
+            })
+            .collect()
+    })
 }
 
 /// What the recipe cannot say is wrong but the build will trip on: missing lockfiles, an
