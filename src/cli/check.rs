@@ -65,7 +65,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         errors.extend(result.err());
     }
     if errors.is_empty() {
-        errors.extend(selection.all_services_found(&compiled).err());
+        errors.extend(selection.all_services_found(compiled.iter()).err());
     }
     for workspace in &selection.workspaces {
         let result =

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::check::stale_files;
-use super::{compile_all, print, Recipes, Since};
+use super::{compile_each, print, Recipes, Since};
 use crate::error::Error;
 use crate::stacks::Catalog;
 
@@ -36,41 +36,40 @@ struct Entry {
 pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     let mut selection = args.recipes.select(&catalog.knowledge)?;
     selection.changes = args.since.changes()?;
-    let (compiled, mut errors) = compile_all(catalog, &selection);
-    if let Some(i) = errors
-        .iter()
-        .position(|e| matches!(e, Error::UnknownService { .. }))
-    {
-        return Err(errors.swap_remove(i));
+    let results = compile_each(catalog, &selection);
+    if results.iter().all(Result::is_ok) {
+        selection.all_services_found(results.iter().filter_map(|r| r.as_ref().ok()))?;
     }
     let mut entries = vec![];
-    for c in compiled.iter().filter(|c| selection.picks(c)) {
-        let files = c
-            .rendered
-            .files
-            .iter()
-            .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
-        let current = stale_files(files).is_empty();
-        entries.push(Entry {
-            service: c.plan.service.name.clone(),
-            stack: c.app.stack.clone(),
-            recipe: c.recipe_path.to_string(),
-            image: c.app.image.clone(),
-            state: if current { "up-to-date" } else { "stale" },
-        });
+    for (path, result) in selection.recipes.iter().zip(&results) {
+        let entry = match result {
+            Ok(c) if !selection.picks(c) => continue,
+            Ok(c) => {
+                let files = c
+                    .rendered
+                    .files
+                    .iter()
+                    .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
+                let current = stale_files(files).is_empty();
+                Entry {
+                    service: c.plan.service.name.clone(),
+                    stack: c.app.stack.clone(),
+                    recipe: c.recipe_path.to_string(),
+                    image: c.app.image.clone(),
+                    state: if current { "up-to-date" } else { "stale" },
+                }
+            }
+            // a recipe that does not compile is listed (it may be what changed)
+            Err(_) => Entry {
+                service: String::new(),
+                stack: String::new(),
+                recipe: path.to_string(),
+                image: String::new(),
+                state: "invalid",
+            },
+        };
+        entries.push(entry);
     }
-    // a recipe that does not compile is listed (it may be what changed), named by its path
-    let broken = errors.iter().filter_map(|e| match e {
-        Error::Recipe { path, .. } => Some(path),
-        _ => None,
-    });
-    entries.extend(broken.map(|path| Entry {
-        service: String::new(),
-        stack: String::new(),
-        recipe: path.to_string(),
-        image: String::new(),
-        state: "invalid",
-    }));
     if args.quiet {
         let names: String = entries
             .iter()

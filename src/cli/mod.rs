@@ -81,12 +81,15 @@ impl Selection {
     }
 
     /// Fails on a service name that no compiled recipe has.
-    pub fn all_services_found(&self, compiled: &[Compiled]) -> Result<(), Error> {
+    pub fn all_services_found<'a>(
+        &self,
+        compiled: impl Iterator<Item = &'a Compiled> + Clone,
+    ) -> Result<(), Error> {
         for name in &self.services {
-            if !compiled.iter().any(|c| c.app.name == *name) {
+            if !compiled.clone().any(|c| c.app.name == *name) {
                 return Err(Error::UnknownService {
                     name: name.clone(),
-                    known: compiled.iter().map(|c| c.app.name.clone()).collect(),
+                    known: compiled.map(|c| c.app.name.clone()).collect(),
                 });
             }
         }
@@ -234,14 +237,17 @@ fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<
         }
     }
     if errors.is_empty() {
-        errors.extend(selection.all_services_found(&compiled).err());
+        errors.extend(selection.all_services_found(compiled.iter()).err());
     }
     (compiled, errors)
 }
 
 /// Each recipe of the selection compiled, in its order; the recipes are shared out among the
 /// cores, as a workspace may have thousands.
-fn compile_each(catalog: &Catalog, selection: &Selection) -> Vec<Result<Compiled, Error>> {
+pub(super) fn compile_each(
+    catalog: &Catalog,
+    selection: &Selection,
+) -> Vec<Result<Compiled, Error>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = selection.recipes.len().div_ceil(cores).max(1);
     std::thread::scope(|scope| {
