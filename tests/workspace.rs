@@ -227,3 +227,34 @@ fn a_workspace_recipe_where_an_app_is_expected_says_so() {
         .stderr_has("this is a workspace's recipe, not an app's")
         .run();
 }
+
+#[test]
+fn list_shows_a_broken_member_as_invalid_among_the_others() {
+    let out = workspace()
+        .file(
+            "services/broken/dslim.kdl",
+            "app \"broken\" {\n    pyton \"3.13\"\n}\n",
+        )
+        .args(&["list", "--json"])
+        .run();
+    let entries: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let states: Vec<(&str, &str)> = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["recipe"].as_str().unwrap_or(""),
+                e["state"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&("./services/broken/dslim.kdl", "invalid")),
+        "{states:?}"
+    );
+    assert!(
+        states.iter().filter(|(_, s)| *s == "stale").count() == 2,
+        "{states:?}"
+    );
+}
