@@ -313,3 +313,30 @@ fn a_cargo_member_builds_from_the_root_with_every_member_of_the_cargo_workspace(
     );
     assert!(ignore.contains("**/target/"), "{ignore}");
 }
+
+#[test]
+fn a_members_own_ignore_patterns_are_written_from_its_folder() {
+    let out = Test::new()
+        .copy_of("tests/monorepo")
+        .file(
+            "services/api/dslim.kdl",
+            "app \"api\" {\n    node \"20\" manager=\"pnpm\"\n    port 3000\n    entrypoint \"node\" \"server.js\"\n    ignore \"fixtures/\" \"!.env.production\"\n}\n",
+        )
+        .args(&["generate", "services/api"])
+        .run();
+    let ignore = out.file("services/api/Dockerfile.dockerignore");
+    let patterns: Vec<&str> = ignore.lines().collect();
+    for expected in [
+        "services/api/fixtures/",
+        "!services/api/.env.production",
+        "**/.env.*",
+    ] {
+        assert!(patterns.contains(&expected), "{expected} in {ignore}");
+    }
+    // the app's exception comes after the pattern it makes one to
+    let position = |p: &str| patterns.iter().position(|l| *l == p);
+    assert!(
+        position("!services/api/.env.production") > position("**/.env.*"),
+        "{ignore}"
+    );
+}

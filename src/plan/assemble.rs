@@ -149,13 +149,15 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
         steps,
     });
 
-    let mut dockerignore: Vec<String> = IGNORED.iter().map(|p| p.to_string()).collect();
-    dockerignore.extend(ctx.stack.dockerignore.iter().cloned());
-    dockerignore.extend(own_ignore);
-    dockerignore.extend(app.ignore.iter().cloned());
-    if let Some(shared) = &app.shared {
-        dockerignore = allow_only(shared, &dockerignore);
-    }
+    // patterns for every folder, then the app's own (its build output, its `ignore` nodes)
+    let mut anywhere: Vec<String> = IGNORED.iter().map(|p| p.to_string()).collect();
+    anywhere.extend(ctx.stack.dockerignore.iter().cloned());
+    let mut own: Vec<String> = own_ignore;
+    own.extend(app.ignore.iter().cloned());
+    let dockerignore = match &app.shared {
+        Some(shared) => allow_only(shared, &anywhere, &own),
+        None => anywhere.into_iter().chain(own).collect(),
+    };
 
     let inputs = inputs(&stages, named_inputs, &missing_hint);
     Ok(Plan {
@@ -172,8 +174,9 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
 }
 
 /// The .dockerignore of a workspace member, whose context is the whole repository: nothing
-/// but the files its build copies, and of those, not what any folder's patterns leave out.
-fn allow_only(shared: &SharedRoot, patterns: &[String]) -> Vec<String> {
+/// but the files its build copies; of those, not what `anywhere` leaves out in any folder, nor
+/// what `own` (written from the app's folder) leaves out there.
+fn allow_only(shared: &SharedRoot, anywhere: &[String], own: &[String]) -> Vec<String> {
     let mut out = vec!["*".to_string()];
     let allowed = shared
         .manifests
@@ -181,10 +184,16 @@ fn allow_only(shared: &SharedRoot, patterns: &[String]) -> Vec<String> {
         .chain(&shared.packages)
         .chain([&shared.member]);
     out.extend(allowed.map(|path| format!("!{path}")));
-    out.extend(patterns.iter().map(|p| match p.starts_with("**/") {
+    // `!pattern` lets a file back in: the `!` stays first
+    let below = |folder: &str, pattern: &str| match pattern.strip_prefix('!') {
+        Some(rest) => format!("!{folder}/{}", rest.trim_start_matches('/')),
+        None => format!("{folder}/{}", pattern.trim_start_matches('/')),
+    };
+    out.extend(anywhere.iter().map(|p| match p.starts_with("**/") {
         true => p.clone(),
-        false => format!("**/{}", p.trim_start_matches('/')),
+        false => below("**", p),
     }));
+    out.extend(own.iter().map(|p| below(&shared.member, p)));
     out.dedup();
     out
 }
