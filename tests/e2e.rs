@@ -454,20 +454,22 @@ fn vite_spa_on_the_minimal_runtime() {
     );
     assert_cannot_run("vite-spa-minimal", &["sh", "node"]);
     let (_container, port) = start("vite-spa-minimal", 8080);
+    // docker's port proxy accepts before nginx listens, and then closes with no answer: ask
+    // again until nginx answers
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut stream = loop {
-        match TcpStream::connect(("127.0.0.1", port)) {
-            Ok(s) => break s,
-            Err(e) if Instant::now() > deadline => panic!("nginx did not listen: {e}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(200)),
+    let head = loop {
+        let answer = TcpStream::connect(("127.0.0.1", port)).and_then(|mut stream| {
+            stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")?;
+            let mut head = vec![];
+            stream.read_to_end(&mut head)?;
+            Ok(head)
+        });
+        match answer {
+            Ok(head) if !head.is_empty() => break String::from_utf8_lossy(&head).into_owned(),
+            _ if Instant::now() > deadline => panic!("nginx did not answer: {answer:?}"),
+            _ => std::thread::sleep(Duration::from_millis(200)),
         }
     };
-    stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut head = vec![];
-    let _ = stream.read_to_end(&mut head);
-    let head = String::from_utf8_lossy(&head);
     assert!(head.contains("Content-Encoding: gzip"), "{head}");
     assert!(head.contains("Content-Type: text/html"), "{head}");
     assert_turns_healthy(&dir, "vite-spa-minimal");
