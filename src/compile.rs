@@ -172,6 +172,37 @@ impl Compiled {
         self.recipe_path.parent().unwrap_or(Utf8Path::new("."))
     }
 
+    /// The secrets `dslim build` would pass and cannot find: a variable that is not set, a
+    /// file that is not there. One diagnostic each, at its `secret` node.
+    pub fn missing_secrets(&self) -> Vec<Located> {
+        let home = std::env::var("HOME").unwrap_or_default();
+        let missing = self.app.secrets.iter().filter_map(|secret| {
+            let source = match &secret.source {
+                crate::model::SecretSource::Env(var) => {
+                    (std::env::var_os(var).is_none()).then(|| format!("${var} is not set"))
+                }
+                crate::model::SecretSource::File { file, .. } => {
+                    let path = match file.strip_prefix("~/") {
+                        Some(rest) => Utf8Path::new(&home).join(rest),
+                        None => self.dir().join(file),
+                    };
+                    (!path.is_file()).then(|| format!("there is no file {path}"))
+                }
+            }?;
+            let kind = Kind::MissingSecret {
+                id: secret.id.clone(),
+                source,
+            };
+            Some(Located::new(
+                self.recipe_path.as_str(),
+                self.text.clone(),
+                RecipeError::new(secret.span, kind),
+                Severity::Error,
+            ))
+        });
+        missing.collect()
+    }
+
     /// What the image is built from: the recipe's folder, and for a member of a package
     /// manager's workspace, the root's files, the manifests and the local packages it copies.
     pub fn input_paths(&self) -> Vec<Utf8PathBuf> {

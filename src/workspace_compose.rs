@@ -7,6 +7,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::compile::Compiled;
 use crate::error::Error;
+use crate::model::SecretSource;
 use crate::plan::Service;
 use crate::render;
 use crate::workspace::WorkspaceFile;
@@ -38,8 +39,31 @@ pub fn workspace_compose(
     }
     let mut names: HashMap<&str, &Utf8Path> = HashMap::new();
     let mut ports: HashMap<&str, &Utf8Path> = HashMap::new();
+    let mut secrets: HashMap<&str, (String, &Utf8Path)> = HashMap::new();
     for c in &members {
         let service = &c.plan.service;
+        // one compose file has one source per secret id
+        for secret in &service.secrets {
+            let dir = c.dir();
+            let folder = dir.strip_prefix(workspace.dir()).unwrap_or(dir);
+            let source = match &secret.source {
+                SecretSource::Env(var) => format!("${var}"),
+                SecretSource::File { file, .. } if file.starts_with(['/', '~']) => file.clone(),
+                SecretSource::File { file, .. } => lexical_join(folder.as_str(), file),
+            };
+            match secrets.get(secret.id.as_str()) {
+                Some((first_source, first)) if *first_source != source => {
+                    return Err(Error::SecretConflict {
+                        id: secret.id.clone(),
+                        first: first.to_path_buf(),
+                        second: c.recipe_path.clone(),
+                    })
+                }
+                _ => {
+                    secrets.insert(&secret.id, (source, &c.recipe_path));
+                }
+            }
+        }
         if let Some(first) = names.insert(&service.name, &c.recipe_path) {
             return Err(Error::DuplicateService {
                 name: service.name.clone(),
@@ -57,7 +81,7 @@ pub fn workspace_compose(
             }
         }
     }
-    let services: Vec<(&Service, String)> = members
+    let services: Vec<(&Service, String, String)> = members
         .iter()
         .map(|c| {
             let dir = c.dir();
@@ -65,6 +89,7 @@ pub fn workspace_compose(
             (
                 &c.plan.service,
                 lexical_join(member.as_str(), &c.plan.service.build.context),
+                lexical_join(member.as_str(), "."),
             )
         })
         .collect();

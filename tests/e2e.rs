@@ -1314,3 +1314,128 @@ fn a_monorepo_builds_from_its_root_compose_file_with_local_packages_and_starts_h
         "{stderr}"
     );
 }
+
+/// tests/private-index/server.py, running until dropped.
+struct PrivateIndex(std::process::Child);
+
+impl Drop for PrivateIndex {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
+    // a package index behind basic auth on this machine, reached from the build at the
+    // bridge's gateway; the token is a secret from the environment, pip's config a file secret
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let token = format!("dslim-token-{}", std::process::id());
+    let port = std::net::TcpListener::bind("0.0.0.0:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let server = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/private-index/server.py");
+    let mut child = Command::new("python3")
+        .arg(&server)
+        .args([&port.to_string(), &token])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    let stdout = child.stdout.take().unwrap();
+    let _index = PrivateIndex(child);
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready).unwrap();
+    assert_eq!(ready.trim(), "ready");
+    let gateway = ok(Command::new("docker").args([
+        "network",
+        "inspect",
+        "bridge",
+        "-f",
+        "{{(index .IPAM.Config 0).Gateway}}",
+    ]));
+    let gateway = gateway.trim();
+
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "app.py",
+        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\nfrom dslim_private_greeting import greet\n\n\nclass Hello(BaseHTTPRequestHandler):\n    def do_GET(self):\n        body = greet().encode()\n        self.send_response(200)\n        self.send_header(\"Content-Length\", str(len(body)))\n        self.end_headers()\n        self.wfile.write(body)\n\n\nHTTPServer((\"0.0.0.0\", 8000), Hello).serve_forever()\n",
+    );
+    write("requirements.txt", "dslim-private-greeting==1.0\n");
+    write("pip.conf", &format!("[global]\ntrusted-host = {gateway}\n"));
+    write(
+        "dslim.kdl",
+        "app \"dslim-e2e-private\" {\n    python \"3.13\" manager=\"pip\"\n    port 8000\n    entrypoint \"python\" \"app.py\"\n    secret \"pip\" file=\"pip.conf\"\n    secret \"index\" env=\"PIP_EXTRA_INDEX_URL\"\n}\n",
+    );
+    // without the variable, dslim says so before Docker runs
+    let missing = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
+        .args(["build"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("PIP_EXTRA_INDEX_URL"));
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr)
+        .contains("the secret `index` has no value: $PIP_EXTRA_INDEX_URL is not set"));
+    let index = format!("http://dslim:{token}@{gateway}:{port}/simple");
+    let built = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
+        .args(["build"])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("BUILDKIT_PROGRESS", "plain")
+        .env("PIP_EXTRA_INDEX_URL", &index));
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let (_container, host_port) = start("dslim-e2e-private", 8000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let answer = loop {
+        match http_get(host_port, "/") {
+            Ok(answer) if !answer.is_empty() => break answer,
+            answer if Instant::now() > deadline => panic!("no answer: {answer:?}"),
+            _ => std::thread::sleep(Duration::from_millis(300)),
+        }
+    };
+    assert!(answer.contains("hello from the private index"), "{answer}");
+    // the builder stage too: the install's layer holds the package, not the token
+    ok(Command::new("docker")
+        .args([
+            "build",
+            "-q",
+            "--target",
+            "builder",
+            "-t",
+            "dslim-e2e-private:builder",
+            "--secret",
+            "id=pip,src=pip.conf",
+            "--secret",
+            "id=index,env=PIP_EXTRA_INDEX_URL",
+            ".",
+        ])
+        .current_dir(dir.path())
+        .env("PIP_EXTRA_INDEX_URL", &index));
+    for image in ["dslim-e2e-private", "dslim-e2e-private:builder"] {
+        let history = ok(Command::new("docker").args(["history", "--no-trunc", image]));
+        assert!(
+            !history.contains(&token),
+            "{image}'s history holds the token"
+        );
+        let saved = run(Command::new("docker").args(["save", image]));
+        assert!(saved.status.success());
+        let holds = |text: &str| {
+            saved
+                .stdout
+                .windows(text.len())
+                .any(|w| w == text.as_bytes())
+        };
+        // the search sees the layers' files: the private package's source is found
+        assert!(
+            holds("hello from the private index"),
+            "{image}'s layers unread"
+        );
+        assert!(!holds(&token), "a layer of {image} holds the token");
+    }
+}

@@ -44,7 +44,8 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         picked
             .iter()
             .filter_map(|c| {
-                let missing = c.missing_inputs(miette::Severity::Error);
+                let mut missing = c.missing_inputs(miette::Severity::Error);
+                missing.extend(c.missing_secrets());
                 (!missing.is_empty()).then(|| Error::Recipe {
                     path: c.recipe_path.clone(),
                     errors: missing,

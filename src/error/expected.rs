@@ -13,6 +13,8 @@ pub enum Expected {
     Binary,
     Script,
     EnvKey,
+    SecretId,
+    HostPath,
     LabelKey,
     Port,
     HttpPath,
@@ -52,6 +54,10 @@ impl Expected {
             Expected::Binary => "a binary target name".into(),
             Expected::Script => "a package.json script name".into(),
             Expected::EnvKey => "a variable name (letters, digits, `_`)".into(),
+            Expected::SecretId => "a secret id (letters, digits, `_`, `-`, `.`)".into(),
+            Expected::HostPath => {
+                "a path on your machine, like .npmrc, ~/.netrc or /etc/pip.conf".into()
+            }
             Expected::LabelKey => {
                 "a label key in reverse-DNS form, like org.opencontainers.image.source".into()
             }

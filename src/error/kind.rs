@@ -67,6 +67,18 @@ pub enum Kind {
     BadGlob {
         detail: String,
     },
+    /// a `secret` with neither or both of env= and file=
+    SecretSource,
+    /// a file secret for a stack whose manager reads no credentials file dslim knows
+    SecretWithoutTarget,
+    DuplicateSecret {
+        id: String,
+    },
+    /// a secret whose value `dslim build` cannot find
+    MissingSecret {
+        id: String,
+        source: String,
+    },
     /// the app is in a package manager's workspace whose root dslim cannot build from
     SharedRoot {
         manager: String,

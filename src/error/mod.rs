@@ -164,6 +164,17 @@ pub enum Error {
     )]
     ChangedSince { rev: String, detail: String },
 
+    #[error("two members read the secret `{id}` from different places: {first} and {second}")]
+    #[diagnostic(
+        code(dslim::secret_conflict),
+        help("the root compose.yaml has one source per secret id: give one of them another id")
+    )]
+    SecretConflict {
+        id: String,
+        first: Utf8PathBuf,
+        second: Utf8PathBuf,
+    },
+
     #[error("two members publish port {port}: {first} and {second}")]
     #[diagnostic(
         code(dslim::port_taken),
@@ -372,6 +383,7 @@ impl Error {
             | Error::NoMembers { .. }
             | Error::DuplicateService { .. }
             | Error::UnknownService { .. }
+            | Error::SecretConflict { .. }
             | Error::ChangedSince { .. }
             | Error::PortTaken { .. } => 2,
             Error::Output { source } if source.kind() == std::io::ErrorKind::BrokenPipe => 0,

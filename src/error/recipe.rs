@@ -79,6 +79,15 @@ impl fmt::Display for RecipeError {
             }
             Kind::WorkspaceNotApp => write!(f, "this is a workspace's recipe, not an app's"),
             Kind::BadGlob { detail } => write!(f, "not a glob: {detail}"),
+            Kind::SecretSource => write!(
+                f,
+                "a secret is read from env=\"VAR\" or file=\"PATH\": one of them"
+            ),
+            Kind::SecretWithoutTarget => write!(f, "where should this file be mounted?"),
+            Kind::DuplicateSecret { id } => write!(f, "the secret `{id}` is given twice"),
+            Kind::MissingSecret { id, source } => {
+                write!(f, "the secret `{id}` has no value: {source}")
+            }
             Kind::SharedRoot { manager, detail } => {
                 write!(
                     f,
@@ -195,6 +204,10 @@ impl RecipeError {
             Kind::WorkspaceNotApp => "a workspace".into(),
             Kind::BadGlob { .. } => "this pattern".into(),
             Kind::SharedRoot { .. } => "this manager's workspace".into(),
+            Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {
+                "this secret".into()
+            }
+            Kind::MissingSecret { .. } => "needed by the install".into(),
             Kind::NoEntrypoint { .. } | Kind::HealthcheckWithoutPort => "in this app".into(),
             Kind::PlannedStack { title, .. } => format!("{title}: planned"),
             Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "again here".into(),
@@ -254,6 +267,16 @@ impl RecipeError {
             ),
             Kind::WorkspaceNotApp => Some(
                 "run dslim generate, check or build in the workspace's folder to cover its members; `dslim list` names them".into(),
+            ),
+            Kind::SecretSource => Some(
+                "secret \"npm\" env=\"NPM_TOKEN\", or secret \"pip\" file=\"~/.config/pip/pip.conf\"".into(),
+            ),
+            Kind::SecretWithoutTarget => Some(
+                "this stack's package manager reads no credentials file dslim knows: say where, target=\"/root/.netrc\"".into(),
+            ),
+            Kind::DuplicateSecret { .. } => Some("give each secret its own id".into()),
+            Kind::MissingSecret { .. } => Some(
+                "export the variable, or create the file, before dslim build; the value goes to BuildKit only, never into a layer".into(),
             ),
             Kind::SharedRoot { .. } => Some(
                 "rename it with letters, digits and @._/+- only, or give the app a lockfile of its own and build it alone".into(),
@@ -405,6 +428,11 @@ impl RecipeError {
             | Kind::WrongType { .. }
             | Kind::Invalid { .. } => "dslim::bad_value",
             Kind::MissingInputs { .. } => "dslim::missing_input",
+            Kind::MissingSecret { .. } => "dslim::missing_secret",
+            Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {
+                "dslim::secret"
+            }
+            Kind::SharedRoot { .. } => "dslim::shared_root",
             _ => "dslim::unsupported",
         }
     }

@@ -26,6 +26,9 @@ pub use base::{Distro, Planned, Probe, ShellLess, Spa};
 /// patterns) are read from the same table by the stack itself, in `src/stacks/NAME/`.
 #[derive(Debug, Deserialize)]
 pub struct StackData {
+    /// for a stack without managers (go, rust): where a `secret file=` is mounted
+    #[serde(default)]
+    pub secret_file: Option<String>,
     pub title: String,
     /// one sentence on what dslim builds for the stack
     pub summary: String,
@@ -228,6 +231,9 @@ pub struct Manager {
     /// its workspaces, where members install from the root's lockfile
     #[serde(default)]
     pub workspace: Option<crate::local_packages::ManagerWorkspace>,
+    /// the configuration file it reads credentials from: where a `secret file=` is mounted
+    #[serde(default)]
+    pub secret_file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

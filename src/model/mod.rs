@@ -9,6 +9,9 @@
 
 mod check;
 mod nodes;
+mod secrets;
+
+pub use secrets::{Secret, SecretSource};
 
 use serde::Serialize;
 
@@ -50,6 +53,9 @@ pub struct App {
     pub run_env: Vec<(String, String)>,
     pub labels: Vec<(String, String)>,
     pub ignore: Vec<String>,
+    /// what the dependency install needs and no layer may hold
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
     pub entrypoint: Vec<String>,
     pub cmd: Vec<String>,
     pub healthcheck: Option<Healthcheck>,
@@ -175,9 +181,11 @@ pub fn validate<T>(
     let known = found.map(|(_, name, data)| KnownStack { name, data });
     let mut part = None;
     let mut version = None;
+    let mut secrets = vec![];
     if let Some((stack_node, stack_name, data)) = found {
         version = Some(self::version(c, stack_node, stack_name, data));
         let manager = manager(c, stack_node, stack_name, data, project);
+        secrets = secrets::secrets(c, recipe, Some(data), manager.as_ref());
         nodes::stack_only_nodes(c, recipe, knowledge, stack_name);
         part = stack_part(
             stack_name,
@@ -246,6 +254,7 @@ pub fn validate<T>(
         run_env,
         labels,
         ignore,
+        secrets,
         entrypoint,
         cmd,
         healthcheck,

@@ -320,6 +320,7 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
             .collect(),
         environment: app.run_env.clone(),
         healthcheck,
+        secrets: app.secrets.clone(),
     })
 }
 

@@ -1,9 +1,9 @@
 //! What a stack plans with: the app, the knowledge, and helpers for the steps every builder
 //! stage shares (build dependencies, the tool's environment, manifests before the source).
 
-use super::{EnvVar, ImageRef, Step};
+use super::{EnvVar, ImageRef, Mount, Step};
 use crate::knowledge::{Distro, Images, Knowledge, StackData};
-use crate::model::{App, Runtime};
+use crate::model::{App, Runtime, SecretSource};
 use crate::template::{ImageNames, Template, TemplateError};
 
 pub struct Ctx<'a> {
@@ -105,6 +105,42 @@ impl<'a> Ctx<'a> {
         });
         steps.extend(copy_manifests(manifests));
         Ok(steps)
+    }
+
+    /// A dependency install's RUN with the recipe's secrets: each mounted for this step
+    /// alone, a variable's exported from its file first (its value is never in the
+    /// Dockerfile, a layer or the history; only the `cat` is).
+    pub fn with_secrets(&self, step: Step) -> Step {
+        let Step::Run {
+            mut commands,
+            mut mounts,
+        } = step
+        else {
+            return step;
+        };
+        let mut exports = vec![];
+        for secret in &self.app.secrets {
+            match &secret.source {
+                SecretSource::Env(var) => {
+                    // assigned, then exported: `export X="$(...)"` would hide a failing cat
+                    exports.push(format!("{var}=\"$(cat /run/secrets/{})\"", secret.id));
+                    exports.push(format!("export {var}"));
+                    mounts.push(Mount::Secret {
+                        id: secret.id.clone(),
+                        target: None,
+                    });
+                }
+                SecretSource::File { target, .. } => mounts.push(Mount::Secret {
+                    id: secret.id.clone(),
+                    target: Some(target.clone()),
+                }),
+            }
+        }
+        exports.append(&mut commands);
+        Step::Run {
+            commands: exports,
+            mounts,
+        }
     }
 
     /// A path of the app's folder as the build context names it: the member's folder comes

@@ -187,6 +187,8 @@ pub enum Mount {
     Cache { target: String, locked: bool },
     /// an image's files, read where they are mounted; what the step writes there is dropped
     Image { image: ImageRef, target: String },
+    /// a build secret, at `target` or at /run/secrets/ID; in no layer and no history
+    Secret { id: String, target: Option<String> },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -225,6 +227,9 @@ pub struct Service {
     pub ports: Vec<PortMapping>,
     pub environment: Vec<(String, String)>,
     pub healthcheck: Option<ServiceHealthcheck>,
+    /// the build's secrets, with where compose reads each
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<crate::model::Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

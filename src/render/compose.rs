@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_norway::{Mapping, Value};
 
+use crate::model::SecretSource;
 use crate::plan::{self, Plan, PortMapping, ServiceHealthcheck};
 use crate::template::TemplateError;
 
@@ -13,6 +14,9 @@ struct ComposeFile<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
     services: Mapping,
+    /// where the builds' secrets come from
+    #[serde(skip_serializing_if = "Mapping::is_empty")]
+    secrets: Mapping,
 }
 
 #[derive(Serialize)]
@@ -36,6 +40,8 @@ struct Build<'a> {
     target: &'a str,
     #[serde(skip_serializing_if = "Mapping::is_empty")]
     args: Mapping,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secrets: Vec<&'a str>,
 }
 
 fn mapping(pairs: &[(String, String)]) -> Mapping {
@@ -48,10 +54,13 @@ fn mapping(pairs: &[(String, String)]) -> Mapping {
 /// One app's compose.yaml: its service, built from its own folder.
 pub fn compose(plan: &Plan) -> Result<String, TemplateError> {
     let mut services = Mapping::new();
+    let mut secrets = Mapping::new();
     add_service(&mut services, &plan.service, &plan.service.build.context)?;
+    add_secrets(&mut secrets, &plan.service, ".");
     serde_norway::to_string(&ComposeFile {
         name: None,
         services,
+        secrets,
     })
     .map_err(fail)
 }
@@ -60,15 +69,18 @@ pub fn compose(plan: &Plan) -> Result<String, TemplateError> {
 /// folder (relative to the workspace's) as the build context.
 pub fn workspace_compose(
     name: &str,
-    members: &[(&plan::Service, String)],
+    members: &[(&plan::Service, String, String)],
 ) -> Result<String, TemplateError> {
     let mut services = Mapping::new();
-    for (service, context) in members {
+    let mut secrets = Mapping::new();
+    for (service, context, folder) in members {
         add_service(&mut services, service, context)?;
+        add_secrets(&mut secrets, service, folder);
     }
     serde_norway::to_string(&ComposeFile {
         name: Some(name),
         services,
+        secrets,
     })
     .map_err(fail)
 }
@@ -84,6 +96,7 @@ fn add_service(
             dockerfile: &s.build.dockerfile,
             target: s.build.target.as_str(),
             args: mapping(&s.build.args),
+            secrets: s.secrets.iter().map(|secret| secret.id.as_str()).collect(),
         },
         image: &s.image,
         init: s.init,
@@ -96,6 +109,26 @@ fn add_service(
         serde_norway::to_value(service).map_err(fail)?,
     );
     Ok(())
+}
+
+/// The top-level `secrets` a service's build uses: from a variable, or from a file (named
+/// from `folder`, the service's recipe folder as seen from the compose file). A secret two
+/// services share is one entry (the workspace has made sure they agree).
+fn add_secrets(secrets: &mut Mapping, s: &plan::Service, folder: &str) {
+    for secret in &s.secrets {
+        let (key, value) = match &secret.source {
+            SecretSource::Env(var) => ("environment", var.clone()),
+            SecretSource::File { file, .. } => match (folder, file.starts_with(['/', '~'])) {
+                (".", _) | (_, true) => ("file", file.clone()),
+                _ => ("file", format!("{folder}/{file}")),
+            },
+        };
+        let mut source = Mapping::new();
+        source.insert(Value::String(key.into()), Value::String(value));
+        secrets
+            .entry(Value::String(secret.id.clone()))
+            .or_insert(Value::Mapping(source));
+    }
 }
 
 fn fail(e: serde_norway::Error) -> TemplateError {

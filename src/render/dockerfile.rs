@@ -144,6 +144,13 @@ fn mount(mount: &Mount) -> String {
         Mount::Image { image, target } => {
             format!("--mount=type=bind,from={image},target={target},rw")
         }
+        Mount::Secret { id, target: None } => {
+            format!("--mount=type=secret,id={id},required=true")
+        }
+        Mount::Secret {
+            id,
+            target: Some(target),
+        } => format!("--mount=type=secret,id={id},target={target},required=true"),
     }
 }
 

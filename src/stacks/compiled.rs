@@ -147,7 +147,7 @@ impl Compiled {
         };
         let mut steps = ctx.builder_head(&self.builder_env, SRC, manifests)?;
         if let (false, false, Some(download)) = (manifests.is_empty(), vendored, &self.download) {
-            steps.push(Step::run(vec![download.clone()], &caches));
+            steps.push(ctx.with_secrets(Step::run(vec![download.clone()], &caches)));
         }
         match &ctx.app.shared {
             // a workspace member: the root's files, then each member where it is
@@ -168,7 +168,7 @@ impl Compiled {
             _ => &self.build,
         };
         let build = template.render(&[("binary", binary), ("package", package)])?;
-        steps.push(Step::run(vec![build], &caches));
+        steps.push(ctx.with_secrets(Step::run(vec![build], &caches)));
         let builder = Stage {
             name: StageName::Builder,
             from: ctx.builder_image()?,

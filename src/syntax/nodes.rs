@@ -228,6 +228,18 @@ pub const APP_NODES: &[NodeSpec] = &[
         "label org.opencontainers.image.source=\"https://example.com/acme/api\"",
     ),
     node(
+        "secret",
+        Args::One(Str),
+        Props::Fixed(&[
+            ("env", Str, "Read from this variable of the environment dslim build and compose run in, and given to the dependency install as the same variable (NPM_TOKEN, PIP_EXTRA_INDEX_URL, UV_INDEX_<NAME>_PASSWORD, POETRY_HTTP_BASIC_<NAME>_PASSWORD, CARGO_REGISTRIES_<NAME>_TOKEN)."),
+            ("file", Str, "Read from this file on your machine (relative to the recipe, or absolute, or ~/...), and mounted where the package manager reads its configuration (.npmrc, pip.conf, uv.toml, cargo's credentials.toml), or at target."),
+            ("target", Str, "Where a file secret is mounted during the install, instead of the manager's configuration file."),
+        ]),
+        true,
+        "A secret the dependency install needs (a private registry's token): a BuildKit secret mount on the install steps only, so it is in no layer and no history; compose.yaml passes it from your environment or a file. Repeatable.",
+        "secret \"npm\" env=\"NPM_TOKEN\"",
+    ),
+    node(
         "ignore",
         Args::Many(Str),
         Props::Fixed(&[]),

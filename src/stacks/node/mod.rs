@@ -301,7 +301,7 @@ impl NodeApp<'_> {
                 None => commands.extend(self.stack.after_install.iter().cloned()),
             }
         }
-        steps.push(Step::run_managed(commands, manager));
+        steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         Ok(Stage {
             name,
             from: ctx.builder_image()?,

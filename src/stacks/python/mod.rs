@@ -313,7 +313,7 @@ impl StackApp for PythonApp<'_> {
         if !ctx.app.build_deps.is_empty() {
             commands.extend(self.stack.strip_compiled.clone());
         }
-        steps.push(Step::run_managed(commands, manager));
+        steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         if let Some((shared, installs)) = member_installs.filter(|(s, _)| !s.packages.is_empty()) {
             steps.extend(
                 ctx.shared_packages()
@@ -323,7 +323,7 @@ impl StackApp for PythonApp<'_> {
             for c in &installs.install_packages {
                 commands.push(c.render(&member_names(shared))?);
             }
-            steps.push(Step::run_managed(commands, manager));
+            steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         }
         if !self.build_steps.is_empty() {
             steps.extend(self.build_step_stage_steps(ctx));
