@@ -116,6 +116,7 @@ names!(
 names!(RequirementsNames = ["requirements"]);
 names!(ScriptNames = ["script"]);
 names!(MemberNames = ["package", "path"]);
+names!(NameNames = ["name"]);
 names!(ProbeNames = ["port", "path"]);
 names!(BuildNames = ["binary", "package"]);
 names!(ServerNames = ["port", "fallback"]);

@@ -917,3 +917,40 @@ detects!(
         ("Dockerfile", "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nCOPY docker-entrypoint.sh /\nENV APP_MODE=full\nEXPOSE 5000\nENTRYPOINT [\"/docker-entrypoint.sh\"]\n"),
     ]
 );
+
+detects!(
+    a_private_npm_registry_token_becomes_secrets_of_the_install,
+    &[
+        ("package.json", "{\n  \"scripts\": { \"start\": \"node server.js\" },\n  \"dependencies\": { \"@acme/logger\": \"^1.0.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        (".npmrc", "@acme:registry=https://npm.pkg.github.com\n//npm.pkg.github.com/:_authToken=${NPM_TOKEN}\n"),
+        ("server.js", "require('http').createServer().listen(process.env.PORT || 3000);\n"),
+    ]
+);
+
+detects!(
+    a_variable_in_a_requirements_index_url_becomes_a_secret,
+    &[
+        ("requirements.txt", "--extra-index-url https://__token__:${PYPI_TOKEN}@pypi.example.com/simple\nflask\ngunicorn\n"),
+        ("app.py", "from flask import Flask\n\napp = Flask(__name__)\n"),
+    ]
+);
+
+detects!(
+    a_uv_index_gets_its_credentials_as_secrets,
+    &[
+        ("pyproject.toml", "[project]\nname = \"api\"\nversion = \"0\"\nrequires-python = \">=3.12\"\ndependencies = [\"fastapi\", \"uvicorn\", \"acme-models\"]\n\n[[tool.uv.index]]\nname = \"acme-private\"\nurl = \"https://pypi.acme.example/simple\"\n"),
+        ("uv.lock", "version = 1\nrequires-python = \">=3.12\"\n"),
+        ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
+    ]
+);
+
+detects!(
+    a_cargo_registry_gets_its_token_as_a_secret,
+    &[
+        ("Cargo.toml", "[package]\nname = \"api\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nacme-core = { version = \"1\", registry = \"acme\" }\n"),
+        ("Cargo.lock", "version = 3\n"),
+        ("src/main.rs", "fn main() {\n    let _ = std::net::TcpListener::bind(\"0.0.0.0:8080\");\n}\n"),
+        (".cargo/config.toml", "[registries.acme]\nindex = \"sparse+https://cargo.acme.example/index/\"\n"),
+    ]
+);

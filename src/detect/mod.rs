@@ -5,6 +5,7 @@
 
 pub mod declared;
 mod finding;
+pub mod secrets;
 
 pub use finding::{Evidence, Finding, Source};
 
@@ -67,6 +68,8 @@ pub struct Detection {
     pub required_env: Vec<(String, Evidence)>,
     /// several binaries and no rule to pick one: what they are, and their names for --bin
     pub ambiguous: Option<(String, Vec<String>)>,
+    /// what a private registry's configuration shows the install needs
+    pub secrets: Vec<Finding<secrets::SecretGuess>>,
 }
 
 /// A recipe `build` (node): the script, its output folder, more paths the final image takes,
@@ -139,6 +142,7 @@ impl Detection {
             dependencies: vec![],
             required_env: vec![],
             ambiguous: None,
+            secrets: vec![],
         }
     }
 

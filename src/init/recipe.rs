@@ -142,6 +142,26 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
             format!("ignore {}", kdl_string(&pattern.value)),
         ));
     }
+    // a private registry's credentials: secrets of the install, never build args
+    for secret in &d.secrets {
+        let guess = &secret.value;
+        let mut node = format!("secret {}", kdl_string(&guess.id));
+        let why = match (&guess.env, &guess.file) {
+            (Some(var), _) => {
+                node.push_str(&format!(" env={}", kdl_string(var)));
+                format!(
+                    "{}: export {var} before dslim build; the install alone sees it",
+                    secret.source
+                )
+            }
+            (None, Some(file)) => {
+                node.push_str(&format!(" file={}", kdl_string(file)));
+                format!("{}: mounted for the install alone", secret.source)
+            }
+            (None, None) => continue,
+        };
+        lines.push((Some(why), node));
+    }
     for step in &d.build_steps {
         let mut node = format!("build-step {}", words(&step.value.argv));
         for (k, v) in &step.value.env {

@@ -56,6 +56,9 @@ pub struct CompiledDetect {
     /// modules that bring C code
     #[serde(default)]
     pub cgo_modules: Vec<String>,
+    /// the variables the tool reads a private registry's token from (cargo)
+    #[serde(default)]
+    pub registry_env: Vec<Template<crate::template::NameNames>>,
 }
 
 /// How a compiled app builds, from what its project holds.

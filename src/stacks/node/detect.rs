@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::frameworks::{build_env, next_app};
 use super::Node;
+use crate::detect::secrets::{self, SecretGuess};
 use crate::detect::{major_minor, Build, DetectInput, Detection, Evidence, Finding};
 use crate::error::{Unsupported, Warning};
 use crate::knowledge::{version_at_least, StackData};
@@ -235,6 +236,20 @@ fn server_tail(
     let (project, k) = (input.project, &stack.detect);
     let sources = project.sources(&["js", "mjs", "cjs", "ts", "mts"], 2);
     d.required_env = crate::detect::required_env(project, &sources, &k.env);
+    // a private registry: its token, and the .npmrc that says where it goes
+    let tokens = secrets::variables_in(project, &k.npmrc, &k.npmrc_variables);
+    if !tokens.is_empty() {
+        d.secrets.push(Finding::found(
+            SecretGuess::file("npmrc", &k.npmrc),
+            Evidence::file(
+                &k.npmrc,
+                "the registry's configuration, kept out of the build context",
+            ),
+        ));
+    }
+    for (var, at) in tokens {
+        d.secrets.push(Finding::found(SecretGuess::env(&var), at));
+    }
     // a server that listens on every interface only where a variable is set: set it
     let switch = &k.listen_switch;
     if let Some((file, line, var)) =

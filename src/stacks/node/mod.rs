@@ -70,6 +70,10 @@ struct MemberInstalls {
 #[derive(Debug, Deserialize)]
 struct NodeDetect {
     env: crate::detect::EnvReads,
+    /// the npm configuration a private registry's token is named in
+    npmrc: String,
+    /// group 1: a variable the .npmrc names
+    npmrc_variables: Pattern,
     ports: Vec<Pattern>,
     /// packages whose `build` script produces static files; value: default output folder
     spa_tools: BTreeMap<String, String>,

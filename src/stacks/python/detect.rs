@@ -4,7 +4,8 @@
 
 use super::dependencies::dependencies;
 use super::wheels;
-use super::{AppKind, Python};
+use super::{AppKind, Python, PythonDetect};
+use crate::detect::secrets::{self, SecretGuess};
 use crate::detect::{BuildStep, DetectInput, Detection, Evidence, Finding, Source};
 use crate::error::Warning;
 use crate::project::Project;
@@ -217,6 +218,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     if manager.value == "pip" && !project.exists("requirements.txt") {
         d.warnings.push(Warning::PipWithoutRequirements);
     }
+    d.secrets = private_indexes(project, pyproject.as_ref(), &manager.value, k);
     d.manager = Some(manager);
     d.native = dependencies
         .iter()
@@ -370,4 +372,40 @@ fn app_object(
         }
     }
     factory
+}
+
+/// The secrets a private package index needs: a variable in a requirements file's index URL
+/// (pip), the credentials of each `[[tool.uv.index]]` (uv).
+fn private_indexes(
+    project: &Project,
+    pyproject: Option<&toml::Value>,
+    manager: &str,
+    k: &PythonDetect,
+) -> Vec<Finding<SecretGuess>> {
+    match manager {
+        "pip" => secrets::variables_in(project, "requirements.txt", &k.index_variables)
+            .into_iter()
+            .map(|(var, at)| Finding::found(SecretGuess::env(&var), at))
+            .collect(),
+        "uv" => {
+            let indexes = pyproject
+                .and_then(|p| p.get("tool")?.get("uv")?.get("index")?.as_array().cloned())
+                .unwrap_or_default();
+            let names: Vec<(String, Evidence)> = indexes
+                .iter()
+                .filter_map(|index| index.get("name")?.as_str())
+                .map(|name| {
+                    let line = project
+                        .line_of("pyproject.toml", &format!("\"{name}\""))
+                        .unwrap_or(1);
+                    (
+                        name.to_string(),
+                        Evidence::line("pyproject.toml", line, "[[tool.uv.index]]"),
+                    )
+                })
+                .collect();
+            secrets::named(&names, &k.uv_index_env)
+        }
+        _ => vec![],
+    }
 }

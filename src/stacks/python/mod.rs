@@ -119,8 +119,12 @@ struct MemberInstalls {
 }
 
 #[derive(Debug, Deserialize)]
-struct PythonDetect {
+pub(super) struct PythonDetect {
     env: crate::detect::EnvReads,
+    /// group 1: a variable in a requirements file's index URL
+    index_variables: Pattern,
+    /// the variables uv reads an index's credentials from
+    uv_index_env: Vec<Template<crate::template::NameNames>>,
     ports: Vec<Pattern>,
     wsgi_apps: Vec<Pattern>,
     asgi_apps: Vec<Pattern>,

@@ -2,6 +2,7 @@
 //! rust-version, and crates that link system libraries.
 
 use super::Rust;
+use crate::detect::secrets::{self, SecretGuess};
 use crate::detect::{major_minor, DetectInput, Detection, Evidence, Finding};
 use crate::error::{Unsupported, Warning};
 use crate::project::Project;
@@ -133,6 +134,7 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
     }
     let sources = project.sources(&["rs"], 3);
     d.required_env = crate::detect::required_env(project, &sources, &stack.compiled.detect.env);
+    d.secrets = private_registries(project, &stack.compiled.detect.registry_env);
     d.port = Some(input.port(
         &sources,
         &stack.compiled.detect.ports,
@@ -291,4 +293,27 @@ fn version(project: &Project, package: &toml::Value, input: &DetectInput) -> Fin
         );
     }
     input.default_version()
+}
+
+/// The tokens of the private registries `.cargo/config.toml` declares (`[registries.NAME]`).
+fn private_registries(
+    project: &Project,
+    templates: &[crate::template::Template<crate::template::NameNames>],
+) -> Vec<Finding<SecretGuess>> {
+    const CONFIG: &str = ".cargo/config.toml";
+    let registries = project
+        .read(CONFIG)
+        .and_then(|text| text.parse::<toml::Value>().ok())
+        .and_then(|config| config.get("registries")?.as_table().cloned())
+        .unwrap_or_default();
+    let names: Vec<(String, Evidence)> = registries
+        .keys()
+        .map(|name| {
+            let line = project
+                .line_of(CONFIG, &format!("[registries.{name}]"))
+                .unwrap_or(1);
+            (name.clone(), Evidence::line(CONFIG, line, ""))
+        })
+        .collect();
+    secrets::named(&names, templates)
 }
