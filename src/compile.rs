@@ -179,7 +179,9 @@ impl Compiled {
         let missing = self.app.secrets.iter().filter_map(|secret| {
             let source = match &secret.source {
                 crate::model::SecretSource::Env(var) => {
-                    (std::env::var_os(var).is_none()).then(|| format!("${var} is not set"))
+                    let value = std::env::var_os(var);
+                    (value.is_none_or(|v| v.is_empty()))
+                        .then(|| format!("${var} is not set, or empty"))
                 }
                 crate::model::SecretSource::File { file, .. } => {
                     let path = match file.strip_prefix("~/") {

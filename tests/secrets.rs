@@ -112,7 +112,7 @@ fn build_names_a_secret_it_cannot_find_before_docker_runs() {
         .file("package.json", "{}\n")
         .file("package-lock.json", "{}\n")
         .fake_docker("echo docker must not run >&2; exit 1")
-        .env("NPM_TOKEN", "")
+        .env("NPM_TOKEN", "x")
         .args(&["build", "--dry-run"])
         .status(2)
         .stderr_has("the secret `npmrc` has no value: there is no file ./.npmrc.build")
@@ -140,5 +140,27 @@ fn two_members_reading_one_secret_from_different_places_is_an_error() {
         .args(&["generate"])
         .status(2)
         .stderr_has("two members read the secret `npm` from different places")
+        .run();
+}
+
+#[test]
+fn a_secret_file_in_the_apps_folder_stays_out_of_the_build_context() {
+    let out = files(NODE);
+    let ignore = &out[out.find("==> .dockerignore <==").unwrap()..];
+    assert!(ignore.lines().any(|l| l == ".npmrc.build"), "{ignore}");
+}
+
+#[test]
+fn an_empty_variable_is_a_missing_secret() {
+    Test::new()
+        .recipe(NODE)
+        .file("package.json", "{}\n")
+        .file("package-lock.json", "{}\n")
+        .file(".npmrc.build", "registry=https://npm.example.com\n")
+        .env("NPM_TOKEN", "")
+        .args(&["build", "--dry-run"])
+        .status(2)
+        .stderr_has("the secret `npm` has no value: $NPM_TOKEN is not set, or empty")
+        .stderr_has("export the variable before dslim build")
         .run();
 }

@@ -195,7 +195,7 @@ fn check_covers_the_root_compose_file_and_list_shows_each_member() {
 
 #[test]
 fn two_members_with_one_service_name_is_an_error_naming_both() {
-    workspace()
+    let out = workspace()
         .file(
             "services/api2/dslim.kdl",
             &API.replace("port 8000", "port 8001"),
@@ -206,6 +206,9 @@ fn two_members_with_one_service_name_is_an_error_naming_both() {
         .stderr_has("two members are the compose service `api`: ./services/api/dslim.kdl and")
         .stderr_has("rename one")
         .run();
+    // nothing of the workspace is written, rather than part of it
+    assert!(!out.dir.path().join("services/api/Dockerfile").exists());
+    assert!(!out.dir.path().join("services/api2/Dockerfile").exists());
 }
 
 #[test]
@@ -236,6 +239,9 @@ fn list_shows_a_broken_member_as_invalid_among_the_others() {
             "app \"broken\" {\n    pyton \"3.13\"\n}\n",
         )
         .args(&["list", "--json"])
+        // what is wrong is said after the list, and is the exit code
+        .status(2)
+        .stderr_has("services/broken/dslim.kdl:2:5")
         .run();
     let entries: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let states: Vec<(&str, &str)> = entries

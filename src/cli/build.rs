@@ -82,19 +82,19 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         })
         .filter(|(_, members, _)| !members.is_empty())
         .collect();
-    if args.dry_run {
-        for (workspace, members, compose_args) in &workspaces {
-            dry_run_workspace(workspace, members, &compiled, force, compose_args)?;
-        }
-        return alone
-            .iter()
-            .try_for_each(|c| dry_run(c, force, &args.compose_args));
-    }
     for c in &picked {
         // compose passes $UID as the UID build arg (seed 002's pattern); 0 means root
         if std::env::var("UID").is_ok_and(|uid| uid.trim() == "0") && !c.plan.build_args.is_empty()
         {
             return Err(Error::RootUid);
+        }
+        if args.dry_run {
+            for (workspace, members, compose_args) in &workspaces {
+                dry_run_workspace(workspace, members, &compiled, force, compose_args)?;
+            }
+            return alone
+                .iter()
+                .try_for_each(|c| dry_run(c, force, &args.compose_args));
         }
     }
     let compose = docker::detect_compose()?;

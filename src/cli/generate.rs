@@ -23,6 +23,19 @@ pub struct WriteArgs {
 pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
     let selection = args.recipes.select(&catalog.knowledge)?;
     let (compiled, mut errors) = compile_all(catalog, &selection);
+    // a workspace whose members contradict each other (one service name twice) is written
+    // not at all, rather than in part
+    for workspace in &selection.workspaces {
+        if let Err(e) = workspace_compose(&workspace.file, &workspace.members, &compiled) {
+            errors.push(e);
+        }
+    }
+    if errors
+        .iter()
+        .any(|e| !matches!(e, Error::Recipe { .. } | Error::Many { .. }))
+    {
+        return Error::all(errors);
+    }
     errors.extend(
         compiled
             .iter()

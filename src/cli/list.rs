@@ -5,8 +5,10 @@ use serde::Serialize;
 
 use super::check::stale_files;
 use super::{compile_each, print, Recipes, Since};
+use crate::compile::Compiled;
 use crate::error::Error;
 use crate::stacks::Catalog;
+use crate::workspace_compose::workspace_compose;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,6 +72,26 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         };
         entries.push(entry);
     }
+    // what is wrong is said too (after the list), and sets the exit code: the recipes that do
+    // not compile, a workspace whose members contradict each other
+    let (compiled, mut errors): (Vec<Compiled>, Vec<Error>) =
+        results
+            .into_iter()
+            .fold((vec![], vec![]), |(mut ok, mut failed), result| {
+                match result {
+                    Ok(c) => ok.push(c),
+                    Err(e) => failed.push(e),
+                }
+                (ok, failed)
+            });
+    for workspace in &selection.workspaces {
+        errors.extend(workspace_compose(&workspace.file, &workspace.members, &compiled).err());
+    }
+    print_entries(&entries, args)?;
+    Error::all(errors)
+}
+
+fn print_entries(entries: &[Entry], args: &Args) -> Result<(), Error> {
     if args.quiet {
         let names: String = entries
             .iter()
@@ -107,7 +129,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         table.push('\n');
     };
     row(["SERVICE", "STACK", "RECIPE", "IMAGE", "FILES"]);
-    for e in &entries {
+    for e in entries {
         row([&e.service, &e.stack, &e.recipe, &e.image, e.state]);
     }
     print(&table)

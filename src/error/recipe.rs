@@ -275,9 +275,13 @@ impl RecipeError {
                 "this stack's package manager reads no credentials file dslim knows: say where, target=\"/root/.netrc\"".into(),
             ),
             Kind::DuplicateSecret { .. } => Some("give each secret its own id".into()),
-            Kind::MissingSecret { .. } => Some(
-                "export the variable, or create the file, before dslim build; the value goes to BuildKit only, never into a layer".into(),
-            ),
+            Kind::MissingSecret { source, .. } => Some(format!(
+                "{} before dslim build; the value goes to BuildKit only, never into a layer",
+                match source.starts_with('$') {
+                    true => "export the variable",
+                    false => "create the file",
+                }
+            )),
             Kind::SharedRoot { .. } => Some(
                 "rename it with letters, digits and @._/+- only, or give the app a lockfile of its own and build it alone".into(),
             ),

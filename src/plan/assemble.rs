@@ -7,7 +7,7 @@ use super::{
 };
 use crate::error::Error;
 use crate::local_packages::SharedRoot;
-use crate::model::{Probe, Runtime};
+use crate::model::{Probe, Runtime, SecretSource};
 use crate::template::TemplateError;
 
 /// Patterns every .dockerignore has (dslim's own files are added by the renderer, which knows
@@ -154,6 +154,12 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     anywhere.extend(ctx.stack.dockerignore.iter().cloned());
     let mut own: Vec<String> = own_ignore;
     own.extend(app.ignore.iter().cloned());
+    // a secret's file in the app's folder must not reach the build context, where `COPY . .`
+    // would put it in the image
+    own.extend(app.secrets.iter().filter_map(|s| match &s.source {
+        SecretSource::File { file, .. } if !file.starts_with(['/', '~']) => Some(file.clone()),
+        _ => None,
+    }));
     let dockerignore = match &app.shared {
         Some(shared) => allow_only(shared, &anywhere, &own),
         None => anywhere.into_iter().chain(own).collect(),
