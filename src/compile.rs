@@ -205,6 +205,12 @@ impl Compiled {
         missing.collect()
     }
 
+    /// Each generated file: where it goes, and what it holds.
+    pub fn generated_files(&self) -> impl Iterator<Item = (Utf8PathBuf, &str)> {
+        (self.rendered.files.iter())
+            .map(|(name, contents)| (self.dir().join(name), contents.as_str()))
+    }
+
     /// What the image is built from: the recipe's folder, and for a member of a package
     /// manager's workspace, the root's files, the manifests and the local packages it copies.
     pub fn input_paths(&self) -> Vec<Utf8PathBuf> {

@@ -53,6 +53,13 @@ pub struct SharedRoot {
     pub packages: Vec<String>,
 }
 
+impl SharedRoot {
+    /// What a member's install commands are told (`MemberNames`): its package name and folder.
+    pub fn template_names(&self) -> [(&'static str, &str); 2] {
+        [("package", &self.package), ("path", &self.member)]
+    }
+}
+
 /// One package of a workspace.
 struct Package {
     folder: String,
@@ -243,7 +250,13 @@ fn package_folders(root: &Utf8Path, globs: &Globs, manifest: &str) -> Vec<String
         set.build().unwrap_or_else(|_| globset::GlobSet::empty())
     };
     let (include, exclude) = (set(&globs.include), set(&globs.exclude));
-    let mut folders: Vec<String> = crate::project::walk(root, None)
+    // no deeper than the globs reach (`services/*`: a manifest two folders down), so that each
+    // member's compilation does not walk the whole repository
+    let depth = match globs.include.iter().any(|g| g.contains("**")) {
+        true => None,
+        false => globs.include.iter().map(|g| g.split('/').count() + 1).max(),
+    };
+    let mut folders: Vec<String> = crate::project::walk(root, depth)
         .filter(|path| path.file_name() == Some(manifest))
         .filter_map(|path| {
             let folder: Utf8PathBuf = path.parent()?.strip_prefix(root).ok()?.to_path_buf();

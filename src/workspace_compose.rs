@@ -7,7 +7,6 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::compile::Compiled;
 use crate::error::Error;
-use crate::model::SecretSource;
 use crate::plan::Service;
 use crate::render;
 use crate::workspace::WorkspaceFile;
@@ -39,18 +38,14 @@ pub fn workspace_compose(
     }
     let mut names: HashMap<&str, &Utf8Path> = HashMap::new();
     let mut ports: HashMap<&str, &Utf8Path> = HashMap::new();
-    let mut secrets: HashMap<&str, (String, &Utf8Path)> = HashMap::new();
+    let mut secrets: HashMap<&str, ((&str, String), &Utf8Path)> = HashMap::new();
     for c in &members {
         let service = &c.plan.service;
         // one compose file has one source per secret id
         for secret in &service.secrets {
             let dir = c.dir();
             let folder = dir.strip_prefix(workspace.dir()).unwrap_or(dir);
-            let source = match &secret.source {
-                SecretSource::Env(var) => format!("${var}"),
-                SecretSource::File { file, .. } if file.starts_with(['/', '~']) => file.clone(),
-                SecretSource::File { file, .. } => lexical_join(folder.as_str(), file),
-            };
+            let source = render::secret_source(secret, folder.as_str());
             match secrets.get(secret.id.as_str()) {
                 Some((first_source, first)) if *first_source != source => {
                     return Err(Error::SecretConflict {
@@ -88,8 +83,8 @@ pub fn workspace_compose(
             let member = dir.strip_prefix(workspace.dir()).unwrap_or(dir);
             (
                 &c.plan.service,
-                lexical_join(member.as_str(), &c.plan.service.build.context),
-                lexical_join(member.as_str(), "."),
+                render::lexical_join(member.as_str(), &c.plan.service.build.context),
+                render::lexical_join(member.as_str(), "."),
             )
         })
         .collect();
@@ -99,22 +94,4 @@ pub fn workspace_compose(
         workspace.dir().join(COMPOSE),
         render::with_header(&body, name),
     )))
-}
-
-/// `base/relative` with `.` and `..` resolved on the text: `services/api` and `../..` is `.`.
-fn lexical_join(base: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = vec![];
-    for part in base.split('/').chain(relative.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|p| *p != "..") => {
-                parts.pop();
-            }
-            _ => parts.push(part),
-        }
-    }
-    match parts.is_empty() {
-        true => ".".into(),
-        false => parts.join("/"),
-    }
 }

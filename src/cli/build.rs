@@ -169,9 +169,9 @@ fn compose_command() -> docker::ComposeCommand {
 }
 
 fn print_plan(compiled: &Compiled, force: bool) -> Result<(), Error> {
-    for (name, contents) in &compiled.rendered.files {
-        let what = output::check(&compiled.dir().join(name), contents, force)?.planned();
-        print(&format!("{what:>13} {}\n", compiled.dir().join(name)))?;
+    for (path, contents) in compiled.generated_files() {
+        let what = output::check(&path, contents, force)?.planned();
+        print(&format!("{what:>13} {path}\n"))?;
     }
     Ok(())
 }

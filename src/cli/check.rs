@@ -50,12 +50,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
                 if talk {
                     warn(&c);
                 }
-                let files = c
-                    .rendered
-                    .files
-                    .iter()
-                    .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
-                let result = check(&c.recipe_path, files, talk);
+                let result = check(&c.recipe_path, c.generated_files(), talk);
                 compiled.push(c);
                 result
             }

@@ -1,11 +1,12 @@
 //! `dslim explain`: a service's effective recipe, each value with where it comes from: the
 //! service's recipe, its workspace's defaults, or dslim's own default.
 
+use camino::Utf8Path;
 use miette::SourceSpan;
 
 use super::{compile_all, print, Recipes};
 use crate::compile::Compiled;
-use crate::error::Error;
+use crate::error::{line_column, Error};
 use crate::model::Runtime;
 use crate::stacks::Catalog;
 use crate::syntax::Node;
@@ -66,35 +67,37 @@ fn explain(c: &Compiled) -> String {
 
 /// The recipe (or workspace recipe) that `span` is in, with its line.
 fn origin(c: &Compiled, span: SourceSpan) -> String {
-    let own = c.text.len() + 1;
-    match (&c.workspace, span.offset() >= own) {
-        (Some((path, text)), true) => {
+    let (path, text, at) = source_of(c, span);
+    let line = line_column(text, at).0;
+    match path {
+        Some(path) => {
             // named as the user would from here, as the member's recipe is
             let here = std::env::current_dir().ok();
             let path = here
                 .as_deref()
                 .and_then(|here| path.as_std_path().strip_prefix(here).ok())
                 .map_or_else(|| path.to_string(), |p| p.display().to_string());
-            format!(
-                "{path}:{} (workspace defaults)",
-                line_of(text, span.offset() - own)
-            )
+            format!("{path}:{line} (workspace defaults)")
         }
-        _ => format!("{}:{}", c.recipe_path, line_of(&c.text, span.offset())),
+        None => format!("{}:{line}", c.recipe_path),
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
+/// The text `span` points into, and where in it: the member's recipe, or past its end the
+/// workspace's (whose path is given then).
+fn source_of(c: &Compiled, span: SourceSpan) -> (Option<&Utf8Path>, &str, usize) {
+    let own = c.text.len() + 1;
+    match &c.workspace {
+        Some((path, text)) if span.offset() >= own => {
+            (Some(path.as_path()), text.as_str(), span.offset() - own)
+        }
+        _ => (None, c.text.as_str(), span.offset()),
+    }
 }
 
 /// A node as its recipe writes it, on one line.
 fn written(c: &Compiled, node: &Node) -> String {
-    let own = c.text.len() + 1;
-    let (text, at) = match &c.workspace {
-        Some((_, text)) if node.span.offset() >= own => (text.as_str(), node.span.offset() - own),
-        _ => (c.text.as_str(), node.span.offset()),
-    };
+    let (_, text, at) = source_of(c, node.span);
     let source = text.get(at..at + node.span.len()).unwrap_or("");
     let one_line = source.split_whitespace().collect::<Vec<_>>().join(" ");
     match one_line.chars().count() > 72 {

@@ -25,9 +25,11 @@ pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
     let (compiled, mut errors) = compile_all(catalog, &selection);
     // a workspace whose members contradict each other (one service name twice) is written
     // not at all, rather than in part
+    let mut composes = vec![];
     for workspace in &selection.workspaces {
-        if let Err(e) = workspace_compose(&workspace.file, &workspace.members, &compiled) {
-            errors.push(e);
+        match workspace_compose(&workspace.file, &workspace.members, &compiled) {
+            Ok(file) => composes.extend(file),
+            Err(e) => errors.push(e),
         }
     }
     if errors
@@ -42,10 +44,8 @@ pub fn run(catalog: &Catalog, args: &WriteArgs) -> Result<(), Error> {
             .filter(|c| selection.picks(c))
             .filter_map(|c| generate(c, args.force).err()),
     );
-    for workspace in &selection.workspaces {
-        if let Err(e) = generate_workspace(workspace, &compiled, args.force) {
-            errors.push(e);
-        }
+    for (path, contents) in composes {
+        errors.extend(write_compose(&path, &contents, args.force).err());
     }
     Error::all(errors)
 }
@@ -56,11 +56,14 @@ pub fn generate_workspace(
     compiled: &[Compiled],
     force: bool,
 ) -> Result<(), Error> {
-    let Some((path, contents)) = workspace_compose(&workspace.file, &workspace.members, compiled)?
-    else {
-        return Ok(());
-    };
-    let outcome = output::write(&path, &contents, force)?;
+    match workspace_compose(&workspace.file, &workspace.members, compiled)? {
+        Some((path, contents)) => write_compose(&path, &contents, force),
+        None => Ok(()),
+    }
+}
+
+fn write_compose(path: &Utf8Path, contents: &str, force: bool) -> Result<(), Error> {
+    let outcome = output::write(path, contents, force)?;
     say(&format!("{:>9} {path}\n", outcome.done()));
     Ok(())
 }

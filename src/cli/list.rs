@@ -4,8 +4,7 @@
 use serde::Serialize;
 
 use super::check::stale_files;
-use super::{compile_each, print, Recipes, Since};
-use crate::compile::Compiled;
+use super::{compile_each, print, split, Recipes, Since};
 use crate::error::Error;
 use crate::stacks::Catalog;
 use crate::workspace_compose::workspace_compose;
@@ -47,12 +46,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         let entry = match result {
             Ok(c) if !selection.picks(c) => continue,
             Ok(c) => {
-                let files = c
-                    .rendered
-                    .files
-                    .iter()
-                    .map(|(name, contents)| (c.dir().join(name), contents.as_str()));
-                let current = stale_files(files).is_empty();
+                let current = stale_files(c.generated_files()).is_empty();
                 Entry {
                     service: c.plan.service.name.clone(),
                     stack: c.app.stack.clone(),
@@ -74,16 +68,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     }
     // what is wrong is said too (after the list), and sets the exit code: the recipes that do
     // not compile, a workspace whose members contradict each other
-    let (compiled, mut errors): (Vec<Compiled>, Vec<Error>) =
-        results
-            .into_iter()
-            .fold((vec![], vec![]), |(mut ok, mut failed), result| {
-                match result {
-                    Ok(c) => ok.push(c),
-                    Err(e) => failed.push(e),
-                }
-                (ok, failed)
-            });
+    let (compiled, mut errors) = split(results);
     for workspace in &selection.workspaces {
         errors.extend(workspace_compose(&workspace.file, &workspace.members, &compiled).err());
     }

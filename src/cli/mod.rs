@@ -228,16 +228,22 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
 /// Compiles every recipe of the selection, going on after a failure: the recipes that
 /// compiled, and the errors of the others (a service name that none has among them).
 fn compile_all(catalog: &Catalog, selection: &Selection) -> (Vec<Compiled>, Vec<Error>) {
+    let (compiled, mut errors) = split(compile_each(catalog, selection));
+    if errors.is_empty() {
+        errors.extend(selection.all_services_found(compiled.iter()).err());
+    }
+    (compiled, errors)
+}
+
+/// The recipes that compiled, and the errors of the others.
+fn split(results: Vec<Result<Compiled, Error>>) -> (Vec<Compiled>, Vec<Error>) {
     let mut compiled = vec![];
     let mut errors = vec![];
-    for result in compile_each(catalog, selection) {
+    for result in results {
         match result {
             Ok(c) => compiled.push(c),
             Err(e) => errors.push(e),
         }
-    }
-    if errors.is_empty() {
-        errors.extend(selection.all_services_found(compiled.iter()).err());
     }
     (compiled, errors)
 }

@@ -36,11 +36,8 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
             ))
         }
         Format::Files => {
-            for (name, contents) in &compiled.rendered.files {
-                print(&format!(
-                    "==> {} <==\n{contents}\n",
-                    compiled.dir().join(name)
-                ))?;
+            for (path, contents) in compiled.generated_files() {
+                print(&format!("==> {path} <==\n{contents}\n"))?;
             }
             Ok(())
         }

@@ -230,14 +230,7 @@ impl DetectInput<'_> {
     /// manager's workspace builds from the root; anything else gets a warning that the build
     /// cannot use the lockfile, the recipe's folder being the build context.
     pub fn manager_above(&self, warnings: &mut Vec<Warning>) -> Option<Finding<String>> {
-        let names: Vec<&str> = self
-            .data
-            .manager_files
-            .iter()
-            .map(|(f, _)| f.as_str())
-            .collect();
-        let (path, name) = self.project.above(&names, crate::local_packages::LEVELS)?;
-        let (_, manager) = self.data.manager_files.iter().find(|(f, _)| *f == name)?;
+        let (path, manager) = self.data.manager_above(self.project)?;
         let member = self
             .data
             .managers

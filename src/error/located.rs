@@ -32,13 +32,17 @@ impl Located {
 impl Located {
     /// The line and column (from 1) the error points at.
     pub fn line_column(&self) -> (usize, usize) {
-        let text = self.source.inner();
-        let offset = self.error.offset().min(text.len());
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rfind('\n').map_or(offset, |i| offset - i - 1) + 1;
-        (line, column)
+        line_column(self.source.inner(), self.error.offset())
     }
+}
+
+/// The line and column (from 1) of byte `offset` in `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rfind('\n').map_or(offset, |i| offset - i - 1) + 1;
+    (line, column)
 }
 
 /// One diagnostic as data, for tools (`dslim check --json`).

@@ -14,7 +14,7 @@ use camino::Utf8PathBuf;
 use miette::Diagnostic;
 use thiserror::Error;
 
-pub use located::{recipe_error, report, report_located, Located, Summary};
+pub use located::{line_column, recipe_error, report, report_located, Located, Summary};
 pub use recipe::{Expected, Found, Kind, Nesting, RecipeError, ValueKind};
 pub use warning::{Rule, Warning};
 

@@ -166,6 +166,15 @@ pub struct Images {
 }
 
 impl StackData {
+    /// The nearest lockfile of one of the stack's managers in a folder above the project (a
+    /// workspace's root): its path from the project (`../../pnpm-lock.yaml`), and its manager.
+    pub fn manager_above(&self, project: &crate::project::Project) -> Option<(String, &String)> {
+        let files: Vec<&str> = self.manager_files.iter().map(|(f, _)| f.as_str()).collect();
+        let (path, file) = project.above(&files, crate::local_packages::LEVELS)?;
+        let (_, manager) = self.manager_files.iter().find(|(f, _)| *f == file)?;
+        Some((path, manager))
+    }
+
     /// The runtime a recipe's `runtime` value means: the stack's default when it names none,
     /// and for "minimal" the stack's smallest (its `minimal`, else its default).
     pub fn runtime_named<'a>(&'a self, written: Option<&'a str>) -> &'a str {

@@ -369,12 +369,7 @@ fn manager(
             .iter()
             .find(|(file, _)| project.exists(file))
             .map(|(_, manager)| manager.clone())
-            .or_else(|| {
-                let files: Vec<&str> = data.manager_files.iter().map(|(f, _)| f.as_str()).collect();
-                let (_, file) = project.above(&files, crate::local_packages::LEVELS)?;
-                let (_, manager) = data.manager_files.iter().find(|(f, _)| *f == file)?;
-                Some(manager.clone())
-            })
+            .or_else(|| data.manager_above(project).map(|(_, m)| m.clone()))
             .or_else(|| data.default_manager.clone())
             .map(|m| Spanned::new(m, node.name.span)),
     }

@@ -156,12 +156,18 @@ impl<'a> Ctx<'a> {
     /// COPY of the local packages the app uses (to where they are in the workspace), then of
     /// the app's source to the working directory.
     pub fn copy_sources(&self, chown: Option<String>) -> Vec<Step> {
-        let mut steps: Vec<Step> = self
-            .shared_packages()
-            .map(|(from, to)| Step::copy_context(vec![from.to_string()], &to, chown.clone()))
-            .collect();
+        let mut steps = self.copy_packages(chown.clone());
         steps.push(Step::copy_context(vec![self.in_app(".")], ".", chown));
         steps
+    }
+
+    /// COPY of each local package the app uses, to where it is in the workspace.
+    pub fn copy_packages(&self, chown: Option<String>) -> Vec<Step> {
+        let root = self.app.root_workdir.trim_end_matches('/');
+        let packages = self.app.shared.iter().flat_map(|s| &s.packages);
+        packages
+            .map(|p| Step::copy_context(vec![p.clone()], &format!("{root}/{p}"), chown.clone()))
+            .collect()
     }
 
     /// `copy_sources` in a builder stage, whose install ran at the workspace's root: into the
@@ -175,16 +181,6 @@ impl<'a> Ctx<'a> {
         }
         steps.extend(self.copy_sources(None));
         steps
-    }
-
-    /// Each local package the app uses: its folder in the build context, and in the image.
-    pub fn shared_packages(&self) -> impl Iterator<Item = (&str, String)> {
-        let root = self.app.root_workdir.trim_end_matches('/');
-        self.app
-            .shared
-            .iter()
-            .flat_map(|s| &s.packages)
-            .map(move |p| (p.as_str(), format!("{root}/{p}")))
     }
 
     /// The stack's environment for the final image (the venv on PATH, NODE_ENV...).

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_norway::{Mapping, Value};
 
-use crate::model::SecretSource;
+use crate::model::{Secret, SecretSource};
 use crate::plan::{self, Plan, PortMapping, ServiceHealthcheck};
 use crate::template::TemplateError;
 
@@ -116,18 +116,42 @@ fn add_service(
 /// services share is one entry (the workspace has made sure they agree).
 fn add_secrets(secrets: &mut Mapping, s: &plan::Service, folder: &str) {
     for secret in &s.secrets {
-        let (key, value) = match &secret.source {
-            SecretSource::Env(var) => ("environment", var.clone()),
-            SecretSource::File { file, .. } => match (folder, file.starts_with(['/', '~'])) {
-                (".", _) | (_, true) => ("file", file.clone()),
-                _ => ("file", format!("{folder}/{file}")),
-            },
-        };
+        let (key, value) = secret_source(secret, folder);
         let mut source = Mapping::new();
         source.insert(Value::String(key.into()), Value::String(value));
         secrets
             .entry(Value::String(secret.id.clone()))
             .or_insert(Value::Mapping(source));
+    }
+}
+
+/// Where compose reads a secret: `environment` and its variable, or `file` and its path as
+/// seen from the compose file, whose folder `folder` is the recipe's (relative to it).
+pub fn secret_source(secret: &Secret, folder: &str) -> (&'static str, String) {
+    match &secret.source {
+        SecretSource::Env(var) => ("environment", var.clone()),
+        SecretSource::File { file, .. } if folder == "." || file.starts_with(['/', '~']) => {
+            ("file", file.clone())
+        }
+        SecretSource::File { file, .. } => ("file", lexical_join(folder, file)),
+    }
+}
+
+/// `base/relative` with `.` and `..` resolved on the text: `services/api` and `../..` is `.`.
+pub fn lexical_join(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = vec![];
+    for part in base.split('/').chain(relative.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    match parts.is_empty() {
+        true => ".".into(),
+        false => parts.join("/"),
     }
 }
 

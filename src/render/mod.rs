@@ -11,7 +11,7 @@ use crate::plan::Plan;
 use crate::template::TemplateError;
 use crate::{COMPOSE, DOCKERFILE, DOCKERFILE_DOCKERIGNORE, DOCKERIGNORE};
 
-pub use compose::{compose, workspace_compose};
+pub use compose::{compose, lexical_join, secret_source, workspace_compose};
 pub use dockerfile::dockerfile;
 
 /// The generated files, by file name, in the order they are written.

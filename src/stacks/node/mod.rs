@@ -268,10 +268,7 @@ impl NodeApp<'_> {
         if let Some((shared, installs)) = member_installs {
             manifests = shared.manifests.clone();
             workdir = &ctx.app.root_workdir;
-            let names = [
-                ("package", shared.package.as_str()),
-                ("path", &shared.member),
-            ];
+            let names = shared.template_names();
             install = match name {
                 StageName::Deps => installs.install_production.render(&names)?,
                 _ => installs.install_all.render(&names)?,

@@ -57,9 +57,7 @@ impl NodeApp<'_> {
             .collect();
         match &self.build {
             Some(b) => {
-                copies.extend(ctx.shared_packages().map(|(from, to)| {
-                    Step::copy_context(vec![from.to_string()], &to, app_owner())
-                }));
+                copies.extend(ctx.copy_packages(app_owner()));
                 copies.push(Step::copy_context(
                     vec![ctx.in_app("package.json")],
                     "./",

@@ -293,7 +293,7 @@ impl StackApp for PythonApp<'_> {
                 manifests = shared.manifests.clone();
                 workdir = &ctx.app.root_workdir;
                 for c in &installs.install {
-                    commands.push(c.render(&member_names(shared))?);
+                    commands.push(c.render(&shared.template_names())?);
                 }
             }
             None => {
@@ -319,13 +319,10 @@ impl StackApp for PythonApp<'_> {
         }
         steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         if let Some((shared, installs)) = member_installs.filter(|(s, _)| !s.packages.is_empty()) {
-            steps.extend(
-                ctx.shared_packages()
-                    .map(|(from, to)| Step::copy_context(vec![from.to_string()], &to, None)),
-            );
+            steps.extend(ctx.copy_packages(None));
             let mut commands = vec![];
             for c in &installs.install_packages {
-                commands.push(c.render(&member_names(shared))?);
+                commands.push(c.render(&shared.template_names())?);
             }
             steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         }
@@ -420,9 +417,4 @@ impl StackApp for PythonApp<'_> {
             },
         })
     }
-}
-
-/// What a workspace member's install commands are told: its package name and folder.
-fn member_names(shared: &SharedRoot) -> [(&'static str, &str); 2] {
-    [("package", &shared.package), ("path", &shared.member)]
 }
