@@ -123,6 +123,7 @@ names!(ServerNames = ["port", "fallback"]);
 names!(NginxNames = ["version"]);
 names!(PortNames = ["port"]);
 names!(AppServerNames = ["target", "port"]);
+names!(ScriptPortNames = ["file", "port"]);
 
 /// A template from `recipes/`, checked against the names `N` allows when it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -641,6 +641,10 @@ fn lab_images_for_default_versions() {
                 format!("rust:{}-slim-trixie", version("rust")),
             ),
             (
+                "ruby:3.3-slim-trixie",
+                format!("ruby:{}-slim-trixie", version("ruby")),
+            ),
+            (
                 "nginxinc/nginx-unprivileged:1.26",
                 format!("nginxinc/nginx-unprivileged:{}", k.spa.default_nginx),
             ),
@@ -672,6 +676,8 @@ struct InitCase {
     recipe_has: &'static [&'static str],
     /// a change to that recipe before the build: what only the docker lab needs
     edit: Option<fn(String) -> String>,
+    /// a change to the app's folder before init: what only the docker lab needs
+    prepare: Option<fn(&Path)>,
 }
 
 /// Runs init in a copy of `source` (as `init_app`), then builds the recipe and checks the
@@ -717,6 +723,9 @@ fn init_app(source: &str, case: InitCase) -> (PathBuf, String, tempfile::TempDir
         if !(case.keep_dockerfile && generated == "Dockerfile") {
             let _ = std::fs::remove_file(dir.join(generated));
         }
+    }
+    if let Some(prepare) = case.prepare {
+        prepare(&dir);
     }
     let init = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
         .arg("init")
@@ -1438,4 +1447,72 @@ fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
         );
         assert!(!holds(&token), "a layer of {image} holds the token");
     }
+}
+
+/// The lab reaches no rubygems.org: the app gets the gems of Debian's packages in its
+/// vendor/cache, and a Gemfile.lock of their versions, as `bundle cache` and `bundle lock`
+/// would leave them (tests/images/ruby-gems.Dockerfile makes the .gem files).
+fn vendor_debian_gems(dir: &Path) {
+    let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images");
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    ok(Command::new("docker")
+        .args(["build", "-q", "-t", "dslim-e2e/ruby-gems", "-f"])
+        .arg(images.join("ruby-gems.Dockerfile"))
+        .arg(&images));
+    ok(Command::new("docker")
+        .args(["run", "--rm", "--network", "none", "-v"])
+        .arg(format!("{}:/app", dir.display()))
+        .args(["-w", "/app", "dslim-e2e/ruby-gems", "sh", "-c"])
+        .arg(
+            "rm -f Gemfile.lock && mkdir -p vendor/cache && cp /gems/*.gem vendor/cache/ \
+             && BUNDLE_PATH=/tmp/bundle bundle install --local --no-cache --quiet",
+        ));
+}
+
+#[test]
+fn init_builds_a_sinatra_app_from_its_vendored_gems() {
+    let (_dir, _tmp) = init_and_serve(
+        "tests/fixtures/sinatra-classic",
+        InitCase {
+            prepare: Some(vendor_debian_gems),
+            recipe_has: &["ruby \"3.3\"", "\"bundle\" \"exec\" \"ruby\" \"app.rb\""],
+            ..InitCase::default()
+        },
+        4567,
+        "/",
+        "hello from sinatra",
+    );
+    // the install read the .gem files; the image has the installed gems and not them
+    let cached = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "sh",
+        "init-sinatra-classic",
+        "-c",
+        "find / -xdev -name '*.gem' -path '*vendor/cache*' | wc -l; bundle exec ruby -e 'puts Gem.loaded_specs.keys.sort.join(\" \")'",
+    ]));
+    let mut lines = cached.lines();
+    assert_eq!(lines.next(), Some("0"), "vendor/cache in the image");
+    assert!(
+        lines.next().is_some_and(|l| l.contains("sinatra")),
+        "the bundle does not load sinatra: {cached}"
+    );
+}
+
+#[test]
+fn init_runs_a_rack_app_with_rackup_and_the_ruby_healthcheck_passes() {
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/rack-config-ru",
+        InitCase {
+            prepare: Some(vendor_debian_gems),
+            recipe_has: &["\"rackup\" \"--host\" \"0.0.0.0\""],
+            edit: Some(|r| r.replacen("\n}", "\n    healthcheck \"/health\"\n}", 1)),
+            ..InitCase::default()
+        },
+        9292,
+        "/",
+        "hello from rack",
+    );
+    assert_turns_healthy(&dir, "dslim-e2e-rack");
 }

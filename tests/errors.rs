@@ -46,7 +46,7 @@ diagnostic!(
 );
 diagnostic!(missing_stack, "app \"api\" {\n    port 8000\n}\n");
 diagnostic!(unknown_stack, "app \"api\" {\n    cobol \"85\"\n}\n");
-diagnostic!(planned_stack, "app \"api\" {\n    ruby \"3.3\"\n}\n");
+diagnostic!(planned_stack, "app \"api\" {\n    elixir \"1.18\"\n}\n");
 diagnostic!(
     bad_version,
     "app \"api\" {\n    python \"three\"\n    entrypoint \"python\" \"main.py\"\n}\n"

@@ -185,10 +185,10 @@ fn an_empty_folder_says_what_it_looked_for() {
 #[test]
 fn planned_stacks_are_named() {
     Test::new()
-        .file("app/Gemfile", "source 'https://rubygems.org'\n")
+        .file("app/mix.exs", "defmodule App.MixProject do\nend\n")
         .args(&["init", "app"])
         .status(1)
-        .stderr_has("ruby apps are not supported yet")
+        .stderr_has("elixir apps are not supported yet")
         .run();
 }
 
@@ -954,3 +954,47 @@ detects!(
         (".cargo/config.toml", "[registries.acme]\nindex = \"sparse+https://cargo.acme.example/index/\"\n"),
     ]
 );
+
+const SINATRA_LOCK: &str = "GEM\n  remote: https://rubygems.org/\n  specs:\n    puma (6.6.0)\n      nio4r (~> 2.0)\n    nio4r (2.7.3)\n    rack (3.1.20)\n    sinatra (4.1.1)\n      rack (>= 3.0.0, < 4)\n\nPLATFORMS\n  ruby\n  x86_64-linux\n\nDEPENDENCIES\n  puma\n  sinatra\n\nRUBY VERSION\n   ruby 3.3.6p108\n\nBUNDLED WITH\n   2.5.22\n";
+
+detects!(
+    a_sinatra_app_with_config_ru_runs_on_puma,
+    &[
+        (
+            "Gemfile",
+            "source \"https://rubygems.org\"\n\ngem \"sinatra\"\ngem \"puma\"\n"
+        ),
+        ("Gemfile.lock", SINATRA_LOCK),
+        ("config.ru", "require \"./app\"\nrun Sinatra::Application\n"),
+        ("app.rb", "require \"sinatra\"\n\nget(\"/\") { \"hi\" }\n"),
+        ("config/puma.rb", "port ENV.fetch(\"PORT\") { 8080 }\n"),
+    ]
+);
+
+detects!(
+    a_procfile_starts_a_ruby_app_its_own_way,
+    &[
+        (
+            "Gemfile",
+            "source \"https://rubygems.org\"\n\ngem \"sinatra\"\ngem \"puma\"\n"
+        ),
+        ("Gemfile.lock", SINATRA_LOCK),
+        ("Procfile", "web: bundle exec puma -C config/puma.rb\n"),
+        ("config.ru", "require \"./app\"\nrun Sinatra::Application\n"),
+        ("app.rb", "require \"sinatra\"\n"),
+    ]
+);
+
+#[test]
+fn a_ruby_app_with_nothing_to_start_asks_for_an_entrypoint() {
+    Test::new()
+        .file(
+            "app/Gemfile",
+            "source \"https://rubygems.org\"\ngem \"nokogiri\"\n",
+        )
+        .file("app/main.rb", "require \"nokogiri\"\n")
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("no Rails, Sinatra or Rack app")
+        .run();
+}

@@ -287,3 +287,29 @@ snapshot!(
     healthcheck "/health"
 }"#
 );
+
+snapshot!(
+    ruby_rails_with_native_gems_and_build_steps,
+    r#"app "store" {
+    ruby "3.3"
+    build-deps "gcc" "make" "libpq-dev"
+    runtime-libs "libpq5"
+    port 3000
+    env RAILS_ENV="production"
+    healthcheck "/up"
+    build-step "bundle" "exec" "bootsnap" "precompile" "--gemfile" "app/" "lib/"
+    build-step "./bin/rails" "assets:precompile" RAILS_ENV="production" SECRET_KEY_BASE_DUMMY="1"
+    entrypoint "./bin/docker-entrypoint"
+    cmd "./bin/rails" "server"
+}"#
+);
+
+snapshot!(
+    ruby_rack_on_alpine,
+    r#"app "hello" {
+    ruby "3.3" manager="bundler"
+    base "alpine" release="3.22"
+    port 9292
+    entrypoint "bundle" "exec" "rackup" "--host" "0.0.0.0" "--port" "9292"
+}"#
+);

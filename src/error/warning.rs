@@ -15,6 +15,14 @@ pub enum Warning {
 
     // --- found by `dslim init`
     PoetryWithoutLock,
+    /// Gemfile.lock resolved for no Linux platform (written on a Mac): deployment mode refuses
+    LockWithoutLinux {
+        lockfile: String,
+        platforms: Vec<String>,
+        command: String,
+    },
+    /// a Ruby app whose Gemfile shows no framework or server init knows how to start
+    NoRubyServer,
     PyprojectWithoutLock,
     /// a Flask/FastAPI app with no production server among its dependencies
     DevelopmentServer,
@@ -114,7 +122,10 @@ impl Warning {
     pub fn asks_for_entrypoint(&self) -> bool {
         matches!(
             self,
-            Warning::NoPythonApp | Warning::StartScriptNotNode { .. } | Warning::NoNodeStart
+            Warning::NoPythonApp
+                | Warning::NoRubyServer
+                | Warning::StartScriptNotNode { .. }
+                | Warning::NoNodeStart
         )
     }
 }
@@ -172,6 +183,15 @@ impl fmt::Display for Warning {
                 f,
                 "several {kind} ({}); the recipe builds {chosen}, {rule} (--bin NAME builds another)",
                 names.join(", ")
+            ),
+            Warning::LockWithoutLinux { lockfile, platforms, command } => write!(
+                f,
+                "{lockfile} was resolved for {} only, and Bundler's deployment mode installs only what the lockfile has for Linux: run `{command}` and commit {lockfile}",
+                platforms.join(", ")
+            ),
+            Warning::NoRubyServer => write!(
+                f,
+                "no Rails, Sinatra or Rack app (config.ru) was found: set the command with --entrypoint"
             ),
             Warning::NoCargoLock => write!(
                 f,

@@ -5,10 +5,12 @@
 //! Adding a stack is a folder here, a line in `builtin`, and its TOML file: see the README's
 //! "Adding a stack".
 
+mod build_steps;
 mod compiled;
 mod go;
 mod node;
 mod python;
+mod ruby;
 mod rust;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +23,7 @@ use crate::error::{Error, Kind, Warning};
 use crate::knowledge::{self, Knowledge, LoadError, Manager};
 use crate::local_packages::{self, ManagerWorkspace, SharedRoot};
 use crate::model::{Checker, Shape, StackInput};
-use crate::plan::{Ctx, StackStages};
+use crate::plan::{Ctx, Input, StackStages};
 use crate::project::Project;
 use crate::syntax::Spanned;
 
@@ -116,6 +118,26 @@ fn has_lockfile(
     false
 }
 
+/// How to create a manager's missing manifests: its own hint, else a general one.
+fn manifests_hint(manager: &Manager) -> String {
+    manager
+        .missing_hint
+        .clone()
+        .unwrap_or_else(|| "create them, or change the recipe".into())
+}
+
+/// The manifests an install copies, each needed because of the recipe value at `span`.
+fn manifest_inputs(manifests: &[String], span: miette::SourceSpan, hint: &str) -> Vec<Input> {
+    manifests
+        .iter()
+        .map(|path| Input {
+            path: path.clone(),
+            span,
+            hint: hint.to_string(),
+        })
+        .collect()
+}
+
 /// The common and the stack's own data of the manager `name`.
 fn manager<'a, T>(
     ctx: &Ctx<'a>,
@@ -162,6 +184,7 @@ pub fn builtin() -> Vec<Registration> {
         register::<node::Node>("node", include_str!("../../recipes/stacks/node.toml")),
         register::<go::Go>("go", include_str!("../../recipes/stacks/go.toml")),
         register::<rust::Rust>("rust", include_str!("../../recipes/stacks/rust.toml")),
+        register::<ruby::Ruby>("ruby", include_str!("../../recipes/stacks/ruby.toml")),
     ]
 }
 

@@ -162,7 +162,7 @@ pub const APP_NODES: &[NodeSpec] = &[
         Args::Many(Text),
         Props::Any,
         true,
-        "python: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic). KEY=\"value\" properties are given to that command alone. The final image takes the app's folder from the builder. Repeatable.",
+        "python and ruby: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic, Rails' assets:precompile). KEY=\"value\" properties are given to that command alone. The final image takes the app's folder from the builder. Repeatable.",
         "build-step \"python\" \"manage.py\" \"collectstatic\" \"--noinput\"",
     ),
     node(

@@ -413,10 +413,7 @@ impl StackApp for NodeApp<'_> {
             copies.push(Step::copy_from(StageName::Interpreter, "/out/", "/", None));
         }
         copies.extend(self.runtime_copies(ctx));
-        let hint = manager
-            .missing_hint
-            .clone()
-            .unwrap_or_else(|| "create them, or change the recipe".into());
+        let hint = super::manifests_hint(manager);
         let missing_hint = Input {
             path: String::new(),
             span: self.manager.span,

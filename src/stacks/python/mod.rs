@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::build_steps::{self, BuildStep};
 use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Warning};
 use crate::knowledge::Knowledge;
 use crate::local_packages::SharedRoot;
 use crate::model::Runtime;
-use crate::model::{node_pairs, Shape, StackInput};
+use crate::model::{Shape, StackInput};
 use crate::plan::{
     app_owner, interpreter_stage, Ctx, EnvVar, ImageRef, Input, RuntimeStage, StackStages, Stage,
     StageName, Step,
@@ -154,12 +155,6 @@ struct PythonApp<'s> {
     shared: Option<SharedRoot>,
 }
 
-/// A `build-step`: a command run in the builder, with variables set for it alone.
-struct BuildStep {
-    argv: Vec<String>,
-    env: Vec<(String, String)>,
-}
-
 impl Stack for Python {
     fn validate<'s>(&'s self, cx: &mut StackInput<'_>) -> Option<Box<dyn StackApp + 's>> {
         let manager = cx.manager.clone()?;
@@ -180,7 +175,7 @@ impl Stack for Python {
         for (at, line) in editable_installs(cx.project, &files) {
             cx.checker.warn(Warning::EditableInstall { at, line });
         }
-        let build_steps = build_steps(cx);
+        let build_steps = build_steps::read(cx);
         let shared = super::shared_root(cx, &manager);
         // without its lockfile the project still builds where the manager can resolve
         let locked = match self.managers.get(&manager.value) {
@@ -210,56 +205,6 @@ impl Stack for Python {
 
     fn check(&self, knowledge: &Knowledge, name: &str) -> Result<(), String> {
         super::same_managers(knowledge, name, &self.managers)
-    }
-}
-
-/// The recipe's `build-step` nodes, checked.
-fn build_steps(cx: &mut StackInput<'_>) -> Vec<BuildStep> {
-    let c = &mut *cx.checker;
-    let mut steps = vec![];
-    for node in cx.recipe.all("build-step") {
-        let argv = node
-            .args
-            .iter()
-            .filter_map(|v| c.one_line("build-step", v))
-            .collect();
-        let env = node_pairs(c, node, Expected::EnvKey);
-        steps.push(BuildStep { argv, env });
-    }
-    steps
-}
-
-impl PythonApp<'_> {
-    /// After the install: the source, then the recipe's build-step commands, run with the
-    /// installed dependencies. The dependency layer above stays cached when only the source
-    /// changes.
-    fn build_step_stage_steps(&self, ctx: &Ctx) -> Vec<Step> {
-        let vars = self
-            .stack
-            .build_step_env
-            .iter()
-            .map(|(k, v)| EnvVar::own(k, v))
-            .collect();
-        let mut steps = vec![Step::Env { vars }];
-        if self.shared.is_some() {
-            // the install ran at the workspace's root
-            steps.push(Step::Workdir {
-                path: ctx.app.workdir.clone(),
-            });
-        }
-        steps.push(Step::copy_context(vec![ctx.in_app(".")], ".", None));
-        // a step's own variables are given to its command alone, through env(1): an ENV
-        // would stay in the builder's config, and BuildKit warns about secret-looking names
-        steps.extend(self.build_steps.iter().map(|s| {
-            let mut argv = vec![];
-            if !s.env.is_empty() {
-                argv.push("env".to_string());
-                argv.extend(s.env.iter().map(|(k, v)| format!("{k}={v}")));
-            }
-            argv.extend(s.argv.iter().cloned());
-            Step::Exec { argv }
-        }));
-        steps
     }
 }
 
@@ -327,7 +272,12 @@ impl StackApp for PythonApp<'_> {
             steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         }
         if !self.build_steps.is_empty() {
-            steps.extend(self.build_step_stage_steps(ctx));
+            steps.extend(build_steps::stage_steps(
+                ctx,
+                &self.build_steps,
+                &self.stack.build_step_env,
+                self.shared.is_some(),
+            ));
         }
         let builder = Stage {
             name: StageName::Builder,
@@ -372,18 +322,8 @@ impl StackApp for PythonApp<'_> {
             Step::copy_from(StageName::Builder, &ctx.app.workdir, ".", app_owner())
         });
 
-        let manager_hint = manager
-            .missing_hint
-            .clone()
-            .unwrap_or_else(|| "create them, or change the recipe".into());
-        let mut inputs: Vec<Input> = manifests
-            .iter()
-            .map(|path| Input {
-                path: path.clone(),
-                span: self.manager.span,
-                hint: manager_hint.clone(),
-            })
-            .collect();
+        let manager_hint = super::manifests_hint(manager);
+        let mut inputs = super::manifest_inputs(&manifests, self.manager.span, &manager_hint);
         if let Some(first) = inputs.first_mut() {
             // the requirements file is the recipe's `requirements=` (or its default)
             if name == "pip" {

@@ -1,0 +1,64 @@
+//! `build-step` nodes: commands run in the builder once the source is there (Django's
+//! collectstatic, Rails' assets:precompile, bootsnap's cache), each with variables set for it
+//! alone. The stacks that take the node share how it is read and planned.
+
+use crate::error::Expected;
+use crate::model::{node_pairs, StackInput};
+use crate::plan::{Ctx, EnvVar, Step};
+
+/// A `build-step`: a command, with variables set for it alone.
+pub struct BuildStep {
+    pub argv: Vec<String>,
+    pub env: Vec<(String, String)>,
+}
+
+/// The recipe's `build-step` nodes, checked.
+pub fn read(cx: &mut StackInput<'_>) -> Vec<BuildStep> {
+    let c = &mut *cx.checker;
+    let mut steps = vec![];
+    for node in cx.recipe.all("build-step") {
+        let argv = node
+            .args
+            .iter()
+            .filter_map(|v| c.one_line("build-step", v))
+            .collect();
+        let env = node_pairs(c, node, Expected::EnvKey);
+        steps.push(BuildStep { argv, env });
+    }
+    steps
+}
+
+/// The builder's steps after the dependency install: the stack's environment for the
+/// commands (`env`), the source, then each command. The dependency layer above stays cached
+/// when only the source changes. `at_root`: the install ran at a workspace's root, so the
+/// app's own folder becomes the working directory again.
+pub fn stage_steps(
+    ctx: &Ctx,
+    steps: &[BuildStep],
+    env: &[(String, String)],
+    at_root: bool,
+) -> Vec<Step> {
+    let mut planned = vec![];
+    if !env.is_empty() {
+        let vars = env.iter().map(|(k, v)| EnvVar::own(k, v)).collect();
+        planned.push(Step::Env { vars });
+    }
+    if at_root {
+        planned.push(Step::Workdir {
+            path: ctx.app.workdir.clone(),
+        });
+    }
+    planned.push(Step::copy_context(vec![ctx.in_app(".")], ".", None));
+    // a step's own variables are given to its command alone, through env(1): an ENV would
+    // stay in the builder's config, and BuildKit warns about secret-looking names
+    planned.extend(steps.iter().map(|s| {
+        let mut argv = vec![];
+        if !s.env.is_empty() {
+            argv.push("env".to_string());
+            argv.extend(s.env.iter().map(|(k, v)| format!("{k}={v}")));
+        }
+        argv.extend(s.argv.iter().cloned());
+        Step::Exec { argv }
+    }));
+    planned
+}
