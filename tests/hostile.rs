@@ -82,6 +82,7 @@ const SLOTS: &[(&str, &str)] = &[
     ("app \"api\" { go \"1.24\"; image {} }", "ghcr.io/acme/api:1"),
     ("app \"api\" { python \"3.13\"; build-step \"python\" {}; entrypoint \"python\" \"main.py\" }", "collect.py"),
     ("app \"api\" { python \"3.13\"; build-step \"python\" \"collect.py\" GREETING={}; entrypoint \"python\" \"main.py\" }", "hello"),
+    ("app \"api\" { ruby \"3.3\"; build-step \"ruby\" \"-e\" \"1\"; build-step \"ruby\" {}; entrypoint \"ruby\" \"app.rb\" }", "collect.rb"),
 ];
 
 /// The shape of a generated set of files: Dockerfile instruction keywords, compose key paths,
@@ -179,6 +180,15 @@ fn check_round_trip(template: &str, value: &str, files: &[(String, String)]) {
         let json = &line[keyword.trim_end_matches('[').len()..];
         let argv: Vec<String> = serde_json::from_str(json).expect("exec form is JSON");
         assert_eq!(argv.last().map(String::as_str), Some(value), "{line}");
+    }
+    if template.contains("build-step \"ruby\" {}") {
+        // several build steps share one shell RUN: the value comes back as the last word
+        let line = instructions(&text("Dockerfile"))
+            .into_iter()
+            .find(|l| l.starts_with("RUN ruby -e 1 "))
+            .unwrap();
+        let words = shlex::split(&line["RUN ".len()..]).expect("sh words");
+        assert_eq!(words.last().map(String::as_str), Some(value), "{line}");
     }
     if template.starts_with("app {}") {
         let compose: serde_norway::Value = serde_norway::from_str(&text("compose.yaml")).unwrap();

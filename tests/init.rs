@@ -998,3 +998,13 @@ fn a_ruby_app_with_nothing_to_start_asks_for_an_entrypoint() {
         .stderr_has("no Rails, Sinatra or Rack app")
         .run();
 }
+
+detects!(
+    a_gem_locked_precompiled_for_linux_needs_no_compiler,
+    &[
+        ("Gemfile", "source \"https://rubygems.org\"\n\ngem \"rails\", \"~> 8.0\"\ngem \"nokogiri\"\n"),
+        ("Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    nokogiri (1.19.4)\n      racc (~> 1.4)\n    nokogiri (1.19.4-aarch64-linux-gnu)\n      racc (~> 1.4)\n    nokogiri (1.19.4-x86_64-linux-gnu)\n      racc (~> 1.4)\n    railties (8.0.2)\n\nPLATFORMS\n  aarch64-linux\n  ruby\n  x86_64-linux\n\nDEPENDENCIES\n  nokogiri\n  rails (~> 8.0)\n\nBUNDLED WITH\n   2.6.9\n"),
+        ("bin/rails", "#!/usr/bin/env ruby\n"),
+        ("config/puma.rb", "port(ENV.fetch(\"PORT\") { 5006 }, \"::\")\n"),
+    ]
+);

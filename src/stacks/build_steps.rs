@@ -51,14 +51,35 @@ pub fn stage_steps(
     planned.push(Step::copy_context(vec![ctx.in_app(".")], ".", None));
     // a step's own variables are given to its command alone, through env(1): an ENV would
     // stay in the builder's config, and BuildKit warns about secret-looking names
-    planned.extend(steps.iter().map(|s| {
-        let mut argv = vec![];
-        if !s.env.is_empty() {
-            argv.push("env".to_string());
-            argv.extend(s.env.iter().map(|(k, v)| format!("{k}={v}")));
-        }
-        argv.extend(s.argv.iter().cloned());
-        Step::Exec { argv }
-    }));
+    let commands: Vec<Vec<String>> = steps
+        .iter()
+        .map(|s| {
+            let mut argv = vec![];
+            if !s.env.is_empty() {
+                argv.push("env".to_string());
+                argv.extend(s.env.iter().map(|(k, v)| format!("{k}={v}")));
+            }
+            argv.extend(s.argv.iter().cloned());
+            argv
+        })
+        .collect();
+    let joined: Option<Vec<String>> = commands.iter().map(|argv| shell_words(argv)).collect();
+    match (commands.len(), joined) {
+        // several: one layer (one RUN each is what hadolint's DL3059 asks to merge), each
+        // word quoted for the shell so that it stays one word, read literally
+        (2.., Some(joined)) => planned.push(Step::Run {
+            commands: joined,
+            mounts: vec![],
+        }),
+        // one (or words no shell quoting can hold): exec form, no shell reads the words
+        _ => planned.extend(commands.into_iter().map(|argv| Step::Exec { argv })),
+    }
     planned
+}
+
+/// `argv` as one sh command line, each word single-quoted where sh would read it otherwise;
+/// None for a word with a NUL byte, which no quoting holds.
+fn shell_words(argv: &[String]) -> Option<String> {
+    let words: Result<Vec<_>, _> = argv.iter().map(|word| shlex::try_quote(word)).collect();
+    Some(words.ok()?.join(" "))
 }

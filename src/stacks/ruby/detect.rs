@@ -195,7 +195,7 @@ fn rails_app(k: &RubyDetect, project: &Project, d: &mut Detection, rails: &Gem, 
 /// The gems of Gemfile.lock's specs, else the Gemfile's `gem` lines.
 fn gems(project: &Project, k: &RubyDetect) -> Vec<Gem> {
     if let Some(text) = project.read(LOCKFILE) {
-        return text
+        let mut gems: Vec<Gem> = text
             .lines()
             .enumerate()
             .filter_map(|(i, line)| {
@@ -209,6 +209,18 @@ fn gems(project: &Project, k: &RubyDetect) -> Vec<Gem> {
                 })
             })
             .collect();
+        // a gem locked for several platforms is listed once per platform: one precompiled
+        // for Linux is what a Linux install takes, so it compiles nothing
+        let precompiled: Vec<String> = gems
+            .iter()
+            .filter(|g| g.precompiled)
+            .map(|g| g.name.clone())
+            .collect();
+        gems.dedup_by(|later, first| later.name == first.name);
+        for gem in &mut gems {
+            gem.precompiled = precompiled.contains(&gem.name);
+        }
+        return gems;
     }
     let text = project.read(GEMFILE).unwrap_or_default();
     text.lines()
