@@ -146,6 +146,14 @@ impl<N: Names> Template<N> {
         &self.text
     }
 
+    /// Renders each of `words` with the same values: a command's argv.
+    pub fn render_all(
+        words: &[Template<N>],
+        values: &[(&str, &str)],
+    ) -> Result<Vec<String>, TemplateError> {
+        words.iter().map(|w| w.render(values)).collect()
+    }
+
     /// Renders with the given values; `values` must name what `N` names.
     pub fn render(&self, values: &[(&str, &str)]) -> Result<String, TemplateError> {
         let map: BTreeMap<&str, &str> = values.iter().copied().collect();

@@ -4,7 +4,7 @@
 
 use crate::error::Expected;
 use crate::model::{node_pairs, StackInput};
-use crate::plan::{Ctx, EnvVar, Step};
+use crate::plan::{app_owner, Ctx, EnvVar, StageName, Step};
 
 /// A `build-step`: a command, with variables set for it alone.
 pub struct BuildStep {
@@ -75,6 +75,16 @@ pub fn stage_steps(
         _ => planned.extend(commands.into_iter().map(|argv| Step::Exec { argv })),
     }
     planned
+}
+
+/// The final image's copy of the app's source, owned by the app's user: from the builder's
+/// workdir when the source went through it (with what the build steps made there), else from
+/// the build context.
+pub fn source_copy(ctx: &Ctx, through_builder: bool) -> Step {
+    match through_builder {
+        true => Step::copy_from(StageName::Builder, &ctx.app.workdir, ".", app_owner()),
+        false => Step::copy_context(vec![ctx.in_app(".")], ".", app_owner()),
+    }
 }
 
 /// `argv` as one sh command line, each word single-quoted where sh would read it otherwise;

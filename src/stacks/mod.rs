@@ -118,6 +118,24 @@ fn has_lockfile(
     false
 }
 
+/// The manager's manifests that the install copies first (`vars` fill their templates): all
+/// of them, but the lockfile when the project has none, since the install writes it then.
+fn manifests_to_copy(
+    manager: &Manager,
+    vars: &[(&str, &str)],
+    lockfile: Option<&str>,
+    locked: bool,
+) -> Result<Vec<String>, crate::template::TemplateError> {
+    let mut manifests = vec![];
+    for m in &manager.manifests {
+        let path = m.render(vars)?;
+        if locked || Some(path.as_str()) != lockfile {
+            manifests.push(path);
+        }
+    }
+    Ok(manifests)
+}
+
 /// How to create a manager's missing manifests: its own hint, else a general one.
 fn manifests_hint(manager: &Manager) -> String {
     manager

@@ -274,12 +274,7 @@ impl NodeApp<'_> {
                 _ => installs.install_all.render(&names)?,
             };
         } else {
-            for m in &manager.manifests {
-                let path = m.render(&[])?;
-                if self.locked || path != own.lockfile {
-                    manifests.push(path);
-                }
-            }
+            manifests = super::manifests_to_copy(manager, &[], Some(&own.lockfile), self.locked)?;
         }
         let mut steps = ctx.builder_head(&manager.builder_env, workdir, &manifests)?;
         let mut commands = vec![];

@@ -19,8 +19,8 @@ use crate::local_packages::SharedRoot;
 use crate::model::Runtime;
 use crate::model::{Shape, StackInput};
 use crate::plan::{
-    app_owner, interpreter_stage, Ctx, EnvVar, ImageRef, Input, RuntimeStage, StackStages, Stage,
-    StageName, Step,
+    interpreter_stage, Ctx, EnvVar, ImageRef, Input, RuntimeStage, StackStages, Stage, StageName,
+    Step,
 };
 use crate::project::{editable_installs, requirement_includes};
 use crate::syntax::Spanned;
@@ -85,10 +85,7 @@ impl Server {
             (Some(function), Some(flag)) => (Some(flag), function),
             _ => (None, target),
         };
-        let mut argv = vec![];
-        for word in &self.command {
-            argv.push(word.render(&[("target", target), ("port", port)])?);
-        }
+        let mut argv = Template::render_all(&self.command, &[("target", target), ("port", port)])?;
         if let Some(flag) = flag {
             argv.insert(1, flag.clone());
         }
@@ -242,12 +239,8 @@ impl StackApp for PythonApp<'_> {
                 }
             }
             None => {
-                for m in &manager.manifests {
-                    let path = m.render(&vars)?;
-                    if self.locked || Some(&path) != own.lockfile.as_ref() {
-                        manifests.push(path);
-                    }
-                }
+                let lockfile = own.lockfile.as_deref();
+                manifests = super::manifests_to_copy(manager, &vars, lockfile, self.locked)?;
                 manifests.extend(self.includes.iter().cloned());
                 let install = match self.locked {
                     true => &own.install,
@@ -315,12 +308,8 @@ impl StackApp for PythonApp<'_> {
                 .iter()
                 .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None)),
         );
-        copies.push(if self.build_steps.is_empty() {
-            Step::copy_context(vec![ctx.in_app(".")], ".", app_owner())
-        } else {
-            // the source with what the build steps made (collected static files...)
-            Step::copy_from(StageName::Builder, &ctx.app.workdir, ".", app_owner())
-        });
+        // with build steps, the source with what they made (collected static files...)
+        copies.push(build_steps::source_copy(ctx, !self.build_steps.is_empty()));
 
         let manager_hint = super::manifests_hint(manager);
         let mut inputs = super::manifest_inputs(&manifests, self.manager.span, &manager_hint);

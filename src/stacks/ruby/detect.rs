@@ -8,7 +8,7 @@ use super::Ruby;
 use crate::detect::{major_minor, BuildStep, DetectInput, Detection, EnvReads, Evidence, Finding};
 use crate::error::Warning;
 use crate::project::Project;
-use crate::template::{Pattern, PortNames, ScriptPortNames, Template, TemplateError};
+use crate::template::{Pattern, PortNames, ScriptPortNames, Template};
 
 const LOCKFILE: &str = "Gemfile.lock";
 const GEMFILE: &str = "Gemfile";
@@ -98,7 +98,8 @@ pub fn detect(stack: &Ruby, input: &DetectInput) -> Option<Detection> {
     } else if let Some((file, line)) = sinatra_script(project, k) {
         let port = port_in_code(k.sinatra_port, "Sinatra's port");
         let text = port.value.to_string();
-        let argv = render(&k.sinatra_command, &[("file", &file), ("port", &text)]).ok()?;
+        let argv =
+            Template::render_all(&k.sinatra_command, &[("file", &file), ("port", &text)]).ok()?;
         d.entrypoint = Some(Finding::found(
             argv,
             Evidence::line(&file, line, "a classic Sinatra app"),
@@ -109,7 +110,7 @@ pub fn detect(stack: &Ruby, input: &DetectInput) -> Option<Detection> {
         let port = input.port(&sources, &k.ports, "the port of rackup and puma");
         if let Some((gem, command)) = k.rack_servers.iter().find(|(gem, _)| has(gem).is_some()) {
             let text = port.value.to_string();
-            let argv = render(command, &[("port", &text)]).ok()?;
+            let argv = Template::render_all(command, &[("port", &text)]).ok()?;
             let evidence = has(gem).map(|g| g.evidence.clone());
             d.entrypoint = Some(Finding::found(
                 argv,
@@ -291,11 +292,4 @@ fn set_env(d: &mut Detection, vars: &[(String, String)], evidence: Evidence) {
             evidence.clone(),
         ));
     }
-}
-
-fn render<N: crate::template::Names>(
-    words: &[Template<N>],
-    values: &[(&str, &str)],
-) -> Result<Vec<String>, TemplateError> {
-    words.iter().map(|w| w.render(values)).collect()
 }

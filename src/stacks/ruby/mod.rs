@@ -14,7 +14,7 @@ use crate::detect::{DetectInput, Detection};
 use crate::error::Error;
 use crate::knowledge::Knowledge;
 use crate::model::{Shape, StackInput};
-use crate::plan::{app_owner, Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
 use crate::syntax::Spanned;
 
 /// Ruby's own data in `recipes/stacks/ruby.toml`.
@@ -97,13 +97,7 @@ impl StackApp for RubyApp<'_> {
     fn stages(&self, ctx: &Ctx) -> Result<StackStages, Error> {
         let name = &self.manager.value;
         let (manager, own) = super::manager(ctx, &self.stack.managers, name)?;
-        let mut manifests = vec![];
-        for m in &manager.manifests {
-            let path = m.render(&[])?;
-            if self.locked || path != own.lockfile {
-                manifests.push(path);
-            }
-        }
+        let manifests = super::manifests_to_copy(manager, &[], Some(&own.lockfile), self.locked)?;
         let mut steps = ctx.builder_head(&manager.builder_env, &ctx.app.workdir, &manifests)?;
         if let Some(folder) = &self.vendored {
             steps.push(Step::copy_context(
@@ -151,10 +145,7 @@ impl StackApp for RubyApp<'_> {
             .iter()
             .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None))
             .collect();
-        copies.push(match through_builder {
-            true => Step::copy_from(StageName::Builder, &ctx.app.workdir, ".", app_owner()),
-            false => Step::copy_context(vec![ctx.in_app(".")], ".", app_owner()),
-        });
+        copies.push(build_steps::source_copy(ctx, through_builder));
 
         let hint = super::manifests_hint(manager);
         let inputs = super::manifest_inputs(&manifests, self.manager.span, &hint);
