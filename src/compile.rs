@@ -7,8 +7,9 @@ use camino::{Utf8Path, Utf8PathBuf};
 use miette::{Severity, SourceSpan};
 
 use crate::error::{recipe_error, Error, Kind, Located, RecipeError};
+use crate::lock::{self, LockFile};
 use crate::model::{self, App};
-use crate::plan::{self, Plan};
+use crate::plan::{self, ImageRef, Plan};
 use crate::project::{self, Project};
 use crate::render::{self, Rendered};
 use crate::stacks::Catalog;
@@ -164,9 +165,43 @@ pub struct Compiled {
     pub app: App,
     pub plan: Plan,
     pub rendered: Rendered,
+    /// the recipe's dslim.lock, whose digests the plan's images are pinned to
+    pub lock: Option<LockFile>,
+    /// the images the plan builds from that the lock does not pin
+    pub unlocked: Vec<ImageRef>,
 }
 
 impl Compiled {
+    /// What is stale in the recipe's lock: images it does not pin (pointing at the recipe's
+    /// stack and version), entries for images the recipe no longer uses (pointing at them).
+    pub fn lock_problems(&self, severity: Severity) -> Vec<Located> {
+        let Some(lock) = &self.lock else {
+            return vec![];
+        };
+        let mut problems = vec![];
+        if !self.unlocked.is_empty() {
+            let kind = Kind::NotLocked {
+                images: self.unlocked.iter().map(ImageRef::to_string).collect(),
+            };
+            problems.push(Located::new(
+                self.recipe_path.as_str(),
+                self.text.clone(),
+                RecipeError::new(self.app.version.span, kind),
+                severity,
+            ));
+        }
+        for unused in lock::unused(&lock.lock, &self.plan) {
+            let kind = Kind::UnusedLock {
+                image: unused.reference.clone(),
+            };
+            problems.push(Located {
+                severity,
+                ..lock.at(unused.span, kind)
+            });
+        }
+        problems
+    }
+
     /// The folder the recipe is in, where the generated files go.
     pub fn dir(&self) -> &Utf8Path {
         self.recipe_path.parent().unwrap_or(Utf8Path::new("."))
@@ -261,7 +296,15 @@ impl Compiled {
 /// Reads and compiles the recipe at `path` (a recipe file, or the folder holding one).
 pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Error> {
     let workspace = WorkspaceFile::of(&project::resolve(path), &catalog.knowledge)?;
-    compile_file_in(catalog, path, workspace.as_ref())
+    compile_file_in(catalog, path, workspace.as_ref(), Locks::Pin)
+}
+
+/// Whether a compiled recipe's images are pinned to the digests of its dslim.lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locks {
+    Pin,
+    /// as if there were no lock: for `dslim lock`, which writes it
+    Ignore,
 }
 
 /// `compile_file` for a recipe whose workspace (if any) the caller has read already.
@@ -269,6 +312,7 @@ pub fn compile_file_in(
     catalog: &Catalog,
     path: &Utf8Path,
     workspace: Option<&WorkspaceFile>,
+    locks: Locks,
 ) -> Result<Compiled, Error> {
     let recipe_path = project::resolve(path);
     let bytes = std::fs::read(&recipe_path).map_err(|reason| {
@@ -293,19 +337,33 @@ pub fn compile_file_in(
         .to_path_buf();
     let text = Arc::new(text);
     let defaults = workspace.map(|w| &w.workspace);
-    match compile_member(catalog, &text, &name, &Project::new(&dir), defaults) {
-        Ok(unit) => Ok(Compiled {
-            recipe_path,
-            text,
-            recipe: unit.recipe,
-            workspace: workspace.map(|w| (w.path.clone(), w.text.clone())),
-            app: unit.app,
-            plan: unit.plan,
-            rendered: unit.rendered,
-        }),
-        Err(Failure::Recipe(errors)) => Err(split_errors(&recipe_path, text, workspace, errors)),
-        Err(Failure::Bug(e)) => Err(e),
+    let mut unit = match compile_member(catalog, &text, &name, &Project::new(&dir), defaults) {
+        Ok(unit) => unit,
+        Err(Failure::Recipe(errors)) => {
+            return Err(split_errors(&recipe_path, text, workspace, errors))
+        }
+        Err(Failure::Bug(e)) => return Err(e),
+    };
+    let lock = match locks {
+        Locks::Pin => LockFile::beside(&recipe_path, &catalog.knowledge)?,
+        Locks::Ignore => None,
+    };
+    let mut unlocked = vec![];
+    if let Some(lock) = &lock {
+        unlocked = lock::pin(&mut unit.plan, &lock.lock);
+        unit.rendered = render::render(&unit.plan, &name).map_err(Error::from)?;
     }
+    Ok(Compiled {
+        recipe_path,
+        text,
+        recipe: unit.recipe,
+        workspace: workspace.map(|w| (w.path.clone(), w.text.clone())),
+        app: unit.app,
+        plan: unit.plan,
+        rendered: unit.rendered,
+        lock,
+        unlocked,
+    })
 }
 
 /// A member's errors, each reported in the recipe it points into: its own, or (past the end

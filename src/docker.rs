@@ -47,7 +47,7 @@ fn succeeds(program: &str, args: &[&str]) -> bool {
 }
 
 /// `DSLIM_DOCKER` names the docker binary (default `docker`).
-fn docker_program() -> String {
+pub(crate) fn docker_program() -> String {
     std::env::var("DSLIM_DOCKER").unwrap_or_else(|_| "docker".into())
 }
 

@@ -40,8 +40,13 @@ pub fn pattern(form: &Expected) -> Option<&'static Regex> {
             cached!(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9._-]+)*$")
         }
         Expected::Image => {
-            cached!(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$")
+            // a registry's port (localhost:5000/acme/api) is not a tag
+            cached!(
+                r"^[a-z0-9][a-z0-9._-]*(:[0-9]+)?(/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?$"
+            )
         }
+        Expected::Digest => cached!(r"^sha256:[0-9a-f]{64}$"),
+        Expected::Platform => cached!(r"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$"),
         Expected::NginxVersion => cached!(r"^[0-9]+\.[0-9]+(\.[0-9]+)?$"),
         Expected::IgnorePattern => cached!(r"^[^\s#][^\x00-\x1f]*$"),
         Expected::OneLine
@@ -85,6 +90,8 @@ mod tests {
             Expected::Duration,
             Expected::Registry,
             Expected::Image,
+            Expected::Digest,
+            Expected::Platform,
             Expected::NginxVersion,
             Expected::IgnorePattern,
         ] {
@@ -97,5 +104,14 @@ mod tests {
         assert!(matches(&Expected::RelativeFolder, ".next/cache"));
         assert!(matches(&Expected::RelativeFolder, "dist/"));
         assert!(!matches(&Expected::OneLine, "a\nb"));
+        for image in [
+            "python:3.13-slim",
+            "localhost:5000/library/python:3.13",
+            "ghcr.io/a/b",
+        ] {
+            assert!(matches(&Expected::Image, image), "{image}");
+        }
+        assert!(!matches(&Expected::Image, "python:3.13\nRUN x"));
+        assert!(!matches(&Expected::Digest, "sha256:abc"));
     }
 }

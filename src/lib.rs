@@ -6,7 +6,8 @@
 //!
 //! What dslim knows about stacks and distros is data (`recipes/`, read by `knowledge`); each
 //! stack's code is one folder in `stacks`. `compile` runs the pipeline on one recipe; `init`
-//! writes recipes from what `detect` finds; `cli` is the command line.
+//! writes recipes from what `detect` finds; `lock` pins base images to digests; `cli` is the
+//! command line.
 
 pub mod changes;
 pub mod cli;
@@ -19,6 +20,7 @@ pub mod form;
 pub mod init;
 pub mod knowledge;
 pub mod local_packages;
+pub mod lock;
 pub mod model;
 pub mod output;
 pub mod plan;

@@ -1516,3 +1516,6 @@ fn init_runs_a_rack_app_with_rackup_and_the_ruby_healthcheck_passes() {
     );
     assert_turns_healthy(&dir, "dslim-e2e-rack");
 }
+
+#[path = "e2e/lock.rs"]
+mod lock;

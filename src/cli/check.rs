@@ -24,10 +24,11 @@ pub struct Args {
 #[derive(Serialize)]
 struct RecipeReport {
     recipe: String,
-    /// "up-to-date", "stale" or "invalid" (the recipe does not compile)
+    /// "up-to-date", "stale" (its files, or its dslim.lock) or "invalid" (it does not compile)
     state: &'static str,
     files: Vec<StaleFile>,
-    /// why an invalid recipe does not compile: each diagnostic with its line and column
+    /// why an invalid recipe does not compile, or what its stale lock lacks: each diagnostic
+    /// with its file, line and column
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<Summary>,
 }
@@ -50,7 +51,23 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
                 if talk {
                     warn(&c);
                 }
-                let result = check(&c.recipe_path, c.generated_files(), talk);
+                let lock = c.lock_problems(miette::Severity::Error);
+                let stale_lock = (!lock.is_empty()).then(|| Error::StaleLock {
+                    lock: c.dir().join(crate::lock::LOCK_FILE),
+                    errors: lock,
+                });
+                let result = Error::all(
+                    // "up to date" is said only of a recipe whose lock is current too
+                    (check(
+                        &c.recipe_path,
+                        c.generated_files(),
+                        talk && stale_lock.is_none(),
+                    )
+                    .err()
+                    .into_iter())
+                    .chain(stale_lock)
+                    .collect(),
+                );
                 compiled.push(c);
                 result
             }
@@ -87,11 +104,29 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
 
 /// The JSON report's line for one recipe.
 fn report(path: &Utf8Path, result: &Result<(), Error>) -> RecipeReport {
-    let (state, files, errors) = match result {
-        Ok(()) => ("up-to-date", vec![], vec![]),
-        Err(Error::Stale { files }) => ("stale", files.clone(), vec![]),
-        Err(e) => ("invalid", vec![], e.summaries()),
+    let errors = match result {
+        Ok(()) => vec![],
+        Err(Error::Many { errors }) => errors.iter().collect(),
+        Err(e) => vec![e],
     };
+    let stale = |e: &&Error| matches!(e, Error::Stale { .. } | Error::StaleLock { .. });
+    let state = match errors.is_empty() {
+        true => "up-to-date",
+        false if errors.iter().all(stale) => "stale",
+        false => "invalid",
+    };
+    let files = errors
+        .iter()
+        .flat_map(|e| match e {
+            Error::Stale { files } => files.clone(),
+            _ => vec![],
+        })
+        .collect();
+    let errors = errors
+        .iter()
+        .filter(|e| !matches!(e, Error::Stale { .. }))
+        .flat_map(|e| e.summaries())
+        .collect();
     RecipeReport {
         recipe: path.to_string(),
         state,

@@ -4,7 +4,7 @@ use camino::Utf8Path;
 
 use super::{compile_all, warn, Recipes, SelectedWorkspace};
 use crate::compile::Compiled;
-use crate::console::say;
+use crate::console::{say, stderr_is_terminal};
 use crate::error::Error;
 use crate::output;
 use crate::stacks::Catalog;
@@ -79,6 +79,13 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
         });
     }
     warn(compiled);
+    // a stale lock leaves the images it lacks unpinned; `check` fails on it
+    for problem in compiled.lock_problems(miette::Severity::Warning) {
+        say(&crate::error::report_located(
+            &problem,
+            stderr_is_terminal(),
+        ));
+    }
     let dir: &Utf8Path = compiled.dir();
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
         say(&format!("{:>9} {}\n", outcome.done(), dir.join(name)));

@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod generate;
 mod list;
+mod lock;
 mod plan;
 
 use std::collections::BTreeSet;
@@ -13,7 +14,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::changes::Changes;
-use crate::compile::{compile_file, compile_file_in, Compiled};
+use crate::compile::{compile_file_in, Compiled, Locks};
 pub use crate::console::print;
 use crate::console::{say, stderr_is_terminal};
 use crate::error::{report_located, Error};
@@ -54,6 +55,8 @@ pub struct Selection {
     pub services: Vec<String>,
     /// with `--changed-since`: what changed, for the command to be about the services it touches
     pub changes: Option<Changes>,
+    /// whether the recipes' images are pinned to their locks' digests
+    pub locks: Locks,
 }
 
 /// A workspace of the selection, with its members' recipes (found once).
@@ -100,8 +103,11 @@ impl Selection {
     /// the selection has read already (or else finds above it).
     pub fn compile(&self, catalog: &Catalog, recipe: &Utf8Path) -> Result<Compiled, Error> {
         match self.workspaces.iter().find(|w| w.members.contains(recipe)) {
-            Some(w) => compile_file_in(catalog, recipe, Some(&w.file)),
-            None => compile_file(catalog, recipe),
+            Some(w) => compile_file_in(catalog, recipe, Some(&w.file), self.locks),
+            None => {
+                let workspace = WorkspaceFile::of(recipe, &catalog.knowledge)?;
+                compile_file_in(catalog, recipe, workspace.as_ref(), self.locks)
+            }
         }
     }
 }
@@ -125,6 +131,7 @@ impl Recipes {
             workspaces: vec![],
             services: services.iter().map(|s| s.to_string()).collect(),
             changes: None,
+            locks: Locks::Pin,
         };
         for root in roots {
             let found = if self.all {
@@ -184,6 +191,8 @@ pub enum Command {
     Build(build::Args),
     /// Fail if generated files are missing or differ from what the recipes give (for CI)
     Check(check::Args),
+    /// Pin each recipe's base images to the digests their tags point at now, in dslim.lock
+    Lock(lock::Args),
     /// Detect the stack of the app in a folder and write its dslim.kdl
     Init(crate::init::Options),
     /// Show a service's effective recipe, each value with where it comes from (its recipe, the workspace's defaults, dslim's default)
@@ -206,6 +215,7 @@ pub fn run(catalog: &Catalog, cli: Cli) -> Result<(), Error> {
         Command::Generate(args) => generate::run(catalog, &args),
         Command::Build(args) => build::run(catalog, &args),
         Command::Check(args) => check::run(catalog, &args),
+        Command::Lock(args) => lock::run(catalog, &args),
         Command::Init(options) => crate::init::run(catalog, &options),
         Command::Plan(args) => plan::run(catalog, &args),
         Command::List(args) => list::run(catalog, &args),

@@ -21,6 +21,10 @@ pub enum Expected {
     Duration,
     Registry,
     Image,
+    /// a content digest, as a lock holds it
+    Digest,
+    /// an OS/architecture pair, as a lock holds it
+    Platform,
     NginxVersion,
     IgnorePattern,
     OneLine,
@@ -68,6 +72,8 @@ impl Expected {
                 "a registry host and path, like mirror.example.com/dockerhub".into()
             }
             Expected::Image => "a lowercase image reference like ghcr.io/acme/api:1.0".into(),
+            Expected::Digest => "a content digest like sha256:<64 hex digits>".into(),
+            Expected::Platform => "a platform like linux/amd64 or linux/arm64/v8".into(),
             Expected::NginxVersion => "an nginx version like \"1.28\"".into(),
             Expected::IgnorePattern => "a .dockerignore pattern on one line".into(),
             Expected::OneLine => "text without newlines or control characters".into(),

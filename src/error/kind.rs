@@ -197,4 +197,37 @@ pub enum Kind {
         files: Vec<String>,
         hint: String,
     },
+
+    // --- dslim.lock, and a recipe against its lock
+    /// a lock of another format than this dslim's (None: it says no format)
+    LockFormat {
+        found: Option<String>,
+        supported: u32,
+    },
+    MissingProperty {
+        node: String,
+        property: String,
+    },
+    /// an image the recipe builds from that its lock does not pin
+    NotLocked {
+        images: Vec<String>,
+    },
+    /// a lock entry for an image the recipe no longer builds from
+    UnusedLock {
+        image: String,
+    },
+}
+
+impl Kind {
+    /// The node is fine, but not for this kind of app (a user for nginx's single-page apps):
+    /// a workspace's default that says so is left out for that member.
+    pub fn is_inapplicable(&self) -> bool {
+        matches!(
+            self,
+            Kind::RuntimeOfSpa
+                | Kind::UserOfSpa { .. }
+                | Kind::EntrypointOfSpa
+                | Kind::RuntimeLibsWithoutPackageManager { .. }
+        )
+    }
 }

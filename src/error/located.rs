@@ -60,14 +60,14 @@ impl Error {
     /// Every diagnostic this error holds, as data.
     pub fn summaries(&self) -> Vec<Summary> {
         match self {
-            Error::Recipe { path, errors } => errors
+            Error::Recipe { errors, .. } | Error::StaleLock { errors, .. } => errors
                 .iter()
                 .map(|e| {
                     let (line, column) = e.line_column();
                     Summary {
                         code: e.code().map(|c| c.to_string()),
                         message: e.to_string(),
-                        file: Some(path.to_string()),
+                        file: Some(e.source.name().to_string()),
                         line: Some(line),
                         column: Some(column),
                         help: e.help().map(|h| h.to_string()),
@@ -141,7 +141,7 @@ pub fn report(error: &Error, color: bool) -> String {
     let mut out = String::new();
     match error {
         // each recipe error on its own, with its source lines
-        Error::Recipe { errors, .. } => {
+        Error::Recipe { errors, .. } | Error::StaleLock { errors, .. } => {
             for e in errors {
                 let _ = handler.render_report(&mut out, e);
             }

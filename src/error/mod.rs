@@ -211,6 +211,21 @@ pub enum Error {
     )]
     Stale { files: Vec<StaleFile> },
 
+    #[error("{} is stale", lock.file_name().unwrap_or("dslim.lock"))]
+    #[diagnostic(code(dslim::stale_lock))]
+    StaleLock {
+        lock: Utf8PathBuf,
+        #[related]
+        errors: Vec<Located>,
+    },
+
+    #[error("cannot resolve the image {image}: {detail}")]
+    #[diagnostic(
+        code(dslim::resolve),
+        help("check that the image and tag exist (`docker buildx imagetools inspect {image}`), and for a private registry that `docker login` was run")
+    )]
+    ImageNotResolved { image: String, detail: String },
+
     #[error("cannot split --entrypoint {text:?} into words")]
     #[diagnostic(
         code(dslim::detect),

@@ -27,20 +27,6 @@ impl RecipeError {
     }
 }
 
-impl Kind {
-    /// The node is fine, but not for this kind of app (a user for nginx's single-page apps):
-    /// a workspace's default that says so is left out for that member.
-    pub fn is_inapplicable(&self) -> bool {
-        matches!(
-            self,
-            Kind::RuntimeOfSpa
-                | Kind::UserOfSpa { .. }
-                | Kind::EntrypointOfSpa
-                | Kind::RuntimeLibsWithoutPackageManager { .. }
-        )
-    }
-}
-
 fn list(items: &[String]) -> String {
     items.join(", ")
 }
@@ -175,6 +161,29 @@ impl fmt::Display for RecipeError {
             Kind::RootUser => write!(f, "dslim images never run as root"),
             Kind::NoEntrypoint { app, .. } => write!(f, "app `{app}` has no entrypoint"),
             Kind::HealthcheckWithoutPort => write!(f, "a healthcheck needs a port to probe"),
+            Kind::LockFormat { found: None, .. } => write!(f, "dslim.lock does not say its format"),
+            Kind::LockFormat {
+                found: Some(found),
+                supported,
+            } => match found.parse::<u32>().is_ok_and(|n| n > *supported) {
+                true => write!(
+                    f,
+                    "dslim.lock was written by a newer dslim (format {found})"
+                ),
+                false => write!(f, "dslim.lock has format {found}, which no dslim writes"),
+            },
+            Kind::MissingProperty { node, property } => {
+                write!(f, "`{node}` needs {property}=")
+            }
+            Kind::NotLocked { images } => {
+                write!(f, "dslim.lock pins no digest for {}", images.join(", "))
+            }
+            Kind::UnusedLock { image } => {
+                write!(
+                    f,
+                    "dslim.lock pins {image}, which the recipe no longer builds from"
+                )
+            }
             Kind::MissingInputs { files, .. } => write!(
                 f,
                 "the build copies {} from the recipe's folder, and {} not there",
@@ -238,6 +247,10 @@ impl RecipeError {
             Kind::RuntimeLibsWithoutPackageManager { .. } => "cannot be installed".into(),
             Kind::RootUser => "root".into(),
             Kind::MissingInputs { files, .. } => format!("needs {}", files.join(", ")),
+            Kind::LockFormat { .. } => "this format".into(),
+            Kind::MissingProperty { property, .. } => format!("no {property}="),
+            Kind::NotLocked { .. } => "builds from these images".into(),
+            Kind::UnusedLock { .. } => "not used".into(),
         }
     }
 
@@ -411,6 +424,15 @@ impl RecipeError {
                 Some("add `port 8000` (the port the app listens on)".into())
             }
             Kind::MissingInputs { hint, .. } => Some(hint.clone()),
+            Kind::LockFormat { supported, .. } => Some(format!(
+                "this dslim reads format {supported}: upgrade dslim, or write the lock anew with `dslim lock --update`"
+            )),
+            Kind::MissingProperty { .. } => {
+                Some("`dslim lock --update` writes every entry anew".into())
+            }
+            Kind::NotLocked { .. } | Kind::UnusedLock { .. } => {
+                Some("run `dslim lock` and commit dslim.lock".into())
+            }
         }
     }
 
@@ -437,6 +459,8 @@ impl RecipeError {
                 "dslim::secret"
             }
             Kind::SharedRoot { .. } => "dslim::shared_root",
+            Kind::LockFormat { .. } | Kind::MissingProperty { .. } => "dslim::lock",
+            Kind::NotLocked { .. } | Kind::UnusedLock { .. } => "dslim::stale_lock",
             _ => "dslim::unsupported",
         }
     }

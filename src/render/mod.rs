@@ -95,7 +95,13 @@ fn dockerignore_name(plan: &Plan) -> &'static str {
 }
 
 fn dockerignore(plan: &Plan, recipe_name: &str) -> Result<String, TemplateError> {
-    let own = [DOCKERFILE, COMPOSE, dockerignore_name(plan), recipe_name];
+    let own = [
+        DOCKERFILE,
+        COMPOSE,
+        dockerignore_name(plan),
+        recipe_name,
+        crate::lock::LOCK_FILE,
+    ];
     let patterns: Vec<String> = match &plan.member {
         // after the member's folder is let in by the patterns
         Some(member) => (plan.dockerignore.iter().cloned())

@@ -15,7 +15,7 @@ use miette::SourceSpan;
 use crate::error::{closest, Kind, RecipeError};
 use crate::knowledge::Knowledge;
 use nodes::NodeSpec;
-use shape::check_node;
+pub(crate) use shape::check_node;
 pub use workspace::{is_workspace, parse_workspace, Workspace};
 
 /// A value and where it was written.
@@ -242,7 +242,7 @@ pub fn parse(text: &str, knowledge: &Knowledge) -> Parsed {
 
 /// Reads KDL v2 text, refusing nesting too deep to read safely; a syntax error says where,
 /// and whether a KDL v1 habit on its line is the likely cause.
-fn read_kdl(text: &str) -> Result<KdlDocument, Vec<RecipeError>> {
+pub(crate) fn read_kdl(text: &str) -> Result<KdlDocument, Vec<RecipeError>> {
     depth::check(text).map_err(|e| vec![e])?;
     KdlDocument::parse_v2(text).map_err(|e| {
         e.diagnostics

@@ -11,7 +11,7 @@ use crate::knowledge::Knowledge;
 
 /// Checks one node against its spec, pushing an error for each part that does not fit. The
 /// node comes back with the parts that do, so that the model can check them too.
-pub(super) fn check_node(
+pub(crate) fn check_node(
     node: &KdlNode,
     spec: &NodeSpec,
     knowledge: &Knowledge,

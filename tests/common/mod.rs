@@ -17,6 +17,8 @@ pub struct Test {
 
 pub struct Output {
     pub dir: tempfile::TempDir,
+    /// the environment of the first run, which runs `again` get too (a fake docker)
+    env: Vec<(String, String)>,
     pub stdout: String,
     pub stderr: String,
 }
@@ -28,6 +30,7 @@ impl Output {
         cmd.current_dir(self.dir.path())
             .args(args)
             .env("NO_COLOR", "1")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .output()
             .unwrap()
     }
@@ -143,6 +146,7 @@ impl Test {
         }
         Output {
             dir: self.dir,
+            env: self.env,
             stdout,
             stderr,
         }
