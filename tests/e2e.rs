@@ -1334,12 +1334,16 @@ impl Drop for PrivateIndex {
     }
 }
 
-#[test]
-fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
-    // a package index behind basic auth on this machine, reached from the build at the
-    // bridge's gateway; the token is a secret from the environment, pip's config a file secret
-    require_docker();
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+/// The private index, up: the token it answers to, and where a build reaches it (the
+/// bridge's gateway and the port).
+struct IndexUp {
+    _server: PrivateIndex,
+    token: String,
+    gateway: String,
+    port: u16,
+}
+
+fn start_private_index() -> IndexUp {
     let token = format!("dslim-token-{}", std::process::id());
     let port = std::net::TcpListener::bind("0.0.0.0:0")
         .and_then(|l| l.local_addr())
@@ -1354,7 +1358,7 @@ fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
         .unwrap();
     let mut ready = String::new();
     let stdout = child.stdout.take().unwrap();
-    let _index = PrivateIndex(child);
+    let server = PrivateIndex(child);
     std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready).unwrap();
     assert_eq!(ready.trim(), "ready");
     let gateway = ok(Command::new("docker").args([
@@ -1364,14 +1368,102 @@ fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
         "-f",
         "{{(index .IPAM.Config 0).Gateway}}",
     ]));
-    let gateway = gateway.trim();
+    IndexUp {
+        _server: server,
+        token,
+        gateway: gateway.trim().to_string(),
+        port,
+    }
+}
+
+/// An app that answers with the private package's greeting.
+const PRIVATE_APP: &str = "from http.server import BaseHTTPRequestHandler, HTTPServer\n\nfrom dslim_private_greeting import greet\n\n\nclass Hello(BaseHTTPRequestHandler):\n    def do_GET(self):\n        body = greet().encode()\n        self.send_response(200)\n        self.send_header(\"Content-Length\", str(len(body)))\n        self.end_headers()\n        self.wfile.write(body)\n\n\nHTTPServer((\"0.0.0.0\", 8000), Hello).serve_forever()\n";
+
+/// Builds the app in `dir` with `env` (the secrets' variables), checks it serves the private
+/// package's greeting, and builds its builder stage with the same secrets.
+fn build_private_app(dir: &Path, image: &str, env: &[(&str, &str)], secrets: &[&str]) {
+    let mut build = Command::new(env!("CARGO_BIN_EXE_dslim"));
+    build
+        .args(["build"])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("BUILDKIT_PROGRESS", "plain");
+    for (k, v) in env {
+        build.env(k, v);
+    }
+    let built = run(&mut build);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let (_container, host_port) = start(image, 8000);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let answer = loop {
+        match http_get(host_port, "/") {
+            Ok(answer) if !answer.is_empty() => break answer,
+            answer if Instant::now() > deadline => panic!("no answer: {answer:?}"),
+            _ => std::thread::sleep(Duration::from_millis(300)),
+        }
+    };
+    assert!(answer.contains("hello from the private index"), "{answer}");
+    // the builder stage too: the install's layer holds the package, not the token
+    let mut builder = Command::new("docker");
+    builder.args([
+        "build",
+        "-q",
+        "--target",
+        "builder",
+        "-t",
+        &format!("{image}:builder"),
+    ]);
+    for secret in secrets {
+        builder.args(["--secret", secret]);
+    }
+    builder.arg(".").current_dir(dir);
+    for (k, v) in env {
+        builder.env(k, v);
+    }
+    ok(&mut builder);
+}
+
+/// Neither the image nor its builder stage holds the token: not in a layer, not in the history.
+fn assert_token_nowhere(image: &str, token: &str) {
+    for image in [image.to_string(), format!("{image}:builder")] {
+        let history = ok(Command::new("docker").args(["history", "--no-trunc", &image]));
+        assert!(
+            !history.contains(token),
+            "{image}'s history holds the token"
+        );
+        let saved = run(Command::new("docker").args(["save", &image]));
+        assert!(saved.status.success());
+        let holds = |text: &str| {
+            saved
+                .stdout
+                .windows(text.len())
+                .any(|w| w == text.as_bytes())
+        };
+        // the search sees the layers' files: the private package's source is found
+        assert!(
+            holds("hello from the private index"),
+            "{image}'s layers unread"
+        );
+        assert!(!holds(token), "a layer of {image} holds the token");
+    }
+}
+
+#[test]
+fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
+    // a package index behind basic auth on this machine, reached from the build at the
+    // bridge's gateway; the token is a secret from the environment, pip's config a file secret
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let index = start_private_index();
+    let (token, gateway) = (&index.token, &index.gateway);
 
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    write(
-        "app.py",
-        "from http.server import BaseHTTPRequestHandler, HTTPServer\n\nfrom dslim_private_greeting import greet\n\n\nclass Hello(BaseHTTPRequestHandler):\n    def do_GET(self):\n        body = greet().encode()\n        self.send_response(200)\n        self.send_header(\"Content-Length\", str(len(body)))\n        self.end_headers()\n        self.wfile.write(body)\n\n\nHTTPServer((\"0.0.0.0\", 8000), Hello).serve_forever()\n",
-    );
+    write("app.py", PRIVATE_APP);
     write("requirements.txt", "dslim-private-greeting==1.0\n");
     write("pip.conf", &format!("[global]\ntrusted-host = {gateway}\n"));
     write(
@@ -1387,66 +1479,77 @@ fn a_private_index_token_reaches_the_install_and_no_layer_or_history() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr)
         .contains("the secret `index` has no value: $PIP_EXTRA_INDEX_URL is not set"));
-    let index = format!("http://dslim:{token}@{gateway}:{port}/simple");
-    let built = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
-        .args(["build"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env("BUILDKIT_PROGRESS", "plain")
-        .env("PIP_EXTRA_INDEX_URL", &index));
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
+    let url = format!("http://dslim:{token}@{gateway}:{}/simple", index.port);
+    build_private_app(
+        dir.path(),
+        "dslim-e2e-private",
+        &[("PIP_EXTRA_INDEX_URL", &url)],
+        &["id=pip,src=pip.conf", "id=index,env=PIP_EXTRA_INDEX_URL"],
     );
-    let (_container, host_port) = start("dslim-e2e-private", 8000);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let answer = loop {
-        match http_get(host_port, "/") {
-            Ok(answer) if !answer.is_empty() => break answer,
-            answer if Instant::now() > deadline => panic!("no answer: {answer:?}"),
-            _ => std::thread::sleep(Duration::from_millis(300)),
-        }
-    };
-    assert!(answer.contains("hello from the private index"), "{answer}");
-    // the builder stage too: the install's layer holds the package, not the token
-    ok(Command::new("docker")
+    assert_token_nowhere("dslim-e2e-private", token);
+}
+
+#[test]
+fn a_poetry_source_gets_its_credentials_from_poetry_http_basic_and_no_layer_keeps_them() {
+    // init writes the secrets from [[tool.poetry.source]]; poetry locks against the source
+    // with them, and exports them into the requirements pip installs, removed in the same RUN
+    require_docker();
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let index = start_private_index();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("app.py", PRIVATE_APP);
+    write(
+        "pyproject.toml",
+        &format!(
+            "[tool.poetry]\nname = \"app\"\nversion = \"0\"\npackage-mode = false\n\n[tool.poetry.dependencies]\npython = \"^3.13\"\ndslim-private-greeting = {{ version = \"1.0\", source = \"private\" }}\n\n[[tool.poetry.source]]\nname = \"private\"\nurl = \"http://{}:{}/simple\"\npriority = \"explicit\"\n",
+            index.gateway, index.port
+        ),
+    );
+    let init = run(Command::new(env!("CARGO_BIN_EXE_dslim"))
         .args([
-            "build",
-            "-q",
-            "--target",
-            "builder",
-            "-t",
-            "dslim-e2e-private:builder",
-            "--secret",
-            "id=pip,src=pip.conf",
-            "--secret",
-            "id=index,env=PIP_EXTRA_INDEX_URL",
-            ".",
+            "init",
+            "--yes",
+            "--stack",
+            "python",
+            "--manager",
+            "poetry",
+            "--port",
+            "8000",
         ])
+        .args(["--entrypoint", "python app.py"])
         .current_dir(dir.path())
-        .env("PIP_EXTRA_INDEX_URL", &index));
-    for image in ["dslim-e2e-private", "dslim-e2e-private:builder"] {
-        let history = ok(Command::new("docker").args(["history", "--no-trunc", image]));
-        assert!(
-            !history.contains(&token),
-            "{image}'s history holds the token"
-        );
-        let saved = run(Command::new("docker").args(["save", image]));
-        assert!(saved.status.success());
-        let holds = |text: &str| {
-            saved
-                .stdout
-                .windows(text.len())
-                .any(|w| w == text.as_bytes())
-        };
-        // the search sees the layers' files: the private package's source is found
-        assert!(
-            holds("hello from the private index"),
-            "{image}'s layers unread"
-        );
-        assert!(!holds(&token), "a layer of {image} holds the token");
-    }
+        .env("NO_COLOR", "1"));
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let recipe = std::fs::read_to_string(dir.path().join("dslim.kdl")).unwrap();
+    assert!(
+        recipe.contains("env=\"POETRY_HTTP_BASIC_PRIVATE_PASSWORD\""),
+        "{recipe}"
+    );
+    let recipe: Vec<String> = (recipe.lines())
+        .map(|line| match line.starts_with("app \"") {
+            true => "app \"dslim-e2e-poetry\" {".to_string(),
+            false => line.to_string(),
+        })
+        .collect();
+    write("dslim.kdl", &(recipe.join("\n") + "\n"));
+    build_private_app(
+        dir.path(),
+        "dslim-e2e-poetry",
+        &[
+            ("POETRY_HTTP_BASIC_PRIVATE_USERNAME", "dslim"),
+            ("POETRY_HTTP_BASIC_PRIVATE_PASSWORD", &index.token),
+        ],
+        &[
+            "id=poetry-http-basic-private-username,env=POETRY_HTTP_BASIC_PRIVATE_USERNAME",
+            "id=poetry-http-basic-private-password,env=POETRY_HTTP_BASIC_PRIVATE_PASSWORD",
+        ],
+    );
+    assert_token_nowhere("dslim-e2e-poetry", &index.token);
 }
 
 /// The lab reaches no rubygems.org: the app gets the gems of Debian's packages in its

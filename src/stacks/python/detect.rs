@@ -375,37 +375,38 @@ fn app_object(
 }
 
 /// The secrets a private package index needs: a variable in a requirements file's index URL
-/// (pip), the credentials of each `[[tool.uv.index]]` (uv).
+/// (pip), the credentials of each index pyproject.toml names (`[[tool.uv.index]]`,
+/// `[[tool.poetry.source]]`).
 fn private_indexes(
     project: &Project,
     pyproject: Option<&toml::Value>,
     manager: &str,
     k: &PythonDetect,
 ) -> Vec<Finding<SecretGuess>> {
-    match manager {
-        "pip" => secrets::variables_in(project, "requirements.txt", &k.index_variables)
+    if manager == "pip" {
+        return secrets::variables_in(project, "requirements.txt", &k.index_variables)
             .into_iter()
             .map(|(var, at)| Finding::found(SecretGuess::env(&var), at))
-            .collect(),
-        "uv" => {
-            let indexes = pyproject
-                .and_then(|p| p.get("tool")?.get("uv")?.get("index")?.as_array().cloned())
-                .unwrap_or_default();
-            let names: Vec<(String, Evidence)> = indexes
-                .iter()
-                .filter_map(|index| index.get("name")?.as_str())
-                .map(|name| {
-                    let line = project
-                        .line_of("pyproject.toml", &format!("\"{name}\""))
-                        .unwrap_or(1);
-                    (
-                        name.to_string(),
-                        Evidence::line("pyproject.toml", line, "[[tool.uv.index]]"),
-                    )
-                })
-                .collect();
-            secrets::named(&names, &k.uv_index_env)
-        }
-        _ => vec![],
+            .collect();
     }
+    let (Some(indexes), Some(pyproject)) = (k.named_indexes.get(manager), pyproject) else {
+        return vec![];
+    };
+    let tables = (indexes.tables.split('.'))
+        .try_fold(pyproject, |value, key| value.get(key))
+        .and_then(toml::Value::as_array);
+    let names: Vec<(String, Evidence)> = (tables.into_iter().flatten())
+        .filter_map(|index| index.get("name")?.as_str())
+        .map(|name| {
+            let line = project
+                .line_of("pyproject.toml", &format!("\"{name}\""))
+                .unwrap_or(1);
+            let table = format!("[[{}]]", indexes.tables);
+            (
+                name.to_string(),
+                Evidence::line("pyproject.toml", line, &table),
+            )
+        })
+        .collect();
+    secrets::named(&names, &indexes.env)
 }

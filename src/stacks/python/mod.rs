@@ -116,13 +116,22 @@ struct MemberInstalls {
     install_packages: Vec<Template<MemberNames>>,
 }
 
+/// Where a manager's package indexes are named in pyproject.toml, and the variables it reads
+/// an index's credentials from.
+#[derive(Debug, Deserialize)]
+pub(super) struct NamedIndexes {
+    /// a dotted path to an array of tables with a `name` each (`tool.uv.index`)
+    tables: String,
+    env: Vec<Template<crate::template::NameNames>>,
+}
+
 #[derive(Debug, Deserialize)]
 pub(super) struct PythonDetect {
     env: crate::detect::EnvReads,
     /// group 1: a variable in a requirements file's index URL
     index_variables: Pattern,
-    /// the variables uv reads an index's credentials from
-    uv_index_env: Vec<Template<crate::template::NameNames>>,
+    /// per manager, the indexes a pyproject.toml names and their credentials' variables
+    named_indexes: std::collections::BTreeMap<String, NamedIndexes>,
     ports: Vec<Pattern>,
     wsgi_apps: Vec<Pattern>,
     asgi_apps: Vec<Pattern>,
