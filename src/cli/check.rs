@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{print, warn, Recipes};
 use camino::{Utf8Path, Utf8PathBuf};
 
+use crate::compile::Compiled;
 use crate::error::{Error, FileState, StaleFile, Summary};
 use crate::render::{provenance, Provenance};
 use crate::stacks::Catalog;
@@ -51,23 +52,7 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
                 if talk {
                     warn(&c);
                 }
-                let lock = c.lock_problems(miette::Severity::Error);
-                let stale_lock = (!lock.is_empty()).then(|| Error::StaleLock {
-                    lock: c.dir().join(crate::lock::LOCK_FILE),
-                    errors: lock,
-                });
-                let result = Error::all(
-                    // "up to date" is said only of a recipe whose lock is current too
-                    (check(
-                        &c.recipe_path,
-                        c.generated_files(),
-                        talk && stale_lock.is_none(),
-                    )
-                    .err()
-                    .into_iter())
-                    .chain(stale_lock)
-                    .collect(),
-                );
+                let result = check_recipe(&c, talk);
                 compiled.push(c);
                 result
             }
@@ -133,6 +118,22 @@ fn report(path: &Utf8Path, result: &Result<(), Error>) -> RecipeReport {
         files,
         errors,
     }
+}
+
+/// A compiled recipe's files and lock as they are on disk against what it gives.
+fn check_recipe(compiled: &Compiled, talk: bool) -> Result<(), Error> {
+    let problems = compiled.lock_problems(miette::Severity::Error);
+    let stale_lock = (!problems.is_empty()).then(|| Error::StaleLock {
+        lock: compiled.dir().join(crate::lock::LOCK_FILE),
+        errors: problems,
+    });
+    // "up to date" is said only of a recipe whose lock is current too
+    let files = check(
+        &compiled.recipe_path,
+        compiled.generated_files(),
+        talk && stale_lock.is_none(),
+    );
+    Error::all(files.err().into_iter().chain(stale_lock).collect())
 }
 
 /// A recipe's files as they are on disk against what it gives.
