@@ -141,6 +141,12 @@ fn check_fails_on_a_lock_that_misses_an_image_or_pins_one_no_longer_used() {
         stderr.contains("[./dslim.lock:2:7]"),
         "the lock's entry:\n{stderr}"
     );
+    let listed = out.again(&["list", "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(
+        listed[0]["state"], "stale",
+        "list sees the stale lock as check does"
+    );
     let json = out.again(&["check", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["recipes"][0]["state"], "stale");

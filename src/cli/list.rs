@@ -1,5 +1,5 @@
 //! `dslim list`: one line per service of the selection (a workspace's members by default),
-//! with its stack, recipe, image and whether its generated files are current.
+//! with its stack, recipe, image and whether its generated files (and lock) are current.
 
 use serde::Serialize;
 
@@ -30,7 +30,8 @@ struct Entry {
     stack: String,
     recipe: String,
     image: String,
-    /// "up-to-date", "stale" (generated files missing or different) or "invalid"
+    /// "up-to-date", "stale" (generated files missing or different, or a stale dslim.lock)
+    /// or "invalid"
     state: &'static str,
 }
 
@@ -46,7 +47,9 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
         let entry = match result {
             Ok(c) if !selection.picks(c) => continue,
             Ok(c) => {
-                let current = stale_files(c.generated_files()).is_empty();
+                // as `check` sees it: the generated files, and the lock when there is one
+                let current = stale_files(c.generated_files()).is_empty()
+                    && c.lock_problems(miette::Severity::Error).is_empty();
                 Entry {
                     service: c.plan.service.name.clone(),
                     stack: c.app.stack.clone(),
