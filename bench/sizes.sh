@@ -5,7 +5,7 @@
 # hand-written image), then where the minimal images' bytes are (bench/bytes.sh).
 #
 # Usage:
-#   bench/sizes.sh                      # all six examples
+#   bench/sizes.sh                      # all seven examples
 #   bench/sizes.sh flask go-server      # only some of them
 #
 # Environment:
@@ -24,7 +24,9 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-all_examples=(flask fastapi-postgres node-api vite-spa go-server rust-server)
+all_examples=(flask fastapi-postgres node-api vite-spa go-server rust-server elixir-release)
+# stacks with no runtime "minimal" (a release's start script needs a shell)
+slim_only=(elixir-release)
 if [ "$#" -gt 0 ]; then
     examples=("$@")
 else
@@ -218,7 +220,9 @@ for name in "${examples[@]}"; do
         diff="$(diff_cell "$hand" "$slim")"
     fi
     minimal_cell="failed"
-    if minimal="$(build_minimal "$name")"; then
+    if [[ " ${slim_only[*]} " == *" $name "* ]]; then
+        minimal_cell="n/a (slim only)"
+    elif minimal="$(build_minimal "$name")"; then
         minimal_cell="$(mb "$minimal")"
         if [ -n "$hand" ]; then
             minimal_cell="$minimal_cell ($(awk -v h="$hand" -v m="$minimal" 'BEGIN { printf "%.2f×", m / h }'))"

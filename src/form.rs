@@ -28,6 +28,7 @@ pub fn pattern(form: &Expected) -> Option<&'static Regex> {
         Expected::AbsolutePath => cached!(r"^/[A-Za-z0-9._@+/-]*$"),
         Expected::GoPackage => cached!(r"^\.(/[A-Za-z0-9._@+-]+)*(/\.\.\.)?$"),
         Expected::Binary => cached!(r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
+        Expected::MixRelease => cached!(r"^[a-z][a-z0-9_]{0,62}$"),
         Expected::Script => cached!(r"^[A-Za-z0-9][A-Za-z0-9:_.-]*$"),
         Expected::EnvKey => cached!(r"^[A-Za-z_][A-Za-z0-9_]*$"),
         Expected::SecretId => cached!(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
@@ -80,6 +81,7 @@ mod tests {
             Expected::AbsolutePath,
             Expected::GoPackage,
             Expected::Binary,
+            Expected::MixRelease,
             Expected::Script,
             Expected::EnvKey,
             Expected::SecretId,
@@ -113,5 +115,7 @@ mod tests {
         }
         assert!(!matches(&Expected::Image, "python:3.13\nRUN x"));
         assert!(!matches(&Expected::Digest, "sha256:abc"));
+        assert!(matches(&Expected::MixRelease, "my_app"));
+        assert!(!matches(&Expected::MixRelease, "my-app"));
     }
 }

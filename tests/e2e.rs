@@ -41,6 +41,9 @@ fn require_docker() {
         Ok(o) if o.status.success() => {}
         _ => panic!("the end-to-end suite needs a running Docker engine (run ../shared/docker-lab/setup.sh as root)"),
     }
+    // every test, whichever runs first, builds from the stand-ins under the tags a recipe
+    // that names no version asks for
+    lab_images_for_default_versions();
 }
 
 /// A copy of the example in a fresh folder, without local build output.
@@ -645,6 +648,10 @@ fn lab_images_for_default_versions() {
                 format!("ruby:{}-slim-trixie", version("ruby")),
             ),
             (
+                "elixir:1.18-slim",
+                format!("elixir:{}-slim", version("elixir")),
+            ),
+            (
                 "nginxinc/nginx-unprivileged:1.26",
                 format!("nginxinc/nginx-unprivileged:{}", k.spa.default_nginx),
             ),
@@ -713,7 +720,6 @@ fn on_bookworm(recipe: String) -> String {
 /// Copies `source` to a fresh folder and runs `dslim init` there as a user would.
 fn init_app(source: &str, case: InitCase) -> (PathBuf, String, tempfile::TempDir) {
     require_docker();
-    lab_images_for_default_versions();
     let name = format!("init-{}", source.rsplit('/').next().unwrap());
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(&name);
@@ -1618,6 +1624,38 @@ fn init_runs_a_rack_app_with_rackup_and_the_ruby_healthcheck_passes() {
         "hello from rack",
     );
     assert_turns_healthy(&dir, "dslim-e2e-rack");
+}
+
+#[test]
+fn init_builds_a_mix_release_that_serves_without_elixir_in_the_image() {
+    // the example, recipe and generated files left out: a mix project with no Hex dependencies
+    // (the lab reaches no Hex) serving with Erlang's own HTTP server; the release runs on
+    // Debian slim, with no Elixir, mix or compiler
+    let (dir, _tmp) = init_and_serve(
+        "examples/elixir-release",
+        InitCase {
+            recipe_has: &["release=\"hello\"", "port 4000"],
+            edit: Some(|r| r.replacen("\n}", "\n    healthcheck \"/\"\n}", 1)),
+            ..InitCase::default()
+        },
+        4000,
+        "/",
+        "hello from elixir at /",
+    );
+    assert_turns_healthy(&dir, "dslim-e2e-mix");
+    let image = "init-elixir-release";
+    let created = ok(Command::new("docker").args(["create", image]))
+        .trim()
+        .to_string();
+    let listing = ok(Command::new("sh").args(["-c", &format!("docker export {created} | tar -t")]));
+    let _ = Command::new("docker").args(["rm", &created]).output();
+    for tool in ["bin/elixir", "bin/mix", "bin/iex"] {
+        assert!(
+            !listing.lines().any(|p| p.ends_with(tool)),
+            "{tool} in the final image"
+        );
+    }
+    assert!(listing.lines().any(|p| p.ends_with("app/bin/hello")));
 }
 
 #[path = "e2e/lock.rs"]

@@ -46,7 +46,11 @@ diagnostic!(
 );
 diagnostic!(missing_stack, "app \"api\" {\n    port 8000\n}\n");
 diagnostic!(unknown_stack, "app \"api\" {\n    cobol \"85\"\n}\n");
-diagnostic!(planned_stack, "app \"api\" {\n    elixir \"1.18\"\n}\n");
+diagnostic!(
+    a_stack_without_images_on_the_distro,
+    "app \"api\" {\n    elixir \"1.18\"\n    base \"alpine\"\n}\n"
+);
+diagnostic!(planned_stack, "app \"api\" {\n    php \"8.3\"\n}\n");
 diagnostic!(
     bad_version,
     "app \"api\" {\n    python \"three\"\n    entrypoint \"python\" \"main.py\"\n}\n"

@@ -185,10 +185,10 @@ fn an_empty_folder_says_what_it_looked_for() {
 #[test]
 fn planned_stacks_are_named() {
     Test::new()
-        .file("app/mix.exs", "defmodule App.MixProject do\nend\n")
+        .file("app/composer.json", "{\"require\": {\"php\": \"^8.3\"}}\n")
         .args(&["init", "app"])
         .status(1)
-        .stderr_has("elixir apps are not supported yet")
+        .stderr_has("php apps are not supported yet")
         .run();
 }
 
@@ -1015,5 +1015,20 @@ detects!(
         ("Gemfile.lock", "GEM\n  remote: https://rubygems.org/\n  specs:\n    nokogiri (1.19.4)\n      racc (~> 1.4)\n    nokogiri (1.19.4-aarch64-linux-gnu)\n      racc (~> 1.4)\n    nokogiri (1.19.4-x86_64-linux-gnu)\n      racc (~> 1.4)\n    railties (8.0.2)\n\nPLATFORMS\n  aarch64-linux\n  ruby\n  x86_64-linux\n\nDEPENDENCIES\n  nokogiri\n  rails (~> 8.0)\n\nBUNDLED WITH\n   2.6.9\n"),
         ("bin/rails", "#!/usr/bin/env ruby\n"),
         ("config/puma.rb", "port(ENV.fetch(\"PORT\") { 5006 }, \"::\")\n"),
+    ]
+);
+
+detects!(
+    a_port_a_platform_sets_moves_the_recipes_port,
+    &[
+        (
+            "mix.exs",
+            "defmodule Chat.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :chat, version: \"0.1.0\", deps: []]\n  end\nend\n",
+        ),
+        (
+            "config/runtime.exs",
+            "import Config\nport = String.to_integer(System.get_env(\"PORT\") || \"4000\")\n",
+        ),
+        ("fly.toml", "app = \"chat\"\n\n[env]\n  PORT = \"8080\"\n\n[[services]]\n  internal_port = 8080\n"),
     ]
 );

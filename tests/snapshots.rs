@@ -313,3 +313,15 @@ snapshot!(
     entrypoint "bundle" "exec" "rackup" "--host" "0.0.0.0" "--port" "9292"
 }"#
 );
+
+snapshot!(
+    elixir_phoenix_release_with_assets,
+    r#"app "shop" {
+    elixir "1.17" release="shop"
+    build-deps "git"
+    port 4000
+    env PHX_SERVER="true"
+    healthcheck "/"
+    build-step "mix" "assets.deploy"
+}"#
+);

@@ -303,6 +303,10 @@ fn every_template_in_the_data_renders() {
     let mut compiled = 0;
     for (name, data) in &k.stacks {
         for (distro_name, distro) in &k.distros {
+            // a recipe asking for a distro the stack has no images on gets an error instead
+            if !data.images.contains_key(distro_name) {
+                continue;
+            }
             for runtime in &data.runtimes {
                 if data.runtime_named(Some(runtime)) == "distroless" && !distro.distroless {
                     continue;

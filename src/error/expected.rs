@@ -11,6 +11,8 @@ pub enum Expected {
     AbsolutePath,
     GoPackage,
     Binary,
+    /// the name of a release `mix release` builds
+    MixRelease,
     Script,
     EnvKey,
     SecretId,
@@ -56,6 +58,7 @@ impl Expected {
             Expected::AbsolutePath => "an absolute path like /app".into(),
             Expected::GoPackage => "a package path starting with `.`, like \"./cmd/server\"".into(),
             Expected::Binary => "a binary target name".into(),
+            Expected::MixRelease => "a release name as mix.exs writes it (a-z, 0-9, `_`)".into(),
             Expected::Script => "a package.json script name".into(),
             Expected::EnvKey => "a variable name (letters, digits, `_`)".into(),
             Expected::SecretId => "a secret id (letters, digits, `_`, `-`, `.`)".into(),
@@ -91,6 +94,9 @@ impl Expected {
             Expected::AppName => Some("it names the compose service and the image".into()),
             Expected::HttpPath => Some("for example: healthcheck \"/health\"".into()),
             Expected::OneLine => Some("write the value on one line".into()),
+            Expected::MixRelease => {
+                Some("`app: :my_app` in mix.exs is written release=\"my_app\"".into())
+            }
             Expected::OneOf(names) => crate::error::did_you_mean(found, names),
             Expected::Version { stack, example } => {
                 Some(format!("for example: {stack} \"{example}\""))

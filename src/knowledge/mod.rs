@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::template::{ImageNames, Pattern, PortNames, ProbeNames, RequirementsNames, Template};
+use crate::template::{Pattern, PortNames, ProbeNames, RequirementsNames, Template};
 
 pub const BASE_TOML: &str = include_str!("../../recipes/base.toml");
 
@@ -18,9 +18,11 @@ pub const BASE_TOML: &str = include_str!("../../recipes/base.toml");
 pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch", "minimal"];
 
 mod base;
+mod images;
 
 use base::Base;
 pub use base::{Distro, Planned, Probe, ShellLess, Spa};
+pub use images::Images;
 
 /// What every stack's table holds. A stack's own fields (install commands, detection
 /// patterns) are read from the same table by the stack itself, in `src/stacks/NAME/`.
@@ -151,20 +153,6 @@ pub struct ListenFlag {
     pub unless_address: bool,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Images {
-    pub builder: Template<ImageNames>,
-    #[serde(default)]
-    pub slim: Option<Template<ImageNames>>,
-    /// the builder has a C compiler and the static C library, so the static probe builds there
-    #[serde(default)]
-    pub c_compiler: bool,
-    /// release -> the oldest version published for it; a release not named has them all
-    #[serde(default)]
-    pub since: BTreeMap<String, String>,
-}
-
 impl StackData {
     /// The nearest lockfile of one of the stack's managers in a folder above the project (a
     /// workspace's root): its path from the project (`../../pnpm-lock.yaml`), and its manager.
@@ -183,15 +171,6 @@ impl StackData {
             Some("minimal") => self.minimal.as_deref().unwrap_or(&self.default_runtime),
             Some(other) => other,
         }
-    }
-}
-
-impl Images {
-    /// Whether the images of `version` are published for `release`.
-    pub fn published(&self, release: &str, version: &str) -> bool {
-        self.since
-            .get(release)
-            .is_none_or(|oldest| version_at_least(version, oldest))
     }
 }
 
@@ -426,21 +405,29 @@ impl Knowledge {
             {
                 return fail(file, format!("runtime {r} is not one dslim builds"));
             }
+            if let Some(unknown) = stack.images.keys().find(|d| !self.distros.contains_key(*d)) {
+                let known: Vec<&String> = self.distros.keys().collect();
+                return fail(
+                    file,
+                    format!("[images.{unknown}] names no distro (dslim knows {known:?})"),
+                );
+            }
             for (distro_name, distro) in &self.distros {
+                // a distro without images: recipes asking for it get an error naming the stack
                 let Some(images) = stack.images.get(distro_name) else {
-                    return fail(file, format!("no [images.{distro_name}]"));
+                    continue;
                 };
-                if let Some(r) = images
-                    .since
-                    .keys()
-                    .find(|r| !distro.releases.contains_key(*r))
-                {
-                    return fail(
-                        file,
-                        format!(
-                            "images.{distro_name}.since names {r}, not a {distro_name} release"
-                        ),
-                    );
+                let named = (images.since.keys().map(|r| ("since", r)))
+                    .chain(images.until.keys().map(|r| ("until", r)));
+                for (field, r) in named {
+                    if !distro.releases.contains_key(r) {
+                        return fail(
+                            file,
+                            format!(
+                                "images.{distro_name}.{field} names {r}, not a {distro_name} release"
+                            ),
+                        );
+                    }
                 }
             }
             for (library, entry) in &stack.native {

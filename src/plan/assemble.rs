@@ -234,8 +234,14 @@ fn probe_stage(ctx: &Ctx) -> Result<Stage, TemplateError> {
 fn user_setup(ctx: &Ctx) -> Result<Vec<String>, TemplateError> {
     let app = ctx.app;
     let mut commands = vec![ctx.distro.refuse_root.clone()];
-    if !app.runtime_libs.is_empty() {
-        commands.push(ctx.install(&app.runtime_libs)?);
+    let mut packages = ctx.images.runtime_packages.clone();
+    packages.extend(
+        (app.runtime_libs.iter())
+            .filter(|p| !ctx.images.runtime_packages.contains(p))
+            .cloned(),
+    );
+    if !packages.is_empty() {
+        commands.push(ctx.install(&packages)?);
     }
     let template = if ctx.stack.image_user.as_deref() == Some(app.user.name.as_str()) {
         &ctx.distro.adopt_user

@@ -7,6 +7,7 @@ use crate::model::{node_pairs, StackInput};
 use crate::plan::{app_owner, Ctx, EnvVar, StageName, Step};
 
 /// A `build-step`: a command, with variables set for it alone.
+#[derive(Clone)]
 pub struct BuildStep {
     pub argv: Vec<String>,
     pub env: Vec<(String, String)>,

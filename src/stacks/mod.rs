@@ -7,6 +7,7 @@
 
 mod build_steps;
 mod compiled;
+mod elixir;
 mod go;
 mod node;
 mod python;
@@ -156,6 +157,37 @@ fn manifest_inputs(manifests: &[String], span: miette::SourceSpan, hint: &str) -
         .collect()
 }
 
+/// The stages of an app whose one builder installs with a package manager: the builder, and
+/// the stack's slim image taking `copies` from it. The manifests the install copies (each
+/// because of the recipe value at `span`) are what the build needs from the project.
+fn one_builder(
+    ctx: &Ctx,
+    builder: crate::plan::Stage,
+    copies: Vec<crate::plan::Step>,
+    manager: &Manager,
+    manifests: &[String],
+    span: miette::SourceSpan,
+) -> Result<StackStages, Error> {
+    let hint = manifests_hint(manager);
+    let inputs = manifest_inputs(manifests, span, &hint);
+    Ok(StackStages {
+        stages: vec![builder],
+        runtime: crate::plan::RuntimeStage {
+            from: ctx.runtime_image(None)?,
+            copies,
+            env: vec![],
+            command: vec![],
+        },
+        dockerignore: vec![],
+        inputs,
+        missing_hint: Input {
+            path: String::new(),
+            span: ctx.app.version.span,
+            hint,
+        },
+    })
+}
+
 /// The common and the stack's own data of the manager `name`.
 fn manager<'a, T>(
     ctx: &Ctx<'a>,
@@ -203,6 +235,7 @@ pub fn builtin() -> Vec<Registration> {
         register::<go::Go>("go", include_str!("../../recipes/stacks/go.toml")),
         register::<rust::Rust>("rust", include_str!("../../recipes/stacks/rust.toml")),
         register::<ruby::Ruby>("ruby", include_str!("../../recipes/stacks/ruby.toml")),
+        register::<elixir::Elixir>("elixir", include_str!("../../recipes/stacks/elixir.toml")),
     ]
 }
 

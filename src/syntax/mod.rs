@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn planned_stacks_say_so() {
-        let errs = errors("app \"a\" {\n elixir \"1.18\"\n}\n");
+        let errs = errors("app \"a\" {\n php \"8.3\"\n}\n");
         assert!(
             matches!(&errs[0].kind, Kind::PlannedStack { .. }),
             "{errs:?}"

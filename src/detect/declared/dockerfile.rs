@@ -151,8 +151,9 @@ fn users_dockerfile(project: &Project) -> Option<String> {
     (provenance(&text) == Provenance::Foreign).then_some(text)
 }
 
-/// Variables that describe the hand-written image's layout (its venv, its paths), which dslim's
-/// image has in its own places.
+/// Variables that describe the hand-written image's layout (its venv, its paths) and its
+/// locale, which dslim's image has in its own places: a locale the hand-written image generated
+/// (en_US.UTF-8, with the `locales` package) is not in dslim's, whose images run in C.UTF-8.
 const LAYOUT: &[&str] = &[
     "PATH",
     "VIRTUAL_ENV",
@@ -161,6 +162,9 @@ const LAYOUT: &[&str] = &[
     "GOPATH",
     "CARGO_HOME",
     "HOME",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
 ];
 
 /// One stage of a Dockerfile, as far as the start command goes.

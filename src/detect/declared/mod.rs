@@ -158,6 +158,44 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData,
     if detection.spa {
         return;
     }
+    adopt_declared(detection, declared, data, service);
+    // a PORT the platform sets (fly.toml's [env], a Dockerfile's ENV) is where a server that
+    // reads it listens: the recipe's port follows, rather than contradict it
+    let declared_port = detection
+        .env
+        .iter()
+        .find(|e| e.value.0 == "PORT")
+        .and_then(|e| Some((e.value.1.parse::<u16>().ok()?, e.source.clone())));
+    if let (Some((port, source)), Some(current)) = (declared_port, detection.port.as_ref()) {
+        if port != current.value && port > 0 {
+            let old = current.value;
+            move_port(detection, old, port);
+            detection.port = Some(crate::detect::Finding {
+                value: port,
+                source,
+            });
+        }
+    }
+}
+
+/// A command init wrote for port `from` listens on `to` instead.
+fn move_port(detection: &mut Detection, from: u16, to: u16) {
+    let from = from.to_string();
+    if let Some(entrypoint) = detection.entrypoint.as_mut() {
+        for word in &mut entrypoint.value {
+            if *word == from || word.ends_with(&format!(":{from}")) {
+                *word = format!("{}{to}", &word[..word.len() - from.len()]);
+            }
+        }
+    }
+}
+
+fn adopt_declared(
+    detection: &mut Detection,
+    declared: &[Declared],
+    data: &StackData,
+    service: &str,
+) {
     // a port the project declares (EXPOSE, fly.toml's internal_port) beats a guess, whoever
     // starts the app; code that names no port of its own likely reads $PORT
     if detection.port.as_ref().is_some_and(Finding::is_guess) {
@@ -166,14 +204,8 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData,
                 ("PORT".into(), port.to_string()),
                 Evidence::file(&evidence.file, "so that the server listens on the port"),
             ));
-            // a command init wrote for the guessed port listens on the declared one instead
-            let guessed = detection.port.as_ref().map(|p| p.value.to_string());
-            if let (Some(guessed), Some(entrypoint)) = (guessed, detection.entrypoint.as_mut()) {
-                for word in &mut entrypoint.value {
-                    if *word == guessed || word.ends_with(&format!(":{guessed}")) {
-                        *word = format!("{}{port}", &word[..word.len() - guessed.len()]);
-                    }
-                }
+            if let Some(guessed) = detection.port.as_ref().map(|p| p.value) {
+                move_port(detection, guessed, port);
             }
             detection.port = Some(Finding::found(port, evidence));
         }

@@ -14,7 +14,7 @@ use crate::detect::{DetectInput, Detection};
 use crate::error::Error;
 use crate::knowledge::Knowledge;
 use crate::model::{Shape, StackInput};
-use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
+use crate::plan::{Ctx, StackStages, Stage, StageName, Step};
 use crate::syntax::Spanned;
 
 /// Ruby's own data in `recipes/stacks/ruby.toml`.
@@ -147,23 +147,6 @@ impl StackApp for RubyApp<'_> {
             .collect();
         copies.push(build_steps::source_copy(ctx, through_builder));
 
-        let hint = super::manifests_hint(manager);
-        let inputs = super::manifest_inputs(&manifests, self.manager.span, &hint);
-        Ok(StackStages {
-            stages: vec![builder],
-            runtime: RuntimeStage {
-                from: ctx.runtime_image(None)?,
-                copies,
-                env: vec![],
-                command: vec![],
-            },
-            dockerignore: vec![],
-            inputs,
-            missing_hint: Input {
-                path: String::new(),
-                span: ctx.app.version.span,
-                hint,
-            },
-        })
+        super::one_builder(ctx, builder, copies, manager, &manifests, self.manager.span)
     }
 }
