@@ -137,7 +137,12 @@ fn compile_recipe(
             ),
         })
     })?;
-    let stages = stack_app.stages(&ctx).map_err(Failure::Bug)?;
+    let mut stages = stack_app.stages(&ctx).map_err(Failure::Bug)?;
+    if let Some(assets) = catalog.asset_stage(&ctx).map_err(Failure::Bug)? {
+        stages.stages.insert(0, assets.stage);
+        stages.inputs.extend(assets.inputs);
+        stages.dockerignore.extend(assets.dockerignore);
+    }
     let plan = plan::plan(&ctx, stages).map_err(Failure::Bug)?;
     let rendered = render::render(&plan, name).map_err(|e| Failure::Bug(e.into()))?;
     Ok(Unit {

@@ -553,3 +553,39 @@ fn build_says_how_big_the_image_is() {
         .stderr_has("(stage `runtime`, 48.2 MB)")
         .run();
 }
+
+const MIX_EXS_ONE_LINE_DEPS: &str = "defmodule Shop.MixProject do\n  use Mix.Project\n\n  def project, do: [app: :shop, version: \"0.1.0\", deps: [{:jason, \"~> 1.4\"}]]\nend\n";
+
+#[test]
+fn an_elixir_release_mix_exs_does_not_build_is_refused_at_its_value() {
+    Test::new()
+        .recipe("app \"shop\" {\n    elixir \"1.18\" release=\"store\"\n}\n")
+        .file("mix.exs", MIX_EXS_ONE_LINE_DEPS)
+        .file("mix.lock", "%{}\n")
+        .args(&["generate"])
+        .status(2)
+        .stderr_has("mix.exs builds no release store")
+        .stderr_has("dslim.kdl:2:19")
+        .stderr_has("write release=\"shop\"")
+        .run();
+}
+
+#[test]
+fn an_elixir_project_without_mix_lock_fetches_the_dependencies_mix_exs_lists() {
+    let out = Test::new()
+        .recipe("app \"shop\" {\n    elixir \"1.18\"\n}\n")
+        .file("mix.exs", MIX_EXS_ONE_LINE_DEPS)
+        .args(&["generate"])
+        .stderr_has("there is no mix.lock")
+        .run();
+    let dockerfile = out.file("Dockerfile");
+    assert!(
+        dockerfile.contains("mix deps.get --only prod"),
+        "{dockerfile}"
+    );
+    // the release is mix.exs's app, whatever the recipe's app is called
+    assert!(
+        dockerfile.contains("/app/_build/prod/rel/shop ."),
+        "{dockerfile}"
+    );
+}

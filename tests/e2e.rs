@@ -1611,12 +1611,20 @@ fn init_builds_a_sinatra_app_from_its_vendored_gems() {
 
 #[test]
 fn init_runs_a_rack_app_with_rackup_and_the_ruby_healthcheck_passes() {
+    // with jemalloc=#true added, as a user would: Ruby then runs with jemalloc preloaded
     let (dir, _tmp) = init_and_serve(
         "tests/fixtures/rack-config-ru",
         InitCase {
             prepare: Some(vendor_debian_gems),
             recipe_has: &["\"rackup\" \"--host\" \"0.0.0.0\""],
-            edit: Some(|r| r.replacen("\n}", "\n    healthcheck \"/health\"\n}", 1)),
+            edit: Some(|r| {
+                r.replacen(
+                    "manager=\"bundler\"",
+                    "manager=\"bundler\" jemalloc=#true",
+                    1,
+                )
+                .replacen("\n}", "\n    healthcheck \"/health\"\n}", 1)
+            }),
             ..InitCase::default()
         },
         9292,
@@ -1624,6 +1632,19 @@ fn init_runs_a_rack_app_with_rackup_and_the_ruby_healthcheck_passes() {
         "hello from rack",
     );
     assert_turns_healthy(&dir, "dslim-e2e-rack");
+    let maps = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "ruby",
+        "init-rack-config-ru",
+        "-e",
+        "puts File.readlines('/proc/self/maps').grep(/jemalloc/).first",
+    ]));
+    assert!(
+        maps.contains("libjemalloc.so.2"),
+        "jemalloc is not loaded: {maps:?}"
+    );
 }
 
 #[test]
@@ -1643,12 +1664,7 @@ fn init_builds_a_mix_release_that_serves_without_elixir_in_the_image() {
         "hello from elixir at /",
     );
     assert_turns_healthy(&dir, "dslim-e2e-mix");
-    let image = "init-elixir-release";
-    let created = ok(Command::new("docker").args(["create", image]))
-        .trim()
-        .to_string();
-    let listing = ok(Command::new("sh").args(["-c", &format!("docker export {created} | tar -t")]));
-    let _ = Command::new("docker").args(["rm", &created]).output();
+    let listing = image_files("init-elixir-release");
     for tool in ["bin/elixir", "bin/mix", "bin/iex"] {
         assert!(
             !listing.lines().any(|p| p.ends_with(tool)),
@@ -1656,6 +1672,41 @@ fn init_builds_a_mix_release_that_serves_without_elixir_in_the_image() {
         );
     }
     assert!(listing.lines().any(|p| p.ends_with("app/bin/hello")));
+}
+
+/// The paths of an image's files, as `tar -t` lists its export.
+fn image_files(image: &str) -> String {
+    let created = ok(Command::new("docker").args(["create", image]))
+        .trim()
+        .to_string();
+    let listing = ok(Command::new("sh").args(["-c", &format!("docker export {created} | tar -t")]));
+    let _ = Command::new("docker").args(["rm", &created]).output();
+    listing
+}
+
+#[test]
+fn init_builds_a_flask_apps_vite_assets_in_a_node_stage_and_ships_no_node() {
+    // frontend/ is a Vite project writing ../static/dist; the app reads the bundle's hashed
+    // name from the manifest vite wrote, so it starts only if the assets reached it
+    init_and_serve(
+        "tests/fixtures/flask-vite-assets",
+        InitCase {
+            recipe_has: &["assets output=\"static/dist\" folder=\"frontend\""],
+            ..InitCase::default()
+        },
+        8000,
+        "/",
+        "/static/dist/assets/main-",
+    );
+    let listing = image_files("init-flask-vite-assets");
+    assert!(
+        !listing.lines().any(|p| p.ends_with("bin/node")),
+        "node in the final image"
+    );
+    assert!(listing
+        .lines()
+        .any(|p| p.ends_with("static/dist/manifest.json")));
+    assert!(!listing.contains("frontend/node_modules/"));
 }
 
 #[path = "e2e/lock.rs"]

@@ -50,6 +50,14 @@ diagnostic!(
     a_stack_without_images_on_the_distro,
     "app \"api\" {\n    elixir \"1.18\"\n    base \"alpine\"\n}\n"
 );
+diagnostic!(
+    assets_without_their_output,
+    "app \"api\" {\n    python \"3.13\"\n    assets folder=\"frontend\"\n    entrypoint \"gunicorn\" \"app:app\"\n}\n"
+);
+diagnostic!(
+    assets_on_a_stack_that_builds_none,
+    "app \"api\" {\n    go \"1.24\"\n    assets output=\"static\"\n}\n"
+);
 diagnostic!(planned_stack, "app \"api\" {\n    php \"8.3\"\n}\n");
 diagnostic!(
     bad_version,

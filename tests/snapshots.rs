@@ -325,3 +325,24 @@ snapshot!(
     build-step "mix" "assets.deploy"
 }"#
 );
+
+snapshot!(
+    ruby_puma_with_jemalloc,
+    r#"app "store" {
+    ruby "3.3" jemalloc=#true
+    runtime-libs "libpq5"
+    port 3000
+    entrypoint "bundle" "exec" "puma" "--bind" "tcp://0.0.0.0:3000"
+}"#
+);
+
+snapshot!(
+    django_with_assets_built_by_pnpm_in_their_own_stage,
+    r#"app "shop" {
+    python "3.13" manager="pip"
+    port 8000
+    assets output="static/dist" folder="frontend" manager="pnpm" node="22"
+    build-step "python" "manage.py" "collectstatic" "--noinput"
+    entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "shop.wsgi"
+}"#
+);

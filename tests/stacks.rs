@@ -112,6 +112,7 @@ impl StackApp for ZigApp<'_> {
                 )],
                 env: vec![],
                 command: vec![],
+                packages: vec![],
             },
             dockerignore: vec![],
             inputs: vec![],

@@ -70,6 +70,17 @@ pub struct Detection {
     pub ambiguous: Option<(String, Vec<String>)>,
     /// what a private registry's configuration shows the install needs
     pub secrets: Vec<Finding<secrets::SecretGuess>>,
+    /// front-end assets a package.json beside the app builds (the recipe's `assets`)
+    pub assets: Option<Finding<FoundAssets>>,
+}
+
+/// A package.json's build of front-end assets: its folder, script and output (from the app's
+/// folder).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundAssets {
+    pub folder: String,
+    pub script: String,
+    pub output: String,
 }
 
 /// A recipe `build` (node): the script, its output folder, more paths the final image takes,
@@ -143,6 +154,7 @@ impl Detection {
             required_env: vec![],
             ambiguous: None,
             secrets: vec![],
+            assets: None,
         }
     }
 

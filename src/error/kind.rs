@@ -168,9 +168,17 @@ pub enum Kind {
         stack: String,
         version: String,
         release: String,
-        instead: Option<String>,
+        /// the release that has them (boxed: this variant sets the size of every error)
+        instead: Option<Box<str>>,
+        /// the release has images of newer versions only (else of older ones only)
+        newer: bool,
     },
     DistrolessNeedsDebian,
+    /// a release mix.exs does not build: it declares no releases, so mix builds the app's own
+    NoSuchRelease {
+        found: String,
+        app: String,
+    },
     /// a cgo binary on a runtime with no C library
     CgoWithoutLibc,
     RuntimeOfSpa,
@@ -204,9 +212,11 @@ pub enum Kind {
         found: Option<String>,
         supported: u32,
     },
+    /// a property a node cannot do without; `help` says how to write it
     MissingProperty {
         node: String,
         property: String,
+        help: String,
     },
     /// an image the recipe builds from that its lock does not pin
     NotLocked {
@@ -219,6 +229,37 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The diagnostic code of errors of this kind.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Kind::InvalidKdl { .. } | Kind::TakesNoBlock { .. } => "dslim::syntax",
+            Kind::TooDeep { .. } => "dslim::too_deep",
+            Kind::NotAnApp { .. } | Kind::UnknownNode { .. } => "dslim::unknown_node",
+            Kind::UnknownProperty { .. } => "dslim::unknown_property",
+            Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "dslim::duplicate",
+            Kind::NoApp
+            | Kind::AppWithoutBody
+            | Kind::NoStack { .. }
+            | Kind::NoEntrypoint { .. }
+            | Kind::HealthcheckWithoutPort => "dslim::missing",
+            Kind::UnexpectedArgument { .. }
+            | Kind::ExtraArgument { .. }
+            | Kind::MissingArgument { .. }
+            | Kind::WrongType { .. }
+            | Kind::Invalid { .. } => "dslim::bad_value",
+            Kind::MissingInputs { .. } => "dslim::missing_input",
+            Kind::MissingSecret { .. } => "dslim::missing_secret",
+            Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {
+                "dslim::secret"
+            }
+            Kind::SharedRoot { .. } => "dslim::shared_root",
+            Kind::LockFormat { .. } => "dslim::lock",
+            Kind::MissingProperty { .. } => "dslim::missing",
+            Kind::NotLocked { .. } | Kind::UnusedLock { .. } => "dslim::stale_lock",
+            _ => "dslim::unsupported",
+        }
+    }
+
     /// The node is fine, but not for this kind of app (a user for nginx's single-page apps):
     /// a workspace's default that says so is left out for that member.
     pub fn is_inapplicable(&self) -> bool {

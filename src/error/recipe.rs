@@ -133,6 +133,10 @@ impl fmt::Display for RecipeError {
             Kind::NoImages { stack, distro } => {
                 write!(f, "dslim knows no {distro} images for the {stack} stack")
             }
+            Kind::NoSuchRelease { found, app } => write!(
+                f,
+                "mix.exs builds no release {found}: it declares no releases, so `mix release` builds the app's own, {app}"
+            ),
             Kind::DistrolessNeedsDebian => write!(f, "distroless images are Debian-based"),
             Kind::CgoWithoutLibc => write!(
                 f,
@@ -172,7 +176,7 @@ impl fmt::Display for RecipeError {
                 ),
                 false => write!(f, "dslim.lock has format {found}, which no dslim writes"),
             },
-            Kind::MissingProperty { node, property } => {
+            Kind::MissingProperty { node, property, .. } => {
                 write!(f, "`{node}` needs {property}=")
             }
             Kind::NotLocked { images } => {
@@ -239,6 +243,7 @@ impl RecipeError {
             Kind::NoImages { stack, .. } => format!("no {stack} images"),
             Kind::NotPublished { version, .. } => format!("no {version} images for this release"),
             Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
+            Kind::NoSuchRelease { .. } => "not in mix.exs".into(),
             Kind::CgoWithoutLibc => "cgo on scratch".into(),
             Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
                 "not used with spa".into()
@@ -394,14 +399,23 @@ impl RecipeError {
             Kind::NotForThisStack { stack, .. } => Some(format!("this app's stack is {stack}")),
             Kind::NoImages { .. } => Some("use base \"debian\"".into()),
             Kind::NotPublished {
-                instead, stack, ..
-            } => Some(match instead {
-                Some(r) => format!("use release=\"{r}\", or a newer {stack} version"),
-                None => format!("use a newer {stack} version"),
-            }),
+                instead,
+                stack,
+                newer,
+                ..
+            } => {
+                let which = if *newer { "a newer" } else { "an older" };
+                Some(match instead {
+                    Some(r) => format!("use release=\"{r}\", or {which} {stack} version"),
+                    None => format!("use {which} {stack} version"),
+                })
+            }
             Kind::DistrolessNeedsDebian => {
                 Some("use runtime \"scratch\" or \"slim\" with alpine".into())
             }
+            Kind::NoSuchRelease { app, .. } => Some(format!(
+                "write release=\"{app}\", or declare the release in mix.exs (`releases: [...]` in project/0)"
+            )),
             Kind::CgoWithoutLibc => Some(
                 "add runtime \"distroless\" (gcr.io/distroless/cc) or runtime \"slim\"".into(),
             ),
@@ -427,9 +441,7 @@ impl RecipeError {
             Kind::LockFormat { supported, .. } => Some(format!(
                 "this dslim reads format {supported}: upgrade dslim, or write the lock anew with `dslim lock --update`"
             )),
-            Kind::MissingProperty { .. } => {
-                Some("`dslim lock --update` writes every entry anew".into())
-            }
+            Kind::MissingProperty { help, .. } => Some(help.clone()),
             Kind::NotLocked { .. } | Kind::UnusedLock { .. } => {
                 Some("run `dslim lock` and commit dslim.lock".into())
             }
@@ -437,32 +449,7 @@ impl RecipeError {
     }
 
     fn code(&self) -> &'static str {
-        match &self.kind {
-            Kind::InvalidKdl { .. } | Kind::TakesNoBlock { .. } => "dslim::syntax",
-            Kind::TooDeep { .. } => "dslim::too_deep",
-            Kind::NotAnApp { .. } | Kind::UnknownNode { .. } => "dslim::unknown_node",
-            Kind::UnknownProperty { .. } => "dslim::unknown_property",
-            Kind::DuplicateNode { .. } | Kind::DuplicateProperty { .. } => "dslim::duplicate",
-            Kind::NoApp
-            | Kind::AppWithoutBody
-            | Kind::NoStack { .. }
-            | Kind::NoEntrypoint { .. }
-            | Kind::HealthcheckWithoutPort => "dslim::missing",
-            Kind::UnexpectedArgument { .. }
-            | Kind::ExtraArgument { .. }
-            | Kind::MissingArgument { .. }
-            | Kind::WrongType { .. }
-            | Kind::Invalid { .. } => "dslim::bad_value",
-            Kind::MissingInputs { .. } => "dslim::missing_input",
-            Kind::MissingSecret { .. } => "dslim::missing_secret",
-            Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {
-                "dslim::secret"
-            }
-            Kind::SharedRoot { .. } => "dslim::shared_root",
-            Kind::LockFormat { .. } | Kind::MissingProperty { .. } => "dslim::lock",
-            Kind::NotLocked { .. } | Kind::UnusedLock { .. } => "dslim::stale_lock",
-            _ => "dslim::unsupported",
-        }
+        self.kind.code()
     }
 }
 

@@ -1,6 +1,7 @@
 //! `dslim init`: look at an existing app, say what was found and why, and write a recipe that
 //! builds it, with a comment on every line that says where its value came from.
 
+mod assets;
 mod recipe;
 
 use std::io::{BufRead, IsTerminal};
@@ -136,6 +137,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     if let Some(data) = catalog.knowledge.stack(&detection.stack) {
         // what the project itself says about how it starts wins over guesses from its code
         adopt(&mut detection, &declared(&project), data, &name);
+        assets::detect(catalog, &project, data, &mut detection);
         version_from_base_image(&mut detection, data, &project);
         apply_frameworks(&mut detection, data, &project);
         // what the recipe sets is not missing

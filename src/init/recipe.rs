@@ -162,6 +162,16 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
         };
         lines.push((Some(why), node));
     }
+    if let Some(a) = &d.assets {
+        let mut node = format!("assets output={}", kdl_string(&a.value.output));
+        if a.value.folder != "." {
+            node.push_str(&format!(" folder={}", kdl_string(&a.value.folder)));
+        }
+        if a.value.script != "build" {
+            node.push_str(&format!(" script={}", kdl_string(&a.value.script)));
+        }
+        lines.push((Some(a.source.to_string()), node));
+    }
     for step in &d.build_steps {
         let mut node = format!("build-step {}", words(&step.value.argv));
         for (k, v) in &step.value.env {
@@ -247,6 +257,10 @@ pub fn report(outcome: &Outcome) -> String {
             format!("{} -> {}", b.value.script, b.value.output),
             &b.source,
         );
+    }
+    if let Some(a) = &d.assets {
+        let value = format!("{} -> {}", a.value.script, a.value.output);
+        row("assets", value, &a.source);
     }
     for step in &d.build_steps {
         row("build-step", step.value.argv.join(" "), &step.source);

@@ -61,6 +61,9 @@ pub struct StackData {
     /// recipe nodes that only this stack takes
     #[serde(default)]
     pub nodes: Vec<String>,
+    /// where `dslim init` looks for a package.json that builds the app's front-end assets
+    #[serde(default)]
+    pub asset_folders: Vec<String>,
     /// the entrypoint a recipe without one is told to write (empty when the stack has a default)
     #[serde(default)]
     pub entrypoint_example: Vec<String>,

@@ -156,6 +156,7 @@ fn value(
                 Kind::MissingProperty {
                     node: node.name.value.clone(),
                     property: property.into(),
+                    help: "`dslim lock --update` writes every entry anew".into(),
                 },
             ));
         }

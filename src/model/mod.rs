@@ -7,10 +7,12 @@
 //! binary) is validated by the stack, in `src/stacks/NAME/`, which tells this module what the
 //! app's final image runs through a `Shape`.
 
+mod assets;
 mod check;
 mod nodes;
 mod secrets;
 
+pub use assets::{Assets, ASSET_STACK};
 pub use secrets::{Secret, SecretSource};
 
 use serde::Serialize;
@@ -59,6 +61,9 @@ pub struct App {
     pub entrypoint: Vec<String>,
     pub cmd: Vec<String>,
     pub healthcheck: Option<Healthcheck>,
+    /// front-end assets built in a Node stage of their own, for the app's builder
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets: Option<Assets>,
     pub image: String,
     /// what will likely go wrong at build time, found in the project's files
     pub warnings: Vec<Warning>,
@@ -227,6 +232,7 @@ pub fn validate<T>(
     let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
     let healthcheck = nodes::healthcheck(c, recipe, known, runtime, is_static, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
+    let assets = assets::assets(c, recipe, knowledge, project);
 
     let (Some((shape, kept)), Some(stack), Some(version), false) =
         (part, known, version, c.has_errors())
@@ -258,6 +264,7 @@ pub fn validate<T>(
         entrypoint,
         cmd,
         healthcheck,
+        assets,
         image: image.unwrap_or_default(),
         warnings: std::mem::take(&mut c.warnings),
     };

@@ -75,7 +75,12 @@ pub fn base(
                                 .releases_by_preference()
                                 .into_iter()
                                 .find(|other| published(other))
-                                .map(String::from),
+                                .map(Box::from),
+                            newer: images.is_none_or(|i| {
+                                i.since.get(&r.value).is_some_and(|oldest| {
+                                    !crate::knowledge::version_at_least(&version.value, oldest)
+                                })
+                            }),
                         },
                     );
                 }

@@ -56,7 +56,7 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
                 .collect();
             steps.extend(args.iter().cloned());
             if app.runtime.has_shell() {
-                steps.push(Step::run(user_setup(ctx)?, &[]));
+                steps.push(Step::run(user_setup(ctx, &runtime.packages)?, &[]));
             }
             // numeric, so that the host and Kubernetes' runAsNonRoot can tell it is not root
             "${UID}:${GID}".to_string()
@@ -231,15 +231,19 @@ fn probe_stage(ctx: &Ctx) -> Result<Stage, TemplateError> {
     })
 }
 
-fn user_setup(ctx: &Ctx) -> Result<Vec<String>, TemplateError> {
+fn user_setup(ctx: &Ctx, stack_packages: &[String]) -> Result<Vec<String>, TemplateError> {
     let app = ctx.app;
     let mut commands = vec![ctx.distro.refuse_root.clone()];
-    let mut packages = ctx.images.runtime_packages.clone();
-    packages.extend(
-        (app.runtime_libs.iter())
-            .filter(|p| !ctx.images.runtime_packages.contains(p))
-            .cloned(),
-    );
+    // the stack's, this app's, then the recipe's
+    let mut packages: Vec<String> = vec![];
+    for package in (ctx.images.runtime_packages.iter())
+        .chain(stack_packages)
+        .chain(&app.runtime_libs)
+    {
+        if !packages.contains(package) {
+            packages.push(package.clone());
+        }
+    }
     if !packages.is_empty() {
         commands.push(ctx.install(&packages)?);
     }
@@ -337,7 +341,9 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
 }
 
 /// Every file a stage copies from the project before the source, with what needs it and how
-/// to create it: the stack's word where it named the file, else the stack's general hint.
+/// to create it: the stack's word where it named the file, else the stack's general hint; and
+/// the files the stack names that the build needs though no stage copies them first (an
+/// Elixir project's mix.exs, when there is nothing to fetch before the source).
 fn inputs(stages: &[Stage], named: Vec<Input>, fallback: &Input) -> Vec<Input> {
     let mut out: Vec<Input> = vec![];
     let copied = stages
@@ -364,6 +370,11 @@ fn inputs(stages: &[Stage], named: Vec<Input>, fallback: &Input) -> Vec<Input> {
                 ..fallback.clone()
             });
         out.push(input);
+    }
+    for input in named {
+        if !out.iter().any(|i| i.path == input.path) {
+            out.push(input);
+        }
     }
     out
 }

@@ -30,6 +30,16 @@ impl<'a> Ctx<'a> {
 
     /// An image for this app's version and release, behind the registry mirror if any.
     pub fn image(&self, template: &Template<ImageNames>) -> Result<ImageRef, TemplateError> {
+        self.image_at(template, &self.app.version.value)
+    }
+
+    /// An image of another version than the app's (the assets stage's Node), on the app's
+    /// release, behind its registry mirror.
+    pub fn image_at(
+        &self,
+        template: &Template<ImageNames>,
+        version: &str,
+    ) -> Result<ImageRef, TemplateError> {
         let release_number = self
             .distro
             .releases
@@ -37,7 +47,7 @@ impl<'a> Ctx<'a> {
             .map(String::as_str)
             .unwrap_or("");
         let name = template.render(&[
-            ("version", &self.app.version.value),
+            ("version", version),
             ("release", &self.app.release),
             ("release_number", release_number),
         ])?;

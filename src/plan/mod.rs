@@ -47,6 +47,8 @@ pub enum StageName {
     Deps,
     /// node: all dependencies and the app's build script
     Build,
+    /// another stack's app: its front-end assets, built with Node
+    Assets,
     /// the interpreter and the shared libraries it links, for a runtime without them
     Interpreter,
     /// the static healthcheck probe
@@ -63,6 +65,7 @@ impl StageName {
             StageName::Builder => "builder",
             StageName::Deps => "deps",
             StageName::Build => "build",
+            StageName::Assets => "assets",
             StageName::Interpreter => "interpreter",
             StageName::Probe => "probe",
             StageName::User => "user",
@@ -290,7 +293,13 @@ pub struct RuntimeStage {
     pub env: Vec<EnvVar>,
     /// the command when the recipe has no entrypoint and the image has none of its own
     pub command: Vec<String>,
+    /// system packages this app's final image needs (jemalloc), installed with the recipe's
+    /// runtime-libs where the image has a package manager
+    pub packages: Vec<String>,
 }
+
+/// Where the assets stage builds: the build context's root, with the app's folders below it.
+pub const ASSETS_ROOT: &str = "/src";
 
 /// The non-root owner of the app's files in the final image.
 pub fn app_owner() -> Option<String> {

@@ -4,7 +4,7 @@
 
 use crate::error::Expected;
 use crate::model::{node_pairs, StackInput};
-use crate::plan::{app_owner, Ctx, EnvVar, StageName, Step};
+use crate::plan::{app_owner, Ctx, EnvVar, StageName, Step, ASSETS_ROOT};
 
 /// A `build-step`: a command, with variables set for it alone.
 #[derive(Clone)]
@@ -29,6 +29,11 @@ pub fn read(cx: &mut StackInput<'_>) -> Vec<BuildStep> {
     steps
 }
 
+/// Whether the source goes through the builder: with build steps, or assets to add to it.
+pub fn through_builder(ctx: &Ctx, steps: &[BuildStep]) -> bool {
+    !steps.is_empty() || ctx.app.assets.is_some()
+}
+
 /// The builder's steps after the dependency install: the stack's environment for the
 /// commands (`env`), the source, then each command. The dependency layer above stays cached
 /// when only the source changes. `at_root`: the install ran at a workspace's root, so the
@@ -50,6 +55,16 @@ pub fn stage_steps(
         });
     }
     planned.push(Step::copy_context(vec![ctx.in_app(".")], ".", None));
+    // the assets the Node stage built, where the build steps (collectstatic, assets:precompile,
+    // mix assets.deploy) and the final image expect them
+    if let Some(assets) = &ctx.app.assets {
+        planned.push(Step::copy_from(
+            StageName::Assets,
+            &format!("{ASSETS_ROOT}/{}", assets.output),
+            &format!("./{}/", assets.output),
+            None,
+        ));
+    }
     // a step's own variables are given to its command alone, through env(1): an ENV would
     // stay in the builder's config, and BuildKit warns about secret-looking names
     let commands: Vec<Vec<String>> = steps

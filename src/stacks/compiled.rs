@@ -203,6 +203,7 @@ impl Compiled {
                 copies,
                 env: vec![],
                 command: vec![],
+                packages: vec![],
             },
             dockerignore: vec![],
             inputs: vec![],

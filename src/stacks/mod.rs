@@ -23,8 +23,8 @@ use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Kind, Warning};
 use crate::knowledge::{self, Knowledge, LoadError, Manager};
 use crate::local_packages::{self, ManagerWorkspace, SharedRoot};
-use crate::model::{Checker, Shape, StackInput};
-use crate::plan::{Ctx, Input, StackStages};
+use crate::model::{Assets, Checker, Shape, StackInput};
+use crate::plan::{Ctx, Input, StackStages, Stage};
 use crate::project::Project;
 use crate::syntax::Spanned;
 
@@ -42,6 +42,21 @@ pub trait Stack: Send + Sync {
     fn check(&self, _knowledge: &Knowledge, _name: &str) -> Result<(), String> {
         Ok(())
     }
+
+    /// The stage that builds the front-end assets of an app of another stack (its `assets`
+    /// node), for the stack whose images and package managers build them. None: this stack
+    /// builds no assets.
+    fn asset_stage(&self, _ctx: &Ctx, _assets: &Assets) -> Option<Result<AssetStage, Error>> {
+        None
+    }
+}
+
+/// The stage that builds an app's assets, and the files it needs from the project.
+pub struct AssetStage {
+    pub stage: Stage,
+    pub inputs: Vec<Input>,
+    /// what the build context leaves out for it (the package's local node_modules)
+    pub dockerignore: Vec<String>,
 }
 
 /// One app's validated stack settings (its manager, build, binary...), ready to plan.
@@ -177,6 +192,7 @@ fn one_builder(
             copies,
             env: vec![],
             command: vec![],
+            packages: vec![],
         },
         dockerignore: vec![],
         inputs,
@@ -308,6 +324,33 @@ impl Catalog {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, s)| s.as_ref())
+    }
+
+    /// The stage that builds the app's assets, when it has an `assets` node.
+    pub fn asset_stage(&self, ctx: &Ctx) -> Result<Option<AssetStage>, Error> {
+        let Some(assets) = &ctx.app.assets else {
+            return Ok(None);
+        };
+        let planned = self
+            .stack(crate::model::ASSET_STACK)
+            .and_then(|stack| stack.asset_stage(ctx, assets));
+        match planned {
+            Some(stage) => stage.map(Some),
+            None => Err(Error::Bug {
+                detail: format!("the {} stack builds no assets", crate::model::ASSET_STACK),
+            }),
+        }
+    }
+
+    /// One stack's detection of the app in `project`.
+    pub fn detect_one(&self, name: &str, project: &Project) -> Option<Detection> {
+        let data = self.knowledge.stack(name)?;
+        self.stack(name)?.detect(&DetectInput {
+            project,
+            data,
+            knowledge: &self.knowledge,
+            stack: name,
+        })
     }
 
     /// Every stack's detection of the app in `project`, in registration order.

@@ -162,8 +162,22 @@ pub const APP_NODES: &[NodeSpec] = &[
         Args::Many(Text),
         Props::Any,
         true,
-        "python and ruby: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic, Rails' assets:precompile). KEY=\"value\" properties are given to that command alone. The final image takes the app's folder from the builder. Repeatable.",
+        "python, ruby and elixir: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic, Rails' assets:precompile, mix assets.deploy). KEY=\"value\" properties are given to that command alone. The final image takes the app's folder from the builder. Repeatable.",
         "build-step \"python\" \"manage.py\" \"collectstatic\" \"--noinput\"",
+    ),
+    node(
+        "assets",
+        Args::None,
+        Props::Fixed(&[
+            ("output", Str, "The folder the script writes, from the app's folder (required): the app's builder gets it before its build steps run."),
+            ("script", Str, "The package.json script that builds the assets (default build)."),
+            ("folder", Str, "The folder of the package.json, from the app's folder (default .)."),
+            ("node", Version, "The Node version of the assets stage (default: the node stack's)."),
+            ("manager", Str, "npm, yarn or pnpm (default: the one whose lockfile is in the folder, else npm)."),
+        ]),
+        false,
+        "python, ruby and elixir: front-end assets built by a package.json script in a Node stage of their own (`assets`), whose output is copied into the app's builder; no Node in the app's images.",
+        "assets output=\"static/dist\" script=\"build\"",
     ),
     node(
         "spa",

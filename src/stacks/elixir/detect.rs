@@ -114,9 +114,21 @@ pub fn detect(stack: &Elixir, input: &DetectInput) -> Option<Detection> {
     Some(d)
 }
 
-/// Whether mix.exs declares its releases.
-pub fn declares_releases(project: &Project, k: &ElixirDetect) -> bool {
-    project.find(MIX_EXS, &k.release.0).is_some()
+/// What mix.exs names: the app, and its first declared release.
+#[derive(Default)]
+pub struct MixExs {
+    pub app: Option<String>,
+    pub first_release: Option<String>,
+}
+
+impl MixExs {
+    pub fn read(project: &Project, k: &ElixirDetect) -> MixExs {
+        let name = |pattern: &Pattern| project.find(MIX_EXS, &pattern.0).map(|(_, n)| n);
+        MixExs {
+            app: name(&k.app),
+            first_release: name(&k.release),
+        }
+    }
 }
 
 /// Whether mix.exs lists dependencies (a project without mix.lock then has mix resolve them).
@@ -127,13 +139,18 @@ pub fn lists_dependencies(project: &Project, k: &ElixirDetect) -> bool {
 /// The dependencies mix.exs lists, each with its line.
 fn dependencies(project: &Project, k: &ElixirDetect) -> Vec<(String, Evidence)> {
     let text = project.read(MIX_EXS).unwrap_or_default();
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let name = k.dependency.0.captures(line)?.get(1)?.as_str().to_string();
-            Some((name, Evidence::line(MIX_EXS, i + 1, "")))
-        })
-        .collect()
+    let mut found = vec![];
+    for (i, line) in text.lines().enumerate() {
+        for caps in k.dependency.0.captures_iter(line) {
+            if let Some(name) = caps.get(1) {
+                found.push((
+                    name.as_str().to_string(),
+                    Evidence::line(MIX_EXS, i + 1, ""),
+                ));
+            }
+        }
+    }
+    found
 }
 
 /// The Elixir the project names, as major.minor.

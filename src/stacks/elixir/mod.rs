@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::build_steps::{self, BuildStep};
 use super::{Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
-use crate::error::{Error, Expected};
+use crate::error::{Error, Expected, Kind};
 use crate::knowledge::Knowledge;
 use crate::model::{Shape, StackInput};
 use crate::plan::{Ctx, StackStages, Stage, StageName, Step};
@@ -68,17 +68,35 @@ impl Stack for Elixir {
     fn validate<'s>(&'s self, cx: &mut StackInput<'_>) -> Option<Box<dyn StackApp + 's>> {
         let manager = cx.manager.clone()?;
         let own = self.managers.get(&manager.value)?;
-        // mix names a release after the app (`app: :my_app`), whose name is an atom
-        let release = match cx.node.prop("release") {
-            None => cx.app_name.unwrap_or_default().replace(['-', '.'], "_"),
-            Some(v) => cx
-                .checker
-                .value("elixir", v, Expected::MixRelease)
-                .unwrap_or_default(),
-        };
+        // what mix.exs says: its first declared release, else the app (`app: :my_app`), after
+        // which mix names the release it builds when none is declared
+        let mix_exs = detect::MixExs::read(cx.project, &self.detect);
         let declared = match cx.project.root() {
-            Some(_) => detect::declares_releases(cx.project, &self.detect),
+            Some(_) => mix_exs.first_release.is_some(),
             None => cx.node.prop("release").is_some(),
+        };
+        let release = match cx.node.prop("release") {
+            None => (mix_exs.first_release.clone())
+                .or_else(|| mix_exs.app.clone())
+                .unwrap_or_else(|| cx.app_name.unwrap_or_default().replace(['-', '.'], "_")),
+            Some(v) => {
+                let found = cx
+                    .checker
+                    .value("elixir", v, Expected::MixRelease)
+                    .unwrap_or_default();
+                if let (false, Some(app)) = (declared, &mix_exs.app) {
+                    if found != *app && !found.is_empty() {
+                        cx.checker.error(
+                            v.span,
+                            Kind::NoSuchRelease {
+                                found: found.clone(),
+                                app: app.clone(),
+                            },
+                        );
+                    }
+                }
+                found
+            }
         };
         let build_steps = build_steps::read(cx);
         // without mix.lock, a project that lists dependencies has mix resolve them (with a

@@ -2,6 +2,7 @@
 //! build script, and a slim runtime; or, for a single-page app, nginx serving the build output
 //! with no Node in the final image.
 
+mod assets;
 mod detect;
 mod frameworks;
 mod runtime;
@@ -11,13 +12,13 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Stack, StackApp};
+use super::{AssetStage, Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected};
 use crate::knowledge::{Knowledge, Manager};
 use crate::local_packages::SharedRoot;
 use crate::model::Runtime;
-use crate::model::{Shape, StackInput};
+use crate::model::{Assets, Shape, StackInput};
 use crate::plan::{
     interpreter_stage, Ctx, ImageRef, Input, RuntimeStage, StackStages, Stage, StageName, Step,
 };
@@ -234,6 +235,10 @@ impl Stack for Node {
         detect::detect(self, input)
     }
 
+    fn asset_stage(&self, ctx: &Ctx, assets: &Assets) -> Option<Result<AssetStage, Error>> {
+        Some(assets::stage(self, ctx, assets))
+    }
+
     fn check(&self, knowledge: &Knowledge, name: &str) -> Result<(), String> {
         super::same_managers(knowledge, name, &self.managers)
     }
@@ -421,6 +426,7 @@ impl StackApp for NodeApp<'_> {
                 copies,
                 env: vec![],
                 command,
+                packages: vec![],
             },
             // rebuilt in the image; a local copy would only slow the context down
             dockerignore: self

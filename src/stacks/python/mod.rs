@@ -273,7 +273,8 @@ impl StackApp for PythonApp<'_> {
             }
             steps.push(ctx.with_secrets(Step::run_managed(commands, manager)));
         }
-        if !self.build_steps.is_empty() {
+        let through_builder = build_steps::through_builder(ctx, &self.build_steps);
+        if through_builder {
             steps.extend(build_steps::stage_steps(
                 ctx,
                 &self.build_steps,
@@ -318,7 +319,7 @@ impl StackApp for PythonApp<'_> {
                 .map(|(from, to)| Step::copy_from(StageName::Builder, from, to, None)),
         );
         // with build steps, the source with what they made (collected static files...)
-        copies.push(build_steps::source_copy(ctx, !self.build_steps.is_empty()));
+        copies.push(build_steps::source_copy(ctx, through_builder));
 
         let manager_hint = super::manifests_hint(manager);
         let mut inputs = super::manifest_inputs(&manifests, self.manager.span, &manager_hint);
@@ -344,6 +345,7 @@ impl StackApp for PythonApp<'_> {
                 copies,
                 env,
                 command: vec![],
+                packages: vec![],
             },
             dockerignore: vec![],
             inputs,

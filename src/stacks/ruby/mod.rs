@@ -14,8 +14,8 @@ use crate::detect::{DetectInput, Detection};
 use crate::error::Error;
 use crate::knowledge::Knowledge;
 use crate::model::{Shape, StackInput};
-use crate::plan::{Ctx, StackStages, Stage, StageName, Step};
-use crate::syntax::Spanned;
+use crate::plan::{Ctx, EnvVar, StackStages, Stage, StageName, Step};
+use crate::syntax::{Scalar, Spanned};
 
 /// Ruby's own data in `recipes/stacks/ruby.toml`.
 #[derive(Debug, Deserialize)]
@@ -27,7 +27,17 @@ pub struct Ruby {
     /// the environment of the recipe's build-step commands
     build_step_env: Vec<(String, String)>,
     managers: BTreeMap<String, RubyManager>,
+    jemalloc: Jemalloc,
     detect: detect::RubyDetect,
+}
+
+/// What `jemalloc=#true` adds to the final image.
+#[derive(Debug, Deserialize)]
+struct Jemalloc {
+    /// distro -> the packages that bring the library
+    packages: BTreeMap<String, Vec<String>>,
+    /// the variables that preload it
+    env: Vec<(String, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +62,8 @@ struct RubyApp<'s> {
     locked: bool,
     /// the project's folder of cached gems (vendor/cache)
     vendored: Option<String>,
+    /// Ruby runs with jemalloc
+    jemalloc: bool,
 }
 
 impl Stack for Ruby {
@@ -61,12 +73,17 @@ impl Stack for Ruby {
         let build_steps = build_steps::read(cx);
         let locked = super::has_lockfile(cx.project, None, cx.checker, &own.lockfile);
         let vendored = own.vendored.clone().filter(|v| cx.project.exists(v));
+        let jemalloc = matches!(
+            cx.node.prop("jemalloc").map(|v| &v.value),
+            Some(Scalar::Bool(true))
+        );
         Some(Box::new(RubyApp {
             stack: self,
             manager,
             build_steps,
             locked,
             vendored,
+            jemalloc,
         }))
     }
 
@@ -75,7 +92,15 @@ impl Stack for Ruby {
     }
 
     fn check(&self, knowledge: &Knowledge, name: &str) -> Result<(), String> {
-        super::same_managers(knowledge, name, &self.managers)
+        super::same_managers(knowledge, name, &self.managers)?;
+        let images = &knowledge.stack(name).ok_or("no common data")?.images;
+        match images
+            .keys()
+            .find(|d| !self.jemalloc.packages.contains_key(*d))
+        {
+            Some(distro) => Err(format!("jemalloc.packages has no {distro} packages")),
+            None => Ok(()),
+        }
     }
 }
 
@@ -88,6 +113,7 @@ impl StackApp for RubyApp<'_> {
                 "kind": "ruby",
                 "manager": self.manager.value,
                 "vendored": self.vendored,
+                "jemalloc": self.jemalloc,
                 "build_steps": self.build_steps.iter().map(|s| &s.argv).collect::<Vec<_>>(),
             }),
             shared: None,
@@ -117,8 +143,9 @@ impl StackApp for RubyApp<'_> {
         // the source goes through the builder when the final image needs what is made there
         // (what the build steps make, the lockfile a lockless install resolved), or the
         // source without what only the install read (vendor/cache's .gem files)
-        let through_builder =
-            !self.build_steps.is_empty() || !self.locked || self.vendored.is_some();
+        let through_builder = build_steps::through_builder(ctx, &self.build_steps)
+            || !self.locked
+            || self.vendored.is_some();
         if through_builder {
             steps.extend(build_steps::stage_steps(
                 ctx,
@@ -147,6 +174,18 @@ impl StackApp for RubyApp<'_> {
             .collect();
         copies.push(build_steps::source_copy(ctx, through_builder));
 
-        super::one_builder(ctx, builder, copies, manager, &manifests, self.manager.span)
+        let mut stages =
+            super::one_builder(ctx, builder, copies, manager, &manifests, self.manager.span)?;
+        if self.jemalloc {
+            let jemalloc = &self.stack.jemalloc;
+            let runtime = &mut stages.runtime;
+            runtime.packages = (jemalloc.packages.get(&ctx.app.distro.value))
+                .cloned()
+                .unwrap_or_default();
+            runtime.env = (jemalloc.env.iter())
+                .map(|(k, v)| EnvVar::own(k, v))
+                .collect();
+        }
+        Ok(stages)
     }
 }

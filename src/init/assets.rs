@@ -1,0 +1,87 @@
+//! Front-end assets beside an app of a stack that takes an `assets` node: a package.json
+//! whose build the Node stack's own detection understands (its script, and the folder it
+//! writes: Vite's `build.outDir`...), in one of the folders the app's stack names.
+
+use camino::Utf8Path;
+
+use crate::detect::{Detection, Evidence, Finding, FoundAssets};
+use crate::knowledge::StackData;
+use crate::model::ASSET_STACK;
+use crate::project::Project;
+use crate::stacks::Catalog;
+
+pub fn detect(catalog: &Catalog, project: &Project, data: &StackData, detection: &mut Detection) {
+    let Some(root) = project.root() else {
+        return;
+    };
+    if detection.assets.is_some() || !data.nodes.iter().any(|n| n == "assets") {
+        return;
+    }
+    for folder in &data.asset_folders {
+        let in_folder = |path: &str| match folder.as_str() {
+            "." => path.to_string(),
+            _ => format!("{folder}/{path}"),
+        };
+        if !project.exists(&in_folder("package.json")) {
+            continue;
+        }
+        let package = Project::new(&root.join(folder));
+        let Some(found) = catalog.detect_one(ASSET_STACK, &package) else {
+            continue;
+        };
+        // only a build whose output the detection read (not its guess of dist/)
+        let Some(build) = found.build.filter(|b| !b.is_guess()) else {
+            continue;
+        };
+        let Some(output) = within(Utf8Path::new(folder), &build.value.output) else {
+            continue;
+        };
+        let evidence = Evidence::file(
+            &in_folder("package.json"),
+            format!(
+                "its `{}` script writes {output}, which the builder gets",
+                build.value.script
+            ),
+        );
+        detection.assets = Some(Finding::found(
+            FoundAssets {
+                folder: folder.clone(),
+                script: build.value.script.clone(),
+                output,
+            },
+            evidence,
+        ));
+        return;
+    }
+}
+
+/// `output` (relative to `folder`) as a path from the app's folder, when it stays inside it.
+fn within(folder: &Utf8Path, output: &str) -> Option<String> {
+    let joined = folder.join(output);
+    let mut parts: Vec<&str> = vec![];
+    for part in joined.components() {
+        match part.as_str() {
+            "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_are_read_from_the_apps_folder() {
+        let at = |folder: &str, output: &str| within(Utf8Path::new(folder), output);
+        assert_eq!(at("frontend", "../static/dist"), Some("static/dist".into()));
+        assert_eq!(at(".", "dist"), Some("dist".into()));
+        assert_eq!(at("assets", "dist/"), Some("assets/dist".into()));
+        assert_eq!(at(".", "../elsewhere"), None);
+        assert_eq!(at("frontend", ".."), None);
+    }
+}

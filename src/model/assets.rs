@@ -1,0 +1,115 @@
+//! The `assets` node: front-end assets a package.json script builds for an app of another
+//! stack (a Django, Rails or Phoenix app's JavaScript and CSS), in a Node stage of their own.
+
+use miette::SourceSpan;
+use serde::Serialize;
+
+use super::Checker;
+use crate::error::{Expected, Kind, Warning};
+use crate::knowledge::Knowledge;
+use crate::project::Project;
+use crate::syntax::Recipe;
+
+/// The stack whose image and package managers build the assets.
+pub const ASSET_STACK: &str = "node";
+
+/// Assets built in their own stage, and where the app's builder gets them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Assets {
+    /// the Node version of the stage
+    pub version: String,
+    pub manager: String,
+    /// the package.json's folder, from the app's folder ("." for the app's own)
+    pub folder: String,
+    pub script: String,
+    /// the folder the script writes, from the app's folder
+    pub output: String,
+    /// the folder has the manager's lockfile (or there is no project to ask)
+    pub locked: bool,
+    #[serde(skip)]
+    pub span: SourceSpan,
+}
+
+/// The recipe's `assets` node, checked; None without one (or with errors, which `c` has).
+pub fn assets(
+    c: &mut Checker,
+    recipe: &Recipe,
+    knowledge: &Knowledge,
+    project: &Project,
+) -> Option<Assets> {
+    let node = recipe.one("assets")?;
+    let data = knowledge.stack(ASSET_STACK)?;
+    let text = |c: &mut Checker, property: &str, expected: Expected| {
+        node.prop(property)
+            .and_then(|v| c.value("assets", v, expected))
+    };
+    let folder = text(c, "folder", Expected::RelativeFolder)
+        .map(|f| f.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| ".".into());
+    let script = text(c, "script", Expected::Script).unwrap_or_else(|| "build".into());
+    let Some(output) = text(c, "output", Expected::RelativeFolder) else {
+        if node.prop("output").is_none() {
+            c.error(
+                node.name.span,
+                Kind::MissingProperty {
+                    node: "assets".into(),
+                    property: "output".into(),
+                    help: "name the folder the script writes, e.g. assets output=\"static/dist\""
+                        .into(),
+                },
+            );
+        }
+        return None;
+    };
+    let version = match node.prop("node") {
+        None => data.default_version.clone(),
+        Some(v) => {
+            let expected = Expected::Version {
+                stack: ASSET_STACK.into(),
+                example: data.version_example.clone(),
+            };
+            c.matching("assets", v, &data.version_pattern, expected)?
+                .value
+        }
+    };
+    let in_folder = |file: &str| match folder.as_str() {
+        "." => file.to_string(),
+        _ => format!("{folder}/{file}"),
+    };
+    // the manager the folder's lockfile implies, as for a node app
+    let by_lockfile = data
+        .manager_files
+        .iter()
+        .find(|(file, _)| project.exists(&in_folder(file)))
+        .map(|(_, manager)| manager.clone());
+    let manager = match node.prop("manager") {
+        None => by_lockfile
+            .or_else(|| data.default_manager.clone())
+            .unwrap_or_default(),
+        Some(v) => {
+            c.one_of("assets", v, data.managers.keys().cloned().collect())?
+                .value
+        }
+    };
+    let lockfile = data
+        .manager_files
+        .iter()
+        .find(|(_, m)| *m == manager)
+        .map(|(file, _)| file.clone());
+    let locked = project.root().is_none()
+        || (lockfile.as_ref()).is_some_and(|file| project.exists(&in_folder(file)));
+    if let (false, Some(file)) = (locked, lockfile) {
+        c.warn(Warning::BuildsWithoutLock {
+            lockfile: in_folder(&file),
+        });
+    }
+    Some(Assets {
+        version,
+        manager,
+        folder,
+        script,
+        output: output.trim_end_matches('/').to_string(),
+        locked,
+        span: node.name.span,
+    })
+}

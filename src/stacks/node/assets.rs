@@ -1,0 +1,79 @@
+//! The assets stage: front-end assets that a package.json script builds for an app of another
+//! stack (a Django, Rails or Phoenix app), with this stack's image and package managers. The
+//! stage works at the build context's root, so the script's output is where the app expects it.
+
+use super::Node;
+use crate::error::Error;
+use crate::model::{Assets, ASSET_STACK};
+use crate::plan::{Ctx, EnvVar, Stage, StageName, Step, ASSETS_ROOT};
+use crate::stacks::AssetStage;
+
+pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Error> {
+    let bug = |what: &str| Error::Bug {
+        detail: format!("no {ASSET_STACK} {what} for the assets stage"),
+    };
+    let data = ctx
+        .knowledge
+        .stack(ASSET_STACK)
+        .ok_or_else(|| bug("data"))?;
+    let images = (data.images.get(&ctx.app.distro.value)).ok_or_else(|| bug("images"))?;
+    let manager = (data.managers.get(&assets.manager)).ok_or_else(|| bug("manager"))?;
+    let own = (node.managers.get(&assets.manager)).ok_or_else(|| bug("manager"))?;
+    let in_folder = |path: &str| match assets.folder.as_str() {
+        "." => path.to_string(),
+        folder => format!("{folder}/{path}"),
+    };
+    let manifests =
+        crate::stacks::manifests_to_copy(manager, &[], Some(&own.lockfile), assets.locked)?;
+    let mut steps = vec![];
+    if !manager.builder_env.is_empty() {
+        let vars = (manager.builder_env.iter())
+            .map(|(k, v)| EnvVar::own(k, v))
+            .collect();
+        steps.push(Step::Env { vars });
+    }
+    // the manifests and the install in the package.json's folder, whose node_modules the
+    // script then finds there
+    steps.push(Step::Workdir {
+        path: match assets.folder.as_str() {
+            "." => ASSETS_ROOT.to_string(),
+            folder => format!("{ASSETS_ROOT}/{folder}"),
+        },
+    });
+    let sources: Vec<String> = manifests.iter().map(|m| in_folder(m)).collect();
+    let hint = crate::stacks::manifests_hint(manager);
+    let inputs = crate::stacks::manifest_inputs(&sources, assets.span, &hint);
+    steps.push(Step::copy_context(sources, "./", None));
+    let install = match assets.locked {
+        true => &own.install_all,
+        false => &own.without_lock.install_all,
+    };
+    let mut commands: Vec<String> = own.setup.iter().cloned().collect();
+    commands.push(install.clone());
+    steps.push(Step::run_managed(commands, manager));
+    steps.push(Step::copy_context(
+        vec![ctx.in_app(".")],
+        &format!("{ASSETS_ROOT}/"),
+        None,
+    ));
+    steps.push(Step::run(
+        vec![own.run_script.render(&[("script", &assets.script)])?],
+        &[],
+    ));
+    let stage = Stage {
+        name: StageName::Assets,
+        from: ctx.image_at(&images.builder, &assets.version)?,
+        purpose: format!(
+            "assets: `{}` with Node {}; only {} leaves this stage",
+            assets.script, assets.version, assets.output
+        ),
+        steps,
+    };
+    // a local install would overwrite the stage's, and reach the app's image
+    let dockerignore = vec![in_folder("node_modules/")];
+    Ok(AssetStage {
+        stage,
+        inputs,
+        dockerignore,
+    })
+}
