@@ -865,7 +865,33 @@ fn init_fastapi_with_psycopg2_from_source() {
 
 #[test]
 fn init_django() {
-    init_build_and_serve("tests/fixtures/django", 8000, "/", "Hello from Django");
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/django",
+        InitCase {
+            recipe_has: &["release-command \"python\" \"manage.py\" \"migrate\" \"--noinput\""],
+            ..InitCase::default()
+        },
+        8000,
+        "/",
+        "Hello from Django",
+    );
+    // the migration runs once, as a one-off service of the same image, never in the build
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let migrated = run(Command::new("docker")
+        .args(["compose", "run", "--rm", "init-django-release"])
+        .current_dir(&dir));
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&migrated.stdout),
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    assert!(migrated.status.success(), "{out}");
+    assert!(out.contains("Applying auth.0001_initial... OK"), "{out}");
+    // `up` leaves it out: it is in the release profile
+    let config = ok(Command::new("docker")
+        .args(["compose", "config", "--services"])
+        .current_dir(&dir));
+    assert_eq!(config.trim(), "init-django", "{config}");
 }
 
 #[test]

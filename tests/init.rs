@@ -1032,3 +1032,29 @@ detects!(
         ("fly.toml", "app = \"chat\"\n\n[env]\n  PORT = \"8080\"\n\n[[services]]\n  internal_port = 8080\n"),
     ]
 );
+
+detects!(
+    a_procfile_release_line_becomes_the_release_command,
+    &[
+        (
+            "requirements.txt",
+            "flask==3.1.0\ngunicorn==23.0.0\nflask-migrate==4.0.7\n"
+        ),
+        ("app.py", FLASK_APP),
+        (
+            "Procfile",
+            "release: flask db upgrade && flask seed\nweb: gunicorn app:app\n"
+        ),
+    ]
+);
+
+detects!(
+    flys_release_command_becomes_the_release_command,
+    &[
+        (
+            "mix.exs",
+            "defmodule Chat.MixProject do\n  use Mix.Project\n\n  def project do\n    [app: :chat, version: \"0.1.0\", deps: []]\n  end\nend\n",
+        ),
+        ("fly.toml", "app = \"chat\"\n\n[deploy]\n  release_command = \"/app/bin/migrate\"\n"),
+    ]
+);

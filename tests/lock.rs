@@ -94,6 +94,17 @@ fn a_pinned_digest_stays_until_lock_update_moves_it() {
         "{stderr}"
     );
     assert!(out.file("dslim.lock").contains(&digest('2')));
+    assert!(stderr.contains("run `dslim generate`"), "{stderr}");
+
+    // nothing moved since: said so, and nothing to regenerate
+    let current = out.again(&["lock", "--update"]);
+    let stderr = String::from_utf8_lossy(&current.stderr);
+    assert!(
+        stderr.contains("current python:3.13-slim-trixie sha256:222222222222"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unchanged ./dslim.lock"), "{stderr}");
+    assert!(!stderr.contains("dslim generate"), "{stderr}");
 }
 
 #[test]
@@ -118,7 +129,11 @@ fn check_fails_on_a_lock_that_misses_an_image_or_pins_one_no_longer_used() {
         "version 1\nimage \"python:3.12-slim-trixie\" digest=\"{}\" {{\n}}\n",
         digest('1')
     );
-    let out = api().file("dslim.lock", &lock).args(&["generate"]).run();
+    let out = api()
+        .fake_docker(&registry('1'))
+        .file("dslim.lock", &lock)
+        .args(&["generate"])
+        .run();
     // generate warns and leaves the unpinned image as it is
     assert!(out
         .stderr
@@ -141,6 +156,14 @@ fn check_fails_on_a_lock_that_misses_an_image_or_pins_one_no_longer_used() {
         stderr.contains("[./dslim.lock:2:7]"),
         "the lock's entry:\n{stderr}"
     );
+    // `dslim lock` mends it, and names what it drops
+    let locked = out.again(&["lock"]);
+    let stderr = String::from_utf8_lossy(&locked.stderr);
+    assert!(
+        stderr.contains("dropped python:3.12-slim-trixie (the recipe no longer builds from it)"),
+        "{stderr}"
+    );
+    std::fs::write(out.dir.path().join("dslim.lock"), &lock).unwrap();
     let listed = out.again(&["list", "--json"]);
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(
@@ -151,6 +174,32 @@ fn check_fails_on_a_lock_that_misses_an_image_or_pins_one_no_longer_used() {
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["recipes"][0]["state"], "stale");
     assert_eq!(report["recipes"][0]["errors"][1]["file"], "./dslim.lock");
+}
+
+#[test]
+fn a_lock_without_its_format_or_with_it_quoted_gets_one_error_each() {
+    api()
+        .file(
+            "dslim.lock",
+            "image \"python:3.13-slim-trixie\" digest=\"sha256:x\"\n",
+        )
+        .args(&["generate"])
+        .status(2)
+        .stderr_has("dslim.lock does not say its format")
+        .stderr_has("no `version` line")
+        .stderr_has("start it with `version 1`")
+        .stderr_has("`dslim lock --update` writes the digests the registry has now")
+        .run();
+    let quoted = api()
+        .file("dslim.lock", "version \"1\"\n")
+        .args(&["generate"])
+        .status(2)
+        .run();
+    assert!(
+        !quoted.stderr.contains("does not say its format"),
+        "{}",
+        quoted.stderr
+    );
 }
 
 #[test]

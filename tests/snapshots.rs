@@ -346,3 +346,14 @@ snapshot!(
     entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "shop.wsgi"
 }"#
 );
+
+snapshot!(
+    a_release_command_is_a_one_off_compose_service,
+    r#"app "shop" {
+    python "3.13" manager="pip"
+    port 8000
+    run-env DATABASE_URL="${DATABASE_URL}"
+    release-command "python" "manage.py" "migrate" "--noinput"
+    entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "shop.wsgi"
+}"#
+);

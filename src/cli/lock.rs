@@ -25,20 +25,21 @@ pub fn run(catalog: &Catalog, args: &Args) -> Result<(), Error> {
     selection.locks = Locks::Ignore;
     let (compiled, mut errors) = compile_all(catalog, &selection);
     let mut resolver = Resolver::default();
-    let mut written = false;
+    let mut repinned = false;
     for c in compiled.iter().filter(|c| selection.picks(c)) {
         match lock_recipe(catalog, c, &mut resolver, args.update) {
-            Ok(changed) => written |= changed,
+            Ok(changed) => repinned |= changed,
             Err(e) => errors.push(e),
         }
     }
-    if written {
+    if repinned {
         say("the Dockerfiles pin these digests once regenerated: run `dslim generate` (or `dslim build`)\n");
     }
     Error::all(errors)
 }
 
-/// Writes one recipe's lock; whether its text changed.
+/// Writes one recipe's lock; whether an image got a digest it did not have (which the
+/// Dockerfile then pins once regenerated).
 fn lock_recipe(
     catalog: &Catalog,
     compiled: &Compiled,
@@ -53,6 +54,7 @@ fn lock_recipe(
         (Err(e), false) => return Err(e),
     };
     let mut lock = Lock::default();
+    let mut repinned = false;
     for image in lock::base_images(&compiled.plan) {
         let reference = image.to_string();
         let kept = previous.as_ref().and_then(|p| p.get(&reference));
@@ -63,9 +65,14 @@ fn lock_recipe(
                 let platforms: Vec<&str> =
                     entry.platforms.iter().map(|(p, _)| p.as_str()).collect();
                 let was = kept.filter(|k| k.digest != entry.digest);
+                let verb = match (kept, was) {
+                    (None, _) => "pinned",
+                    (Some(_), Some(_)) => "moved",
+                    (Some(_), None) => "current",
+                };
+                repinned |= verb != "current";
                 say(&format!(
-                    "{:>9} {reference} {}{} ({})\n",
-                    if was.is_some() { "moved" } else { "pinned" },
+                    "{verb:>9} {reference} {}{} ({})\n",
                     was.map(|k| format!("{} -> ", short(&k.digest)))
                         .unwrap_or_default(),
                     short(&entry.digest),
@@ -75,6 +82,14 @@ fn lock_recipe(
             }
         };
         lock.images.push(entry);
+    }
+    for gone in previous.iter().flat_map(|p| &p.images) {
+        if lock.get(&gone.reference).is_none() {
+            say(&format!(
+                "{:>9} {} (the recipe no longer builds from it)\n",
+                "dropped", gone.reference
+            ));
+        }
     }
     let path = compiled.dir().join(LOCK_FILE);
     let recipe = compiled
@@ -92,7 +107,7 @@ fn lock_recipe(
         write_atomically(&path, &text)?;
     }
     say(&format!("{done:>9} {path}\n"));
-    Ok(done != "unchanged")
+    Ok(repinned)
 }
 
 /// A digest as people compare them: its algorithm and first twelve hex digits.

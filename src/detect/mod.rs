@@ -72,6 +72,8 @@ pub struct Detection {
     pub secrets: Vec<Finding<secrets::SecretGuess>>,
     /// front-end assets a package.json beside the app builds (the recipe's `assets`)
     pub assets: Option<Finding<FoundAssets>>,
+    /// the command each release runs once, outside the image (a migration)
+    pub release: Option<Finding<Vec<String>>>,
 }
 
 /// A package.json's build of front-end assets: its folder, script and output (from the app's
@@ -155,6 +157,7 @@ impl Detection {
             ambiguous: None,
             secrets: vec![],
             assets: None,
+            release: None,
         }
     }
 

@@ -94,6 +94,9 @@ impl Expected {
             Expected::AppName => Some("it names the compose service and the image".into()),
             Expected::HttpPath => Some("for example: healthcheck \"/health\"".into()),
             Expected::OneLine => Some("write the value on one line".into()),
+            Expected::Digest => {
+                Some("`dslim lock --update` writes the digests the registry has now".into())
+            }
             Expected::MixRelease => {
                 Some("`app: :my_app` in mix.exs is written release=\"my_app\"".into())
             }

@@ -252,6 +252,7 @@ impl RecipeError {
             Kind::RuntimeLibsWithoutPackageManager { .. } => "cannot be installed".into(),
             Kind::RootUser => "root".into(),
             Kind::MissingInputs { files, .. } => format!("needs {}", files.join(", ")),
+            Kind::LockFormat { found: None, .. } => "no `version` line".into(),
             Kind::LockFormat { .. } => "this format".into(),
             Kind::MissingProperty { property, .. } => format!("no {property}="),
             Kind::NotLocked { .. } => "builds from these images".into(),
@@ -438,6 +439,12 @@ impl RecipeError {
                 Some("add `port 8000` (the port the app listens on)".into())
             }
             Kind::MissingInputs { hint, .. } => Some(hint.clone()),
+            Kind::LockFormat {
+                found: None,
+                supported,
+            } => Some(format!(
+                "start it with `version {supported}`, or write the lock anew with `dslim lock --update`"
+            )),
             Kind::LockFormat { supported, .. } => Some(format!(
                 "this dslim reads format {supported}: upgrade dslim, or write the lock anew with `dslim lock --update`"
             )),

@@ -227,9 +227,12 @@ impl fmt::Display for Warning {
             ),
             Warning::ReleaseSteps { at, steps, service } => write!(
                 f,
-                "{at} runs {} before the server; the image starts only the server. Run a migration once per release against the real database (`docker compose run --rm {service} {}`); a step that builds files belongs in the image, which dslim does not do for it yet",
+                "{at} runs {} before the server; the image starts only the server. Run a migration once per release against the real database: `release-command \"{}\"` in the recipe makes it a one-off compose service (`docker compose run --rm {service}-release`); a step that builds files belongs in the image, as a build-step",
                 steps.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" and "),
-                steps.first().map(String::as_str).unwrap_or_default()
+                steps
+                    .first()
+                    .map(|s| s.split_whitespace().collect::<Vec<_>>().join("\" \""))
+                    .unwrap_or_default()
             ),
             Warning::VersionRaised { at, asked, chosen } => write!(
                 f,

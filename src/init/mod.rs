@@ -138,6 +138,13 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         // what the project itself says about how it starts wins over guesses from its code
         adopt(&mut detection, &declared(&project), data, &name);
         assets::detect(catalog, &project, data, &mut detection);
+        // the project's own release command beats the stack's guess (Django's migrate)
+        if let Some(release) = crate::detect::declared::release_command(&project) {
+            detection.release = Some(release);
+        }
+        if detection.spa {
+            detection.release = None;
+        }
         version_from_base_image(&mut detection, data, &project);
         apply_frameworks(&mut detection, data, &project);
         // what the recipe sets is not missing

@@ -191,6 +191,15 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
             format!("entrypoint {}", words(&e.value)),
         ));
     }
+    if let Some(r) = &d.release {
+        lines.push((
+            Some(format!(
+                "{}: `docker compose run --rm {name}-release` runs it, never the build",
+                r.source
+            )),
+            format!("release-command {}", words(&r.value)),
+        ));
+    }
     let lines: Vec<_> = lines
         .into_iter()
         .map(|(comment, node)| context! { comment => comment.map(|c| one_line(&c)), node })
@@ -273,6 +282,9 @@ pub fn report(outcome: &Outcome) -> String {
     }
     if let Some(e) = &d.entrypoint {
         row("entrypoint", e.value.join(" "), &e.source);
+    }
+    if let Some(r) = &d.release {
+        row("release-command", r.value.join(" "), &r.source);
     }
     let listed = |packages: &[String]| match packages {
         [] => "-".to_string(),

@@ -51,11 +51,14 @@ pub(super) fn parse(text: &str, knowledge: &Knowledge) -> Result<Lock, Vec<Recip
     let doc = read_kdl(text)?;
     let mut errors = vec![];
     let mut version = None;
+    // a `version` line whose value is wrong is reported as such, not as a missing one
+    let mut version_line = false;
     let mut images = vec![];
     let mut seen: BTreeMap<String, SourceSpan> = BTreeMap::new();
     for node in doc.nodes() {
         match node.name().value() {
             "version" => {
+                version_line = true;
                 let checked = check_node(node, &VERSION, knowledge, &mut errors);
                 if let Some(arg) = checked.arg(0) {
                     version = Some((arg.value.as_text(), arg.span));
@@ -90,6 +93,7 @@ pub(super) fn parse(text: &str, knowledge: &Knowledge) -> Result<Lock, Vec<Recip
                 },
             )])
         }
+        None if version_line => {}
         None => errors.insert(
             0,
             RecipeError::new(

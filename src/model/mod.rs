@@ -60,6 +60,9 @@ pub struct App {
     pub secrets: Vec<Secret>,
     pub entrypoint: Vec<String>,
     pub cmd: Vec<String>,
+    /// the one-off command of each release (a migration), run by a compose service of its own
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub release_command: Vec<String>,
     pub healthcheck: Option<Healthcheck>,
     /// front-end assets built in a Node stage of their own, for the app's builder
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -230,6 +233,10 @@ pub fn validate<T>(
         .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
         .collect();
     let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
+    let release_command = (recipe.one("release-command").into_iter())
+        .flat_map(|n| &n.args)
+        .filter_map(|v| c.one_line("release-command", v))
+        .collect();
     let healthcheck = nodes::healthcheck(c, recipe, known, runtime, is_static, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
     let assets = assets::assets(c, recipe, knowledge, project);
@@ -263,6 +270,7 @@ pub fn validate<T>(
         secrets,
         entrypoint,
         cmd,
+        release_command,
         healthcheck,
         assets,
         image: image.unwrap_or_default(),

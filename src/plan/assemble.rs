@@ -2,8 +2,8 @@
 //! command; the compose service; the .dockerignore; the files the build needs.
 
 use super::{
-    write_lines, Ctx, EnvVar, Input, Plan, PortMapping, Service, ServiceBuild, ServiceHealthcheck,
-    StackStages, Stage, StageName, Step,
+    write_lines, Ctx, EnvVar, Input, Plan, PortMapping, ReleaseService, Service, ServiceBuild,
+    ServiceHealthcheck, StackStages, Stage, StageName, Step,
 };
 use crate::error::Error;
 use crate::local_packages::SharedRoot;
@@ -337,6 +337,11 @@ fn service(ctx: &Ctx, build_args: &[(String, String)]) -> Result<Service, Templa
         environment: app.run_env.clone(),
         healthcheck,
         secrets: app.secrets.clone(),
+        release: (!app.release_command.is_empty()).then(|| ReleaseService {
+            name: format!("{}-release", app.name),
+            profile: "release".into(),
+            entrypoint: command_path(ctx, &app.release_command),
+        }),
     })
 }
 

@@ -233,6 +233,19 @@ pub struct Service {
     /// the build's secrets, with where compose reads each
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secrets: Vec<crate::model::Secret>,
+    /// the one-off service that runs each release's command with the app's image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<ReleaseService>,
+}
+
+/// A service compose starts only when asked (`docker compose run --rm NAME`): the app's image,
+/// with the release command as its entrypoint and the app's run-time environment.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReleaseService {
+    pub name: String,
+    /// the compose profile that keeps it out of `docker compose up`
+    pub profile: String,
+    pub entrypoint: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

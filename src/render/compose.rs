@@ -33,6 +33,17 @@ struct Service<'a> {
     healthcheck: Option<&'a ServiceHealthcheck>,
 }
 
+/// A one-off service: the app's image and environment, another entrypoint, started only when
+/// named (`docker compose run --rm NAME`); no build of its own, so bake builds the app once.
+#[derive(Serialize)]
+struct OneOff<'a> {
+    image: &'a str,
+    profiles: [&'a str; 1],
+    entrypoint: &'a [String],
+    #[serde(skip_serializing_if = "Mapping::is_empty")]
+    environment: Mapping,
+}
+
 #[derive(Serialize)]
 struct Build<'a> {
     context: &'a str,
@@ -108,6 +119,18 @@ fn add_service(
         Value::String(s.name.clone()),
         serde_norway::to_value(service).map_err(fail)?,
     );
+    if let Some(release) = &s.release {
+        let one_off = OneOff {
+            image: &s.image,
+            profiles: [&release.profile],
+            entrypoint: &release.entrypoint,
+            environment: mapping(&s.environment),
+        };
+        services.insert(
+            Value::String(release.name.clone()),
+            serde_norway::to_value(one_off).map_err(fail)?,
+        );
+    }
     Ok(())
 }
 

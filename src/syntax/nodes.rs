@@ -278,6 +278,14 @@ pub const APP_NODES: &[NodeSpec] = &[
         "cmd \"--workers\" \"2\"",
     ),
     node(
+        "release-command",
+        Args::Many(Text),
+        Props::Fixed(&[]),
+        false,
+        "A command run once per release, before the new version serves (a database migration): compose gets a one-off NAME-release service under the `release` profile, running the app's image with it (`docker compose run --rm NAME-release`). Never run at build time, where there is no database.",
+        "release-command \"python\" \"manage.py\" \"migrate\" \"--noinput\"",
+    ),
+    node(
         "healthcheck",
         Args::One(Str),
         Props::Fixed(&[

@@ -5,10 +5,12 @@
 
 mod dockerfile;
 mod platforms;
+mod release;
 
 pub use dockerfile::base_image;
 use dockerfile::dockerfile;
 use platforms::platforms;
+pub use release::release_command;
 
 use super::{Detection, Evidence, Finding};
 use crate::error::Warning;

@@ -92,6 +92,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     };
     d.build_steps
         .extend(collectstatic(stack, project, &sources, &d.required_env));
+    d.release = migrate(stack, project, &sources);
     let django = |file_name: &str, marker: &str| {
         sources.iter().find_map(|f| {
             (f.rsplit('/').next()? == file_name).then_some(())?;
@@ -248,10 +249,7 @@ fn collectstatic(
 ) -> Option<Finding<BuildStep>> {
     let k = &stack.detect;
     let (settings, line, _) = project.find_any(sources, Some(&k.static_root.0))?;
-    let manage = sources
-        .iter()
-        .filter(|f| f.rsplit('/').next() == Some("manage.py"))
-        .min_by_key(|f| f.matches('/').count())?;
+    let manage = manage_py(sources)?;
     let mut argv = vec!["python".to_string(), manage.clone()];
     argv.extend(k.collectstatic.iter().cloned());
     let env = required_env
@@ -263,6 +261,27 @@ fn collectstatic(
         BuildStep { argv, env },
         Evidence::line(&settings, line, "STATIC_ROOT"),
     ))
+}
+
+/// A Django project with a database: `manage.py migrate`, once per release.
+fn migrate(stack: &Python, project: &Project, sources: &[String]) -> Option<Finding<Vec<String>>> {
+    let k = &stack.detect;
+    let (settings, line, _) = project.find_any(sources, Some(&k.databases.0))?;
+    let manage = manage_py(sources)?;
+    let mut argv = vec!["python".to_string(), manage.clone()];
+    argv.extend(k.migrate.iter().cloned());
+    Some(Finding::found(
+        argv,
+        Evidence::line(&settings, line, "a database, migrated once per release"),
+    ))
+}
+
+/// The project's manage.py, the one nearest the top.
+fn manage_py(sources: &[String]) -> Option<&String> {
+    sources
+        .iter()
+        .filter(|f| f.rsplit('/').next() == Some("manage.py"))
+        .min_by_key(|f| f.matches('/').count())
 }
 
 /// The console script `[project.scripts]` declares: the one named after the project, else the

@@ -145,6 +145,9 @@ pub(super) struct PythonDetect {
     /// the build step that installs it
     install_setuptools: Vec<String>,
     collectstatic: Vec<String>,
+    /// Django's database settings, and the release command that migrates it
+    databases: Pattern,
+    migrate: Vec<String>,
     build_only_value: String,
 }
 
