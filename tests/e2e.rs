@@ -168,14 +168,17 @@ fn check_image(dir: &Path, example: &str, image: &str, port: u16, path: &str, bo
     ok(Command::new("docker")
         .args(["compose", "-f", "compose.yaml", "config", "--quiet"])
         .current_dir(dir));
-    // the Dockerfile is lint-clean (DL3008: apt version pins, a choice left to the user)
+    // the Dockerfile is lint-clean (DL3008: apt version pins, a choice left to the user);
+    // hadolint runs from here, not the app's folder, whose .python-version would steer a
+    // pyenv shim to a Python without it
     let lint = run(Command::new("hadolint")
-        .args(["--no-color", "--ignore", "DL3008", "Dockerfile"])
-        .current_dir(dir));
+        .args(["--no-color", "--ignore", "DL3008"])
+        .arg(dir.join("Dockerfile")));
     assert!(
         lint.status.success() && lint.stdout.is_empty(),
-        "hadolint on {example}:\n{}",
-        String::from_utf8_lossy(&lint.stdout)
+        "hadolint on {example}:\n{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
     );
     // the first stage builds on its own, for debugging
     let first_stage = std::fs::read_to_string(dir.join("Dockerfile"))
@@ -865,33 +868,7 @@ fn init_fastapi_with_psycopg2_from_source() {
 
 #[test]
 fn init_django() {
-    let (dir, _tmp) = init_and_serve(
-        "tests/fixtures/django",
-        InitCase {
-            recipe_has: &["release-command \"python\" \"manage.py\" \"migrate\" \"--noinput\""],
-            ..InitCase::default()
-        },
-        8000,
-        "/",
-        "Hello from Django",
-    );
-    // the migration runs once, as a one-off service of the same image, never in the build
-    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
-    let migrated = run(Command::new("docker")
-        .args(["compose", "run", "--rm", "init-django-release"])
-        .current_dir(&dir));
-    let out = format!(
-        "{}{}",
-        String::from_utf8_lossy(&migrated.stdout),
-        String::from_utf8_lossy(&migrated.stderr)
-    );
-    assert!(migrated.status.success(), "{out}");
-    assert!(out.contains("Applying auth.0001_initial... OK"), "{out}");
-    // `up` leaves it out: it is in the release profile
-    let config = ok(Command::new("docker")
-        .args(["compose", "config", "--services"])
-        .current_dir(&dir));
-    assert_eq!(config.trim(), "init-django", "{config}");
+    init_build_and_serve("tests/fixtures/django", 8000, "/", "Hello from Django");
 }
 
 #[test]
@@ -1046,6 +1023,48 @@ fn init_collects_djangos_static_files_at_build_time() {
         8000,
         "/",
         "Hello from collected static files",
+    );
+}
+
+#[test]
+fn init_makes_djangos_migration_a_one_off_service_of_the_same_image() {
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/django-whitenoise-static",
+        InitCase {
+            recipe_has: &["release-command \"python\" \"manage.py\" \"migrate\" \"--noinput\""],
+            ..InitCase::default()
+        },
+        5006,
+        "/",
+        "Hello from Django with WhiteNoise",
+    );
+    // run once per release, never in the build, by the service compose leaves out of `up`
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    let migrated = run(Command::new("docker")
+        .args([
+            "compose",
+            "run",
+            "--rm",
+            "init-django-whitenoise-static-release",
+        ])
+        .current_dir(&dir));
+    let out = format!(
+        "{}{}",
+        String::from_utf8_lossy(&migrated.stdout),
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    assert!(migrated.status.success(), "{out}");
+    assert!(
+        out.contains("Applying contenttypes.0001_initial... OK"),
+        "{out}"
+    );
+    let services = ok(Command::new("docker")
+        .args(["compose", "config", "--services"])
+        .current_dir(&dir));
+    assert_eq!(
+        services.trim(),
+        "init-django-whitenoise-static",
+        "{services}"
     );
 }
 

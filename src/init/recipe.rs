@@ -284,7 +284,7 @@ pub fn report(outcome: &Outcome) -> String {
         row("entrypoint", e.value.join(" "), &e.source);
     }
     if let Some(r) = &d.release {
-        row("release-command", r.value.join(" "), &r.source);
+        row("on release", r.value.join(" "), &r.source);
     }
     let listed = |packages: &[String]| match packages {
         [] => "-".to_string(),
