@@ -38,6 +38,8 @@ pub const RECIPE_FILE: &str = "dslim.kdl";
 /// The files dslim generates next to a recipe.
 pub const DOCKERFILE: &str = "Dockerfile";
 pub const COMPOSE: &str = "compose.yaml";
+/// The development override of compose.yaml, written for a recipe with a `dev` node.
+pub const COMPOSE_DEV: &str = "compose.dev.yaml";
 pub const DOCKERIGNORE: &str = ".dockerignore";
 /// The .dockerignore of a Dockerfile whose context is a folder above it (BuildKit reads it
 /// beside the Dockerfile, before the context's own)

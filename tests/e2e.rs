@@ -1754,5 +1754,8 @@ fn init_builds_a_flask_apps_vite_assets_in_a_node_stage_and_ships_no_node() {
     assert!(!listing.contains("frontend/node_modules/"));
 }
 
+#[path = "e2e/dev.rs"]
+mod dev;
+
 #[path = "e2e/lock.rs"]
 mod lock;

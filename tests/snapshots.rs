@@ -357,3 +357,33 @@ snapshot!(
     entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "shop.wsgi"
 }"#
 );
+
+snapshot!(
+    a_dev_target_for_a_node_app_with_every_dependency,
+    r#"app "api" {
+    node "22" manager="pnpm"
+    port 3000
+    build script="build" output="dist"
+    dev "pnpm" "run" "dev"
+    entrypoint "node" "dist/server.js"
+}"#
+);
+
+snapshot!(
+    a_dev_target_for_rails_with_its_development_gems,
+    r#"app "store" {
+    ruby "3.3"
+    port 3000
+    dev "./bin/rails" "server" "--binding" "0.0.0.0" RAILS_LOG_LEVEL="debug"
+    entrypoint "./bin/rails" "server"
+}"#
+);
+
+snapshot!(
+    a_dev_target_for_phoenix_in_mix_dev,
+    r#"app "shop" {
+    elixir "1.18" release="shop"
+    port 4000
+    dev "mix" "phx.server"
+}"#
+);

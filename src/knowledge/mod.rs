@@ -81,6 +81,9 @@ pub struct StackData {
     pub healthcheck_runtimes: Vec<String>,
     #[serde(default)]
     pub runtime_env: Vec<(String, String)>,
+    /// the development stage's settings, over `runtime_env` (NODE_ENV, MIX_ENV, Bundler's groups)
+    #[serde(default)]
+    pub dev_env: Vec<(String, String)>,
     #[serde(default)]
     pub image_user: Option<String>,
     /// where the commands of an image with no shell are: a bare command name in the entrypoint
@@ -225,6 +228,9 @@ pub struct Manager {
     /// the configuration file it reads credentials from: where a `secret file=` is mounted
     #[serde(default)]
     pub secret_file: Option<String>,
+    /// what the development stage installs besides the production dependencies (dev groups)
+    #[serde(default)]
+    pub install_dev: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

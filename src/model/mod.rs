@@ -60,6 +60,9 @@ pub struct App {
     pub secrets: Vec<Secret>,
     pub entrypoint: Vec<String>,
     pub cmd: Vec<String>,
+    /// the development target, when the recipe asks for one
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dev: Option<Dev>,
     /// the one-off command of each release (a migration), run by a compose service of its own
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub release_command: Vec<String>,
@@ -70,6 +73,14 @@ pub struct App {
     pub image: String,
     /// what will likely go wrong at build time, found in the project's files
     pub warnings: Vec<Warning>,
+}
+
+/// The development target: its command, and the build args that configure it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Dev {
+    pub command: Vec<String>,
+    /// name -> default, each a build arg and a variable of the stage
+    pub args: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -233,6 +244,12 @@ pub fn validate<T>(
         .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
         .collect();
     let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
+    let dev = recipe.one("dev").map(|node| Dev {
+        command: (node.args.iter())
+            .filter_map(|v| c.one_line("dev", v))
+            .collect(),
+        args: node_pairs(c, node, Expected::EnvKey),
+    });
     let release_command = (recipe.one("release-command").into_iter())
         .flat_map(|n| &n.args)
         .filter_map(|v| c.one_line("release-command", v))
@@ -270,6 +287,7 @@ pub fn validate<T>(
         secrets,
         entrypoint,
         cmd,
+        dev,
         release_command,
         healthcheck,
         assets,

@@ -166,6 +166,13 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
     };
 
     let inputs = inputs(&stages, named_inputs, &missing_hint);
+    let dev = match super::dev::plan(ctx, &stages, &inputs).transpose()? {
+        Some((stage, service)) => {
+            stages.push(stage);
+            Some(service)
+        }
+        None => None,
+    };
     Ok(Plan {
         app: app.name.clone(),
         stack: app.stack.clone(),
@@ -176,6 +183,7 @@ pub fn plan(ctx: &Ctx, planned: StackStages) -> Result<Plan, Error> {
         dockerignore,
         member: app.shared.as_ref().map(|s| s.member.clone()),
         inputs,
+        dev,
     })
 }
 

@@ -5,6 +5,7 @@
 
 mod assemble;
 mod context;
+mod dev;
 mod image;
 mod shell_less;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 pub use assemble::plan;
 pub use context::Ctx;
+pub use dev::DevService;
 pub use image::ImageRef;
 pub use shell_less::interpreter_stage;
 
@@ -35,6 +37,9 @@ pub struct Plan {
     pub service: Service,
     /// files the build copies from the project before its source; the build fails without them
     pub inputs: Vec<Input>,
+    /// the development target compose.dev.yaml builds, when the recipe has one
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dev: Option<DevService>,
 }
 
 /// The stages dslim writes. Their names are what `docker build --target` takes.
@@ -57,6 +62,8 @@ pub enum StageName {
     User,
     /// what ships
     Runtime,
+    /// the development target: the builder with development dependencies and settings
+    Dev,
 }
 
 impl StageName {
@@ -70,6 +77,7 @@ impl StageName {
             StageName::Probe => "probe",
             StageName::User => "user",
             StageName::Runtime => "runtime",
+            StageName::Dev => "dev",
         }
     }
 }

@@ -76,6 +76,67 @@ pub fn compose(plan: &Plan) -> Result<String, TemplateError> {
     .map_err(fail)
 }
 
+/// compose.dev.yaml: what `-f compose.yaml -f compose.dev.yaml` changes of the app's service
+/// (Compose merges it over compose.yaml): the `dev` target, its build args, and the watch
+/// rules of `docker compose watch` / `up --watch`, syncing the source and rebuilding when a
+/// manifest changes. The .dockerignore's paths are left out of the sync by Compose itself.
+pub fn compose_dev(service: &str, dev: &plan::DevService) -> Result<String, TemplateError> {
+    #[derive(Serialize)]
+    struct DevFile<'a> {
+        services: std::collections::BTreeMap<&'a str, DevOverride<'a>>,
+    }
+    #[derive(Serialize)]
+    struct DevOverride<'a> {
+        build: DevBuild<'a>,
+        develop: Develop<'a>,
+    }
+    #[derive(Serialize)]
+    struct DevBuild<'a> {
+        target: &'a str,
+        #[serde(skip_serializing_if = "Mapping::is_empty")]
+        args: Mapping,
+    }
+    #[derive(Serialize)]
+    struct Develop<'a> {
+        watch: Vec<Watch<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Watch<'a> {
+        action: &'a str,
+        path: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<&'a str>,
+    }
+    // a manifest's rule first: it is under the synced folder too
+    let mut watch: Vec<Watch> = (dev.rebuild.iter())
+        .map(|path| Watch {
+            action: "rebuild",
+            path,
+            target: None,
+        })
+        .collect();
+    watch.push(Watch {
+        action: "sync",
+        path: ".",
+        target: Some(&dev.sync_to),
+    });
+    let file = DevFile {
+        services: [(
+            service,
+            DevOverride {
+                build: DevBuild {
+                    target: dev.target.as_str(),
+                    args: mapping(&dev.args),
+                },
+                develop: Develop { watch },
+            },
+        )]
+        .into_iter()
+        .collect(),
+    };
+    serde_norway::to_string(&file).map_err(fail)
+}
+
 /// A workspace's compose.yaml: the compose project `name`, and each member's service with its
 /// folder (relative to the workspace's) as the build context.
 pub fn workspace_compose(

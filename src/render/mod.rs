@@ -9,9 +9,9 @@ use sha2::{Digest, Sha256};
 
 use crate::plan::Plan;
 use crate::template::TemplateError;
-use crate::{COMPOSE, DOCKERFILE, DOCKERFILE_DOCKERIGNORE, DOCKERIGNORE};
+use crate::{COMPOSE, COMPOSE_DEV, DOCKERFILE, DOCKERFILE_DOCKERIGNORE, DOCKERIGNORE};
 
-pub use compose::{compose, lexical_join, secret_source, workspace_compose};
+pub use compose::{compose, compose_dev, lexical_join, secret_source, workspace_compose};
 pub use dockerfile::dockerfile;
 
 /// The generated files, by file name, in the order they are written.
@@ -22,7 +22,7 @@ pub struct Rendered {
 
 /// Prints the plan as the three files. Every decision is the plan's; this only prints.
 pub fn render(plan: &Plan, recipe_name: &str) -> Result<Rendered, TemplateError> {
-    Ok(Rendered {
+    let mut rendered = Rendered {
         files: vec![
             (
                 DOCKERFILE.into(),
@@ -34,7 +34,12 @@ pub fn render(plan: &Plan, recipe_name: &str) -> Result<Rendered, TemplateError>
                 with_header(&dockerignore(plan, recipe_name)?, recipe_name),
             ),
         ],
-    })
+    };
+    if let Some(dev) = &plan.dev {
+        let text = with_header(&compose_dev(&plan.service.name, dev)?, recipe_name);
+        rendered.files.push((COMPOSE_DEV.into(), text));
+    }
+    Ok(rendered)
 }
 
 /// The first line of every generated file. It names the recipe and carries a checksum of
@@ -98,6 +103,7 @@ fn dockerignore(plan: &Plan, recipe_name: &str) -> Result<String, TemplateError>
     let own = [
         DOCKERFILE,
         COMPOSE,
+        COMPOSE_DEV,
         dockerignore_name(plan),
         recipe_name,
         crate::lock::LOCK_FILE,

@@ -278,6 +278,14 @@ pub const APP_NODES: &[NodeSpec] = &[
         "cmd \"--workers\" \"2\"",
     ),
     node(
+        "dev",
+        Args::Many(Text),
+        Props::Any,
+        false,
+        "A development target: a `dev` stage on the builder (development dependencies, the stack's development settings), started with this command, and a compose.dev.yaml that builds it and syncs the source into it (`docker compose -f compose.yaml -f compose.dev.yaml up --watch`). KEY=\"value\" properties are build args with these defaults, set in the stage's environment (FLASK_DEBUG, RAILS_ENV, MIX_ENV). The production image is unchanged.",
+        "dev \"flask\" \"run\" \"--host\" \"0.0.0.0\" \"--debug\" FLASK_DEBUG=\"1\"",
+    ),
+    node(
         "release-command",
         Args::Many(Text),
         Props::Fixed(&[]),
