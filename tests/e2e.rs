@@ -1754,6 +1754,54 @@ fn init_builds_a_flask_apps_vite_assets_in_a_node_stage_and_ships_no_node() {
     assert!(!listing.contains("frontend/node_modules/"));
 }
 
+#[test]
+fn a_rails_apps_jsbundling_and_cssbundling_build_in_the_assets_stage() {
+    // the lab reaches no rubygems.org, so of this Rails app only the assets stage builds here:
+    // esbuild and tailwindcss from npm, the two scripts writing app/assets/builds
+    let (dir, _name, _tmp) = init_app(
+        "tests/fixtures/rails-jsbundling-no-lock",
+        InitCase {
+            warning: Some("there is no Gemfile.lock"),
+            ..InitCase::default()
+        },
+    );
+    let recipe = std::fs::read_to_string(dir.join("dslim.kdl")).unwrap();
+    assert!(
+        recipe.contains("assets \"build\" \"build:css\" output=\"app/assets/builds\""),
+        "{recipe}"
+    );
+    assert!(
+        recipe.contains("SKIP_JS_BUILD=\"1\" SKIP_CSS_BUILD=\"1\""),
+        "{recipe}"
+    );
+    let generated = dslim(&dir, &["generate"]);
+    assert!(generated.status.success());
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    ok(Command::new("docker")
+        .args([
+            "build",
+            "-q",
+            "--target",
+            "assets",
+            "-t",
+            "dslim-e2e-rails-assets",
+            ".",
+        ])
+        .current_dir(&dir));
+    let built = ok(Command::new("docker").args([
+        "run",
+        "--rm",
+        "dslim-e2e-rails-assets",
+        "ls",
+        "app/assets/builds",
+    ]));
+    let _ = Command::new("docker")
+        .args(["image", "rm", "dslim-e2e-rails-assets"])
+        .output();
+    assert!(built.contains("application.js"), "{built}");
+    assert!(built.contains("application.css"), "{built}");
+}
+
 #[path = "e2e/dev.rs"]
 mod dev;
 

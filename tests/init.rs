@@ -160,7 +160,14 @@ detects!(
 fn several_stacks_are_reported_with_their_evidence() {
     Test::new()
         .file("app/requirements.txt", "flask\n")
-        .file("app/package.json", "{}\n")
+        .file(
+            "app/package.json",
+            "{\"scripts\": {\"start\": \"node server.js\"}}\n",
+        )
+        .file(
+            "app/server.js",
+            "require(\"http\").createServer().listen(3000);\n",
+        )
         .args(&["init", "app"])
         .status(1)
         .stderr_has("found more than one stack")
@@ -334,10 +341,34 @@ fn a_port_override_reaches_servers_that_read_port() {
 }
 
 #[test]
+fn a_package_json_that_starts_nothing_is_the_python_apps_front_end() {
+    Test::new()
+        .file("app/requirements.txt", "flask\n")
+        .file(
+            "app/app.py",
+            "from flask import Flask\n\napp = Flask(__name__)\n",
+        )
+        .file(
+            "app/package.json",
+            "{\"devDependencies\": {\"esbuild\": \"^0.25.0\"}}\n",
+        )
+        .args(&["init", "app"])
+        .stderr_has("detected python")
+        .run();
+}
+
+#[test]
 fn both_stacks_are_offered_as_choices() {
     Test::new()
         .file("app/requirements.txt", "flask\n")
-        .file("app/package.json", "{}\n")
+        .file(
+            "app/package.json",
+            "{\"scripts\": {\"start\": \"node server.js\"}}\n",
+        )
+        .file(
+            "app/server.js",
+            "require(\"http\").createServer().listen(3000);\n",
+        )
         .args(&["init", "app"])
         .status(1)
         .stderr_has("--stack python or --stack node")

@@ -81,7 +81,7 @@ pub struct Detection {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundAssets {
     pub folder: String,
-    pub script: String,
+    pub scripts: Vec<String>,
     pub output: String,
 }
 

@@ -46,7 +46,7 @@ pub fn detect(catalog: &Catalog, project: &Project, data: &StackData, detection:
         detection.assets = Some(Finding::found(
             FoundAssets {
                 folder: folder.clone(),
-                script: build.value.script.clone(),
+                scripts: vec![build.value.script.clone()],
                 output,
             },
             evidence,

@@ -270,6 +270,16 @@ fn choose(
         return Ok(d);
     }
     let mut found = found;
+    // a package.json that starts nothing beside an app whose stack takes `assets` (Rails'
+    // jsbundling, a Django project's bundler) is that app's front end, not a second app
+    let takes_assets = |d: &Detection| {
+        knowledge
+            .stack(&d.stack)
+            .is_some_and(|data| data.nodes.iter().any(|n| n == "assets"))
+    };
+    if found.len() > 1 && found.iter().any(takes_assets) {
+        found.retain(|d| d.stack != crate::model::ASSET_STACK || d.entrypoint.is_some() || d.spa);
+    }
     match found.len() {
         0 => Err(Error::NothingDetected {
             apps: app_folders(dir, knowledge),

@@ -163,12 +163,15 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
         lines.push((Some(why), node));
     }
     if let Some(a) = &d.assets {
-        let mut node = format!("assets output={}", kdl_string(&a.value.output));
+        let mut node = "assets".to_string();
+        if a.value.scripts != ["build"] {
+            for script in &a.value.scripts {
+                node.push_str(&format!(" {}", kdl_string(script)));
+            }
+        }
+        node.push_str(&format!(" output={}", kdl_string(&a.value.output)));
         if a.value.folder != "." {
             node.push_str(&format!(" folder={}", kdl_string(&a.value.folder)));
-        }
-        if a.value.script != "build" {
-            node.push_str(&format!(" script={}", kdl_string(&a.value.script)));
         }
         lines.push((Some(a.source.to_string()), node));
     }
@@ -268,7 +271,7 @@ pub fn report(outcome: &Outcome) -> String {
         );
     }
     if let Some(a) = &d.assets {
-        let value = format!("{} -> {}", a.value.script, a.value.output);
+        let value = format!("{} -> {}", a.value.scripts.join(", "), a.value.output);
         row("assets", value, &a.source);
     }
     for step in &d.build_steps {

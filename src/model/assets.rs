@@ -21,7 +21,8 @@ pub struct Assets {
     pub manager: String,
     /// the package.json's folder, from the app's folder ("." for the app's own)
     pub folder: String,
-    pub script: String,
+    /// the package.json scripts that build them, in order
+    pub scripts: Vec<String>,
     /// the folder the script writes, from the app's folder
     pub output: String,
     /// the folder has the manager's lockfile (or there is no project to ask)
@@ -46,7 +47,12 @@ pub fn assets(
     let folder = text(c, "folder", Expected::RelativeFolder)
         .map(|f| f.trim_end_matches('/').to_string())
         .unwrap_or_else(|| ".".into());
-    let script = text(c, "script", Expected::Script).unwrap_or_else(|| "build".into());
+    let mut scripts: Vec<String> = (node.args.iter())
+        .filter_map(|v| c.value("assets", v, Expected::Script))
+        .collect();
+    if scripts.is_empty() {
+        scripts.push("build".into());
+    }
     let Some(output) = text(c, "output", Expected::RelativeFolder) else {
         if node.prop("output").is_none() {
             c.error(
@@ -107,7 +113,7 @@ pub fn assets(
         version,
         manager,
         folder,
-        script,
+        scripts,
         output: output.trim_end_matches('/').to_string(),
         locked,
         span: node.name.span,

@@ -167,17 +167,16 @@ pub const APP_NODES: &[NodeSpec] = &[
     ),
     node(
         "assets",
-        Args::None,
+        Args::Any(Str),
         Props::Fixed(&[
-            ("output", Str, "The folder the script writes, from the app's folder (required): the app's builder gets it before its build steps run."),
-            ("script", Str, "The package.json script that builds the assets (default build)."),
+            ("output", Str, "The folder the scripts write, from the app's folder (required): the app's builder gets it before its build steps run."),
             ("folder", Str, "The folder of the package.json, from the app's folder (default .)."),
             ("node", Version, "The Node version of the assets stage (default: the node stack's)."),
             ("manager", Str, "npm, yarn or pnpm (default: the one whose lockfile is in the folder, else npm)."),
         ]),
         false,
-        "python, ruby and elixir: front-end assets built by a package.json script in a Node stage of their own (`assets`), whose output is copied into the app's builder; no Node in the app's images.",
-        "assets output=\"static/dist\" script=\"build\"",
+        "python, ruby and elixir: front-end assets built by package.json scripts (the arguments, default build) in a Node stage of their own (`assets`), whose output is copied into the app's builder; no Node in the app's images.",
+        "assets \"build\" output=\"static/dist\"",
     ),
     node(
         "spa",

@@ -56,16 +56,19 @@ pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Erro
         &format!("{ASSETS_ROOT}/"),
         None,
     ));
-    steps.push(Step::run(
-        vec![own.run_script.render(&[("script", &assets.script)])?],
-        &[],
-    ));
+    let mut scripts = vec![];
+    for script in &assets.scripts {
+        scripts.push(own.run_script.render(&[("script", script)])?);
+    }
+    steps.push(Step::run(scripts, &[]));
     let stage = Stage {
         name: StageName::Assets,
         from: ctx.image_at(&images.builder, &assets.version)?,
         purpose: format!(
             "assets: `{}` with Node {}; only {} leaves this stage",
-            assets.script, assets.version, assets.output
+            assets.scripts.join("`, `"),
+            assets.version,
+            assets.output
         ),
         steps,
     };

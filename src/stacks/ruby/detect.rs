@@ -5,7 +5,9 @@
 use serde::Deserialize;
 
 use super::Ruby;
-use crate::detect::{major_minor, BuildStep, DetectInput, Detection, EnvReads, Evidence, Finding};
+use crate::detect::{
+    major_minor, BuildStep, DetectInput, Detection, EnvReads, Evidence, Finding, FoundAssets,
+};
 use crate::error::Warning;
 use crate::project::Project;
 use crate::template::{Pattern, PortNames, ScriptPortNames, Template};
@@ -37,12 +39,32 @@ pub struct RubyDetect {
     assets_env: Vec<(String, String)>,
     assets_env_before_7_1: Vec<(String, String)>,
     asset_gems: Vec<String>,
+    /// gems whose assets a package.json script builds, and where they put them
+    asset_bundlers: Vec<AssetBundler>,
+    asset_bundler_output: String,
     /// (gem, command): the servers a Rack app can run on, in the order init prefers them
     rack_servers: Vec<(String, Vec<Template<PortNames>>)>,
     sinatra_require: Pattern,
     sinatra_command: Vec<Template<ScriptPortNames>>,
     sinatra_port: u16,
     rack_env: Vec<(String, String)>,
+}
+
+/// jsbundling-rails or cssbundling-rails: the package.json script it runs, and the variable
+/// that makes assets:precompile skip it.
+#[derive(Debug, Deserialize)]
+struct AssetBundler {
+    gem: String,
+    script: String,
+    skip: String,
+}
+
+/// Whether package.json has the script.
+fn package_script(project: &Project, script: &str) -> bool {
+    project
+        .read("package.json")
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|json| json["scripts"][script].is_string())
 }
 
 /// A gem the app depends on.
@@ -169,10 +191,34 @@ fn rails_app(k: &RubyDetect, project: &Project, d: &mut Detection, rails: &Gem, 
             .version
             .as_deref()
             .is_none_or(|v| crate::knowledge::version_at_least(v, "7.1"));
-        let env = match modern {
+        let mut env = match modern {
             true => k.assets_env.clone(),
             false => k.assets_env_before_7_1.clone(),
         };
+        // jsbundling's and cssbundling's package.json scripts need Node, which the ruby image
+        // lacks: an assets stage runs them, and assets:precompile is told to skip them
+        let bundlers: Vec<&AssetBundler> = (k.asset_bundlers.iter())
+            .filter(|b| has(&b.gem).is_some() && package_script(project, &b.script))
+            .collect();
+        if let Some(first) = bundlers.first() {
+            env.extend(bundlers.iter().map(|b| (b.skip.clone(), "1".to_string())));
+            d.assets = Some(Finding::found(
+                FoundAssets {
+                    folder: ".".into(),
+                    scripts: bundlers.iter().map(|b| b.script.clone()).collect(),
+                    output: k.asset_bundler_output.clone(),
+                },
+                Evidence {
+                    note: format!(
+                        "{} builds {} with package.json's scripts",
+                        first.gem, k.asset_bundler_output
+                    ),
+                    ..has(&first.gem)
+                        .map(|g| g.evidence.clone())
+                        .unwrap_or_else(|| Evidence::file("package.json", ""))
+                },
+            ));
+        }
         d.build_steps.push(Finding::found(
             BuildStep {
                 argv: k.assets.clone(),
