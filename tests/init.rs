@@ -156,8 +156,8 @@ detects!(
     &["--stack", "python"]
 );
 
-#[test]
-fn several_stacks_are_reported_with_their_evidence() {
+/// A Python app and a Node server in one folder: two apps, for init to ask about.
+fn python_and_node_apps() -> Test {
     Test::new()
         .file("app/requirements.txt", "flask\n")
         .file(
@@ -168,6 +168,11 @@ fn several_stacks_are_reported_with_their_evidence() {
             "app/server.js",
             "require(\"http\").createServer().listen(3000);\n",
         )
+}
+
+#[test]
+fn several_stacks_are_reported_with_their_evidence() {
+    python_and_node_apps()
         .args(&["init", "app"])
         .status(1)
         .stderr_has("found more than one stack")
@@ -359,16 +364,7 @@ fn a_package_json_that_starts_nothing_is_the_python_apps_front_end() {
 
 #[test]
 fn both_stacks_are_offered_as_choices() {
-    Test::new()
-        .file("app/requirements.txt", "flask\n")
-        .file(
-            "app/package.json",
-            "{\"scripts\": {\"start\": \"node server.js\"}}\n",
-        )
-        .file(
-            "app/server.js",
-            "require(\"http\").createServer().listen(3000);\n",
-        )
+    python_and_node_apps()
         .args(&["init", "app"])
         .status(1)
         .stderr_has("--stack python or --stack node")
