@@ -270,27 +270,13 @@ impl Compiled {
     /// manifests) that are not there: the build would fail on them. One diagnostic per recipe
     /// value that needs them, pointing at it.
     pub fn missing_inputs(&self, severity: Severity) -> Vec<Located> {
-        let dir = self.dir().join(&self.plan.service.build.context);
-        let mut groups: Vec<(SourceSpan, String, Vec<String>)> = vec![];
-        for input in &self.plan.inputs {
-            if dir.join(&input.path).exists() {
-                continue;
-            }
-            match groups
-                .iter_mut()
-                .find(|(span, hint, _)| *span == input.span && *hint == input.hint)
-            {
-                Some((_, _, files)) => files.push(input.path.clone()),
-                None => groups.push((input.span, input.hint.clone(), vec![input.path.clone()])),
-            }
-        }
-        groups
+        missing_inputs(&self.plan, self.dir())
             .into_iter()
-            .map(|(span, hint, files)| {
+            .map(|error| {
                 Located::new(
                     self.recipe_path.as_str(),
                     self.text.clone(),
-                    RecipeError::new(span, Kind::MissingInputs { files, hint }),
+                    error,
                     severity,
                 )
             })
@@ -298,7 +284,29 @@ impl Compiled {
     }
 }
 
-/// Reads and compiles the recipe at `path` (a recipe file, or the folder holding one).
+/// The files of `plan`'s inputs that the project in `dir` does not have: one error per recipe
+/// value that needs them, pointing at it.
+pub fn missing_inputs(plan: &Plan, dir: &Utf8Path) -> Vec<RecipeError> {
+    let dir = dir.join(&plan.service.build.context);
+    let mut groups: Vec<(SourceSpan, String, Vec<String>)> = vec![];
+    for input in &plan.inputs {
+        if dir.join(&input.path).exists() {
+            continue;
+        }
+        match groups
+            .iter_mut()
+            .find(|(span, hint, _)| *span == input.span && *hint == input.hint)
+        {
+            Some((_, _, files)) => files.push(input.path.clone()),
+            None => groups.push((input.span, input.hint.clone(), vec![input.path.clone()])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(span, hint, files)| RecipeError::new(span, Kind::MissingInputs { files, hint }))
+        .collect()
+}
+
 pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Error> {
     let workspace = WorkspaceFile::of(&project::resolve(path), &catalog.knowledge)?;
     compile_file_in(catalog, path, workspace.as_ref(), Locks::Pin)

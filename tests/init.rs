@@ -617,6 +617,19 @@ fn an_invalid_override_is_shown_as_the_recipe_error_it_makes() {
 }
 
 #[test]
+fn a_manager_whose_manifest_the_app_lacks_is_refused_before_a_recipe_is_written() {
+    let out = Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\n")
+        .file("app/app.py", FLASK_APP)
+        .args(&["init", "app", "--manager", "uv"])
+        .status(2)
+        .stderr_has("the build copies pyproject.toml from the recipe's folder, and it is not there")
+        .stderr_has("`uv init --bare`")
+        .run();
+    assert!(!out.dir.path().join("app/dslim.kdl").exists());
+}
+
+#[test]
 fn bin_is_for_compiled_stacks() {
     Test::new()
         .file("app/requirements.txt", "flask\ngunicorn\n")

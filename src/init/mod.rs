@@ -10,7 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 pub use recipe::{kdl_string, render, report};
 
-use crate::compile::{compile_text, Failure};
+use crate::compile::{compile_in, missing_inputs, Failure};
 use crate::console::say;
 use crate::detect::declared::{adopt, declared};
 use crate::detect::{
@@ -191,7 +191,15 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         });
     }
     let recipe = render(&name, &detection)?;
-    match compile_text(catalog, &recipe, RECIPE_FILE) {
+    // compiled in the app's folder, whose files the build copies: a recipe whose build would
+    // miss one (`--manager uv` beside a requirements file) is not written
+    let compiled = compile_in(catalog, &recipe, RECIPE_FILE, &project).and_then(|unit| {
+        match missing_inputs(&unit.plan, &options.dir) {
+            missing if missing.is_empty() => Ok(unit),
+            missing => Err(Failure::Recipe(missing)),
+        }
+    });
+    match compiled {
         Ok(_) => {}
         // a value given on the command line can be invalid: show it as the user would see it;
         // anything else is init writing what dslim cannot read
