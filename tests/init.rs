@@ -585,6 +585,15 @@ detects!(
 );
 
 detects!(
+    the_fields_a_pydantic_settings_class_requires_are_listed_to_fill_in,
+    &[
+        ("requirements.txt", "fastapi[standard]==0.115.0\npydantic-settings==2.6.0\n"),
+        ("app/core/config.py", "from typing import ClassVar\n\nfrom pydantic import Field\nfrom pydantic_settings import BaseSettings, SettingsConfigDict\n\n\nclass Settings(BaseSettings):\n    model_config = SettingsConfigDict(env_file=\"../.env\", env_prefix=\"api_\")\n\n    PROJECT_NAME: str\n    secret_key: str = Field(..., min_length=32)\n    debug: bool = False\n    sentry_dsn: str | None = None\n    workers: int = Field(default=2)\n\n    def database_url(self) -> str:\n        host: str = \"db\"\n        return host\n\n\nsettings = Settings()\n"),
+        ("app/main.py", "from fastapi import FastAPI\n\nfrom app.core.config import settings\n\napp = FastAPI(title=settings.PROJECT_NAME)\n"),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),

@@ -4,9 +4,11 @@
 //! about how it starts.
 
 pub mod declared;
+mod env;
 mod finding;
 pub mod secrets;
 
+pub use env::{required_env, EnvReads};
 pub use finding::{Evidence, Finding, Source};
 
 use crate::error::{Rule, Unsupported, Warning};
@@ -310,65 +312,6 @@ pub fn version_from_base_image(detection: &mut Detection, data: &StackData, proj
     if ours && !version.is_empty() && data.version_pattern.is_match(&version) {
         detection.version = Some(Finding::found(version, evidence));
     }
-}
-
-/// How a stack's code reads environment variables (its data's `[detect.env]` table).
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EnvReads {
-    /// group 1 the name, group 2 the default when there is one
-    #[serde(default)]
-    pub reads: Vec<Pattern>,
-    /// names read with defaults of their own everywhere, never asked for
-    #[serde(default)]
-    pub optional: Vec<String>,
-}
-
-/// Variables the code reads with no default (or an empty one, which code then checks): the
-/// app needs them from its environment. Each once, where it is first read.
-pub fn required_env(
-    project: &Project,
-    files: &[String],
-    reads: &EnvReads,
-) -> Vec<(String, Evidence)> {
-    let mut found: Vec<(String, Evidence)> = vec![];
-    for file in files {
-        let Some(text) = project.read(file) else {
-            continue;
-        };
-        for (i, line) in text.lines().enumerate() {
-            for pattern in &reads.reads {
-                for caps in pattern.0.captures_iter(line) {
-                    let Some(name) = caps.get(1).map(|m| m.as_str()) else {
-                        continue;
-                    };
-                    let default = caps.get(2).map(|m| m.as_str().trim());
-                    let no_default = default.is_none_or(|d| ["''", "\"\"", "``"].contains(&d));
-                    // a read in a condition is a switch, not a need: `if (process.env.X)`
-                    let (start, end) = caps.get(0).map_or((0, 0), |m| (m.start(), m.end()));
-                    let after = line[end..].trim_start();
-                    // or guarded on the same line: `os.environ["X"] if "X" in os.environ else ""`
-                    let guarded = (after.contains(" if ") && after.contains(" else"))
-                        || line.contains(&format!("{name}' in "))
-                        || line.contains(&format!("{name}\" in "));
-                    let conditional = line[..start].contains("if ")
-                        || line[..start].contains("if(")
-                        || guarded
-                        || ["?", "&&", "==", "!="]
-                            .iter()
-                            .any(|op| after.starts_with(op));
-                    if no_default
-                        && !conditional
-                        && !reads.optional.iter().any(|o| o == name)
-                        && !found.iter().any(|(n, _)| n == name)
-                    {
-                        found.push((name.to_string(), Evidence::line(file, i + 1, "")));
-                    }
-                }
-            }
-        }
-    }
-    found
 }
 
 /// Which of several binaries to build, by a written rule: the one the project names as its
