@@ -191,3 +191,13 @@ fn cgo_on_scratch_is_refused_where_it_is_asked_for() {
     let text = format!("{:?}", err.errors());
     assert!(text.contains("CgoWithoutLibc"), "{text}");
 }
+
+diagnostic!(
+    a_dev_setting_named_like_the_users_id,
+    "app \"api\" {\n    python \"3.13\"\n    entrypoint \"gunicorn\" \"app:app\"\n    dev \"flask\" \"run\" UID=\"0\" FLASK-DEBUG=\"1\"\n}\n"
+);
+
+diagnostic!(
+    a_boolean_property_given_a_string,
+    "app \"web\" {\n    ruby \"3.3\" jemalloc=\"yes\"\n    entrypoint \"puma\"\n}\n"
+);

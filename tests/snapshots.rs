@@ -374,6 +374,7 @@ snapshot!(
     r#"app "store" {
     ruby "3.3"
     port 3000
+    env RAILS_ENV="production"
     dev "./bin/rails" "server" "--binding" "0.0.0.0" RAILS_LOG_LEVEL="debug"
     entrypoint "./bin/rails" "server"
 }"#

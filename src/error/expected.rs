@@ -1,6 +1,8 @@
 //! The forms recipe values must take, as the errors word them. The patterns of the forms live
 //! in `form`; their wording lives here, in the two matches below.
 
+use super::kind::{Found, ValueKind};
+
 /// What a value was expected to be. Each names a form; the model holds the patterns.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expected {
@@ -89,26 +91,94 @@ impl Expected {
         }
     }
 
+    /// How to write it: every form has a hint, so that no bad value leaves the user guessing.
     pub(super) fn help(&self, found: &str) -> Option<String> {
-        match self {
-            Expected::AppName => Some("it names the compose service and the image".into()),
-            Expected::HttpPath => Some("for example: healthcheck \"/health\"".into()),
-            Expected::OneLine => Some("write the value on one line".into()),
-            Expected::Digest => {
-                Some("`dslim lock --update` writes the digests the registry has now".into())
+        Some(match self {
+            Expected::AppName => "it names the compose service and the image".into(),
+            Expected::UserName => "for example: user \"app\"".into(),
+            Expected::RelativePath | Expected::RelativeFolder => {
+                "a path inside the app's folder, like \"static/dist\": no leading `/`, no `..`"
+                    .into()
             }
+            Expected::AbsolutePath => "for example: workdir \"/app\"".into(),
+            Expected::GoPackage => "for example: go \"1.24\" package=\"./cmd/server\"".into(),
+            Expected::Binary => "a `[[bin]]` name of Cargo.toml, like bin=\"server\"".into(),
             Expected::MixRelease => {
-                Some("`app: :my_app` in mix.exs is written release=\"my_app\"".into())
+                "`app: :my_app` in mix.exs is written release=\"my_app\"".into()
             }
-            Expected::OneOf(names) => crate::error::did_you_mean(found, names),
-            Expected::Version { stack, example } => {
-                Some(format!("for example: {stack} \"{example}\""))
+            Expected::Script => {
+                "a key of package.json's `scripts`, like \"build\" or \"build:css\"".into()
             }
-            Expected::Release { example, .. } => {
-                Some(format!("for example: release=\"{example}\""))
+            Expected::EnvKey => {
+                let fixed: String = (found.chars())
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                match fixed.chars().next() {
+                    Some(first) if !first.is_ascii_digit() && fixed != found => {
+                        format!("did you mean `{fixed}`?")
+                    }
+                    _ => "for example: DEBUG=\"1\"".into(),
+                }
             }
-            Expected::Package { example, .. } => Some(format!("for example: {example}")),
-            _ => None,
+            Expected::SecretId => "for example: secret \"npm\" env=\"NPM_TOKEN\"".into(),
+            Expected::HostPath => "for example: file=\"~/.netrc\"".into(),
+            Expected::LabelKey => {
+                "for example: label org.opencontainers.image.source=\"...\"".into()
+            }
+            Expected::Port => "for example: port 8080".into(),
+            Expected::HttpPath => "for example: healthcheck \"/health\"".into(),
+            Expected::Duration => "for example: interval=\"30s\"".into(),
+            Expected::Registry => "for example: registry=\"ghcr.io/acme\"".into(),
+            Expected::Image => "for example: image \"ghcr.io/acme/shop:1.2\"".into(),
+            Expected::Digest => {
+                "`dslim lock --update` writes the digests the registry has now".into()
+            }
+            Expected::Platform => {
+                "`dslim lock --update` writes the platforms the registry has now".into()
+            }
+            Expected::NginxVersion => "for example: spa nginx=\"1.28\"".into(),
+            Expected::IgnorePattern => "for example: ignore \"*.log\" \"tmp/\"".into(),
+            Expected::OneLine => "write the value on one line".into(),
+            Expected::UserId => {
+                "a uid from 1 to 2147483647: 0 is root, which dslim never runs as".into()
+            }
+            Expected::Retries => "for example: retries=3".into(),
+            Expected::OneOf(names) => {
+                crate::error::did_you_mean(found, names).unwrap_or_else(|| {
+                    format!(
+                        "write one of them, like \"{}\"",
+                        names.first().map_or("", |n| n.as_str())
+                    )
+                })
+            }
+            Expected::Version { stack, example } => format!("for example: {stack} \"{example}\""),
+            Expected::Release { example, .. } => format!("for example: release=\"{example}\""),
+            Expected::Package { example, .. } => format!("for example: {example}"),
+        })
+    }
+}
+
+/// How to write a value of the kind a node expects, given what the recipe wrote.
+pub(super) fn wrong_type_help(expected: ValueKind, found: &Found) -> String {
+    let text_like = matches!(
+        expected,
+        ValueKind::Version | ValueKind::Text | ValueKind::Str
+    );
+    match found {
+        Found::Decimal { typed, value } if text_like && typed != value => {
+            format!("write it as a string: \"{typed}\" (a number {typed} would mean {value})")
         }
+        Found::Decimal { typed, .. } if text_like => {
+            format!("versions are strings: write \"{typed}\"")
+        }
+        Found::String(s) if expected == ValueKind::Int => format!("drop the quotes: {s}"),
+        _ => match expected {
+            ValueKind::Str | ValueKind::Text => "quote it: \"...\"",
+            ValueKind::Version => "versions are strings: \"3.12\"",
+            ValueKind::Port => "a port is a whole number, with no quotes: 8080",
+            ValueKind::Int => "write a whole number, with no quotes: 3",
+            ValueKind::Bool => "write #true or #false, with no quotes (KDL v2)",
+        }
+        .into(),
     }
 }

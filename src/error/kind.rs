@@ -131,6 +131,8 @@ pub enum Kind {
     },
     WrongType {
         node: String,
+        /// the property the value is of; None for an argument
+        property: Option<Box<str>>,
         expected: ValueKind,
         found: Found,
     },
@@ -194,6 +196,10 @@ pub enum Kind {
         runtime: String,
     },
     RootUser,
+    /// a `dev` build arg named like the user's (UID, GID), which it would replace
+    UserIdArg {
+        name: String,
+    },
     NoEntrypoint {
         app: String,
         example: String,
@@ -246,7 +252,8 @@ impl Kind {
             | Kind::ExtraArgument { .. }
             | Kind::MissingArgument { .. }
             | Kind::WrongType { .. }
-            | Kind::Invalid { .. } => "dslim::bad_value",
+            | Kind::Invalid { .. }
+            | Kind::UserIdArg { .. } => "dslim::bad_value",
             Kind::MissingInputs { .. } => "dslim::missing_input",
             Kind::MissingSecret { .. } => "dslim::missing_secret",
             Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {

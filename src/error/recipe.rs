@@ -105,6 +105,16 @@ impl fmt::Display for RecipeError {
             Kind::UnknownProperty { node, name, .. } => {
                 write!(f, "`{node}` has no property `{name}`")
             }
+            Kind::WrongType {
+                node,
+                property: Some(property),
+                expected,
+                ..
+            } => write!(
+                f,
+                "`{property}` of `{node}` expects {}",
+                describe(*expected)
+            ),
             Kind::WrongType { node, expected, .. } => {
                 write!(f, "`{node}` expects {}", describe(*expected))
             }
@@ -163,6 +173,7 @@ impl fmt::Display for RecipeError {
                 "the {runtime} runtime has no package manager to install `runtime-libs` with"
             ),
             Kind::RootUser => write!(f, "dslim images never run as root"),
+            Kind::UserIdArg { name } => write!(f, "`{name}` is the build arg of the app's user id"),
             Kind::NoEntrypoint { app, .. } => write!(f, "app `{app}` has no entrypoint"),
             Kind::HealthcheckWithoutPort => write!(f, "a healthcheck needs a port to probe"),
             Kind::LockFormat { found: None, .. } => write!(f, "dslim.lock does not say its format"),
@@ -251,6 +262,7 @@ impl RecipeError {
             Kind::PrivilegedPort { .. } => "privileged port".into(),
             Kind::RuntimeLibsWithoutPackageManager { .. } => "cannot be installed".into(),
             Kind::RootUser => "root".into(),
+            Kind::UserIdArg { .. } => "the user's".into(),
             Kind::MissingInputs { files, .. } => format!("needs {}", files.join(", ")),
             Kind::LockFormat { found: None, .. } => "no `version` line".into(),
             Kind::LockFormat { .. } => "this format".into(),
@@ -364,26 +376,7 @@ impl RecipeError {
             }),
             Kind::WrongType {
                 expected, found, ..
-            } => {
-                let text_like = matches!(
-                    expected,
-                    ValueKind::Version | ValueKind::Text | ValueKind::Str
-                );
-                match found {
-                    Found::Decimal { typed, value } if text_like && typed != value => Some(
-                        format!("write it as a string: \"{typed}\" (a number {typed} would mean {value})"),
-                    ),
-                    Found::Decimal { typed, .. } if text_like => {
-                        Some(format!("versions are strings: write \"{typed}\""))
-                    }
-                    Found::String(s) if *expected == ValueKind::Int => {
-                        Some(format!("drop the quotes: {s}"))
-                    }
-                    Found::Decimal { .. } => None,
-                    _ if *expected == ValueKind::Str => Some("quote it: \"...\"".into()),
-                    _ => None,
-                }
-            }
+            } => Some(super::expected::wrong_type_help(*expected, found)),
             Kind::Invalid {
                 expected, found, ..
             } => expected.help(found),
@@ -432,6 +425,9 @@ impl RecipeError {
                 Some("use runtime \"slim\", or drop runtime-libs".into())
             }
             Kind::RootUser => Some("name an unprivileged user, e.g. user \"app\"".into()),
+            Kind::UserIdArg { name } => Some(format!(
+                "the `user` node sets it (user \"app\" uid=1000 gid=1000), and `docker compose build --build-arg {name}=...` changes it; name this setting otherwise"
+            )),
             Kind::NoEntrypoint { example, .. } => {
                 Some(format!("say what starts it, e.g. entrypoint {example}"))
             }

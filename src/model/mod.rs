@@ -244,11 +244,22 @@ pub fn validate<T>(
         .filter_map(|v| c.value("ignore", v, Expected::IgnorePattern))
         .collect();
     let (entrypoint, cmd) = nodes::command(c, recipe, shape, known, name.as_deref());
-    let dev = recipe.one("dev").map(|node| Dev {
-        command: (node.args.iter())
-            .filter_map(|v| c.one_line("dev", v))
-            .collect(),
-        args: node_pairs(c, node, Expected::EnvKey),
+    let dev = recipe.one("dev").map(|node| {
+        // the user's ids are build args of the dev stage already: one of them here would
+        // replace the id the app's files and process have
+        for (name, (span, _)) in node
+            .props
+            .iter()
+            .filter(|(k, _)| ["UID", "GID"].contains(&k.as_str()))
+        {
+            c.error(*span, Kind::UserIdArg { name: name.clone() });
+        }
+        Dev {
+            command: (node.args.iter())
+                .filter_map(|v| c.one_line("dev", v))
+                .collect(),
+            args: node_pairs(c, node, Expected::EnvKey),
+        }
     });
     let release_command = (recipe.one("release-command").into_iter())
         .flat_map(|n| &n.args)

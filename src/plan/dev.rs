@@ -14,6 +14,8 @@ use crate::model::Dev;
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct DevService {
     pub target: StageName,
+    /// the development image's own name, so that it never takes the production image's tag
+    pub image: String,
     /// name -> value with Compose interpolation (`${FLASK_DEBUG:-1}`)
     pub args: Vec<(String, String)>,
     /// where the source is in the container: edits are synced there
@@ -36,6 +38,7 @@ pub fn plan(
     Some(stage(ctx, dev, base).map(|(stage, workdir)| {
         let service = DevService {
             target: StageName::Dev,
+            image: dev_image(&ctx.app.image),
             args: (dev.args.iter())
                 .map(|(k, v)| (k.clone(), format!("${{{k}:-{v}}}")))
                 .collect(),
@@ -44,6 +47,16 @@ pub fn plan(
         };
         (stage, service)
     }))
+}
+
+/// The development image's name: the production one's, tagged `dev` (`shop:1.2` -> `shop:1.2-dev`).
+fn dev_image(image: &str) -> String {
+    // a tag is after the last `:` past the last `/` (a registry's `host:port/` is not one)
+    let name_start = image.rfind('/').map_or(0, |i| i + 1);
+    match image[name_start..].contains(':') {
+        true => format!("{image}-dev"),
+        false => format!("{image}:dev"),
+    }
 }
 
 /// The stage, and the folder the source is in.
@@ -74,11 +87,24 @@ fn stage(
         name: name.clone(),
         default: default.clone(),
     }));
-    // the app's run-time settings, the stack's development ones over them, then the recipe's
+    // the app's run-time settings and the recipe's, then the stack's development ones over
+    // those production settings they replace (RAILS_ENV where the recipe sets it, MIX_ENV of
+    // the builder), never adding one the app does not use (RAILS_ENV for a Rack app)
     let mut env = ctx.runtime_env();
-    for (name, value) in ctx.stack.dev_env.iter().chain(&app.env) {
+    for (name, value) in &app.env {
         env.retain(|e| e.name != *name);
         env.push(EnvVar::literal(name, value));
+    }
+    let in_base = |name: &str| {
+        base.steps
+            .iter()
+            .any(|step| matches!(step, Step::Env { vars } if vars.iter().any(|v| v.name == name)))
+    };
+    for (name, value) in &ctx.stack.dev_env {
+        if in_base(name) || env.iter().any(|e| e.name == *name) {
+            env.retain(|e| e.name != *name);
+            env.push(EnvVar::literal(name, value));
+        }
     }
     for (name, _) in &dev.args {
         env.retain(|e| e.name != *name);
@@ -96,8 +122,8 @@ fn stage(
     if let Some(manager) = manager.filter(|m| !m.install_dev.is_empty()) {
         steps.push(Step::run_managed(manager.install_dev.clone(), manager));
     }
-    // the app's user, by name: `docker compose watch` copies the edits in as the container's
-    // user, which it looks up in /etc/passwd
+    // the app's user, in /etc/passwd: `docker compose watch` copies the edits in as the
+    // container's user, which it looks up there
     let user = &app.user.name;
     let template = match ctx.stack.image_user.as_deref() == Some(user.as_str()) {
         true => &ctx.distro.adopt_user,
@@ -118,7 +144,11 @@ fn stage(
         ".",
         super::app_owner(),
     ));
-    steps.push(Step::User { user: user.clone() });
+    // by number, as in the final image (hadolint's DL3066), and without the group: `docker
+    // compose watch` looks the container's user up with getent, which finds a uid, not `uid:gid`
+    steps.push(Step::User {
+        user: "${UID}".into(),
+    });
     if !app.ports.is_empty() {
         steps.push(Step::Expose {
             ports: (app.ports.iter())

@@ -38,6 +38,8 @@ struct Service<'a> {
 #[derive(Serialize)]
 struct OneOff<'a> {
     image: &'a str,
+    /// the image the app's service builds, never one of that name from a registry
+    pull_policy: &'a str,
     profiles: [&'a str; 1],
     entrypoint: &'a [String],
     #[serde(skip_serializing_if = "Mapping::is_empty")]
@@ -88,6 +90,7 @@ pub fn compose_dev(service: &str, dev: &plan::DevService) -> Result<String, Temp
     #[derive(Serialize)]
     struct DevOverride<'a> {
         build: DevBuild<'a>,
+        image: &'a str,
         develop: Develop<'a>,
     }
     #[derive(Serialize)]
@@ -128,6 +131,7 @@ pub fn compose_dev(service: &str, dev: &plan::DevService) -> Result<String, Temp
                     target: dev.target.as_str(),
                     args: mapping(&dev.args),
                 },
+                image: &dev.image,
                 develop: Develop { watch },
             },
         )]
@@ -183,6 +187,7 @@ fn add_service(
     if let Some(release) = &s.release {
         let one_off = OneOff {
             image: &s.image,
+            pull_policy: "never",
             profiles: [&release.profile],
             entrypoint: &release.entrypoint,
             environment: mapping(&s.environment),

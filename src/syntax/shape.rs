@@ -166,6 +166,7 @@ fn check_value(
                 span,
                 Kind::WrongType {
                     node: node.into(),
+                    property: entry.name().map(|n| n.value().into()),
                     expected: kind,
                     found,
                 },

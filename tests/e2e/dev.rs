@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::{build, copy_example, http_get, ok, require_docker, run, DOCKER};
+use super::{assert_lint_clean, build, copy_example, http_get, ok, require_docker, run, DOCKER};
 
 const DEV: &str = "    dev \"flask\" \"--app\" \"app\" \"run\" \"--host\" \"0.0.0.0\" \"--port\" \"8000\" \"--debug\" FLASK_DEBUG=\"1\"\n}";
 
@@ -30,6 +30,7 @@ fn a_dev_target_leaves_the_production_image_alone_and_compose_watch_syncs_edits_
     build(dir, "flask");
     assert_eq!(image_id("flask"), production, "the runtime image changed");
     assert!(dir.join("compose.dev.yaml").exists());
+    assert_lint_clean(dir, "flask with a dev stage");
 
     let compose = |args: &[&str]| {
         let mut command = Command::new("docker");
@@ -77,4 +78,11 @@ fn a_dev_target_leaves_the_production_image_alone_and_compose_watch_syncs_edits_
     let _ = watch.wait();
     let _ = compose(&["down"]).output();
     result.unwrap();
+    // the development build has a tag of its own: the production one still names runtime
+    assert_eq!(
+        image_id("flask"),
+        production,
+        "the dev build took the production tag"
+    );
+    assert_ne!(image_id("flask:dev"), production);
 }
