@@ -589,3 +589,34 @@ fn an_elixir_project_without_mix_lock_fetches_the_dependencies_mix_exs_lists() {
         "{dockerfile}"
     );
 }
+
+#[test]
+fn an_assets_script_package_json_lacks_stops_generate_before_docker_runs() {
+    Test::new()
+        .file(
+            "dslim.kdl",
+            "app \"shop\" {\n    python \"3.13\" manager=\"pip\"\n    assets \"bulid\" output=\"static/dist\" folder=\"web\"\n    entrypoint \"gunicorn\" \"shop.wsgi\"\n}\n",
+        )
+        .file("requirements.txt", "django\ngunicorn\n")
+        .file("web/package.json", "{\"scripts\": {\"build\": \"vite build\", \"dev\": \"vite\"}}\n")
+        .args(&["generate"])
+        .status(2)
+        .stderr_has("web/package.json has no script `bulid`")
+        .stderr_has("did you mean `build`?")
+        .run();
+}
+
+#[test]
+fn an_assets_folder_without_package_json_is_named_with_the_folder_to_fix() {
+    Test::new()
+        .file(
+            "dslim.kdl",
+            "app \"shop\" {\n    python \"3.13\" manager=\"pip\"\n    assets output=\"static/dist\" folder=\"frontend\"\n    entrypoint \"gunicorn\" \"shop.wsgi\"\n}\n",
+        )
+        .file("requirements.txt", "django\ngunicorn\n")
+        .args(&["generate"])
+        .status(2)
+        .stderr_has("frontend/package.json")
+        .stderr_has("folder= names the folder")
+        .run();
+}

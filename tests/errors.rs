@@ -201,3 +201,13 @@ diagnostic!(
     a_boolean_property_given_a_string,
     "app \"web\" {\n    ruby \"3.3\" jemalloc=\"yes\"\n    entrypoint \"puma\"\n}\n"
 );
+
+diagnostic!(
+    assets_on_a_node_older_than_dslim_builds,
+    "app \"api\" {\n    python \"3.13\"\n    assets output=\"static\" node=\"16\"\n    entrypoint \"gunicorn\" \"app:app\"\n}\n"
+);
+
+diagnostic!(
+    a_node_named_by_its_first_word,
+    "app \"api\" {\n    python \"3.13\"\n    release \"python\" \"manage.py\" \"migrate\"\n    entrypoint \"gunicorn\" \"app:app\"\n}\n"
+);

@@ -348,6 +348,16 @@ snapshot!(
 );
 
 snapshot!(
+    assets_on_a_node_the_apps_release_has_no_image_of_take_the_newest_that_has,
+    r#"app "shop" {
+    python "3.13" manager="pip"
+    port 8000
+    assets output="static/dist" node="18"
+    entrypoint "gunicorn" "--bind" "0.0.0.0:8000" "shop.wsgi"
+}"#
+);
+
+snapshot!(
     a_release_command_is_a_one_off_compose_service,
     r#"app "shop" {
     python "3.13" manager="pip"

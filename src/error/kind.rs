@@ -181,6 +181,12 @@ pub enum Kind {
         found: String,
         app: String,
     },
+    /// a package.json script the file does not have
+    NoSuchScript {
+        script: String,
+        file: String,
+        known: Vec<String>,
+    },
     /// a cgo binary on a runtime with no C library
     CgoWithoutLibc,
     RuntimeOfSpa,
@@ -253,7 +259,8 @@ impl Kind {
             | Kind::MissingArgument { .. }
             | Kind::WrongType { .. }
             | Kind::Invalid { .. }
-            | Kind::UserIdArg { .. } => "dslim::bad_value",
+            | Kind::UserIdArg { .. }
+            | Kind::NoSuchScript { .. } => "dslim::bad_value",
             Kind::MissingInputs { .. } => "dslim::missing_input",
             Kind::MissingSecret { .. } => "dslim::missing_secret",
             Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {

@@ -419,11 +419,22 @@ pub fn did_you_mean<S: AsRef<str>>(name: &str, candidates: &[S]) -> Option<Strin
 }
 
 /// The candidate closest to `name`, if one is close enough to be a typo of it.
+/// Else one that is `name` with a word more (`release` -> `release-command`).
 pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let typo = (candidates.iter())
+        .map(|c| (strsim::damerau_levenshtein(name, c), *c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min()
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    typo.or_else(|| {
+        (name.len() >= 3)
+            .then(|| {
+                (candidates.iter()).find(|c| {
+                    c.starts_with(&format!("{name}-")) || c.ends_with(&format!("-{name}"))
+                })
+            })
+            .flatten()
+            .copied()
+    })
 }

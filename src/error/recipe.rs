@@ -147,6 +147,9 @@ impl fmt::Display for RecipeError {
                 f,
                 "mix.exs builds no release {found}: it declares no releases, so `mix release` builds the app's own, {app}"
             ),
+            Kind::NoSuchScript { script, file, .. } => {
+                write!(f, "{file} has no script `{script}`")
+            }
             Kind::DistrolessNeedsDebian => write!(f, "distroless images are Debian-based"),
             Kind::CgoWithoutLibc => write!(
                 f,
@@ -255,6 +258,7 @@ impl RecipeError {
             Kind::NotPublished { version, .. } => format!("no {version} images for this release"),
             Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
             Kind::NoSuchRelease { .. } => "not in mix.exs".into(),
+            Kind::NoSuchScript { .. } => "not in package.json".into(),
             Kind::CgoWithoutLibc => "cgo on scratch".into(),
             Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
                 "not used with spa".into()
@@ -410,6 +414,8 @@ impl RecipeError {
             Kind::NoSuchRelease { app, .. } => Some(format!(
                 "write release=\"{app}\", or declare the release in mix.exs (`releases: [...]` in project/0)"
             )),
+            Kind::NoSuchScript { script, known, .. } => crate::error::did_you_mean(script, known)
+                .or_else(|| Some(format!("its scripts: {}", list(known)))),
             Kind::CgoWithoutLibc => Some(
                 "add runtime \"distroless\" (gcr.io/distroless/cc) or runtime \"slim\"".into(),
             ),

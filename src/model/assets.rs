@@ -18,6 +18,9 @@ pub const ASSET_STACK: &str = "node";
 pub struct Assets {
     /// the Node version of the stage
     pub version: String,
+    /// the release of the app's distro the stage's image is on: the app's, unless Node
+    /// `version` has no image there (the stage's files do not care which C library built them)
+    pub release: String,
     pub manager: String,
     /// the package.json's folder, from the app's folder ("." for the app's own)
     pub folder: String,
@@ -37,6 +40,7 @@ pub fn assets(
     recipe: &Recipe,
     knowledge: &Knowledge,
     project: &Project,
+    (distro, app_release): (&str, &str),
 ) -> Option<Assets> {
     let node = recipe.one("assets")?;
     let data = knowledge.stack(ASSET_STACK)?;
@@ -47,11 +51,47 @@ pub fn assets(
     let folder = text(c, "folder", Expected::RelativeFolder)
         .map(|f| f.trim_end_matches('/').to_string())
         .unwrap_or_else(|| ".".into());
-    let mut scripts: Vec<String> = (node.args.iter())
-        .filter_map(|v| c.value("assets", v, Expected::Script))
-        .collect();
-    if scripts.is_empty() {
-        scripts.push("build".into());
+    let package_json = match folder.as_str() {
+        "." => "package.json".to_string(),
+        folder => format!("{folder}/package.json"),
+    };
+    // the scripts package.json has, where there is a project to read: a missing one would
+    // fail only in `docker build`
+    let known: Option<Vec<String>> = (project.read(&package_json))
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .map(|json| match json["scripts"].as_object() {
+            Some(scripts) => scripts.keys().cloned().collect(),
+            None => vec![],
+        });
+    let mut scripts: Vec<String> = vec![];
+    for v in &node.args {
+        let Some(script) = c.value("assets", v, Expected::Script) else {
+            continue;
+        };
+        match &known {
+            Some(known) if !known.contains(&script) => c.error(
+                v.span,
+                Kind::NoSuchScript {
+                    script,
+                    file: package_json.clone(),
+                    known: known.clone(),
+                },
+            ),
+            _ => scripts.push(script),
+        }
+    }
+    if node.args.is_empty() {
+        match &known {
+            Some(known) if !known.iter().any(|s| s == "build") => c.error(
+                node.name.span,
+                Kind::NoSuchScript {
+                    script: "build".into(),
+                    file: package_json.clone(),
+                    known: known.clone(),
+                },
+            ),
+            _ => scripts.push("build".into()),
+        }
     }
     let Some(output) = text(c, "output", Expected::RelativeFolder) else {
         if node.prop("output").is_none() {
@@ -67,17 +107,35 @@ pub fn assets(
         }
         return None;
     };
-    let version = match node.prop("node") {
-        None => data.default_version.clone(),
-        Some(v) => {
-            let expected = Expected::Version {
-                stack: ASSET_STACK.into(),
-                example: data.version_example.clone(),
+    let version = super::stack_version(c, node.prop("node"), node.name.span, ASSET_STACK, data);
+    let images = data.images.get(distro)?;
+    let published = |release: &str| images.published(release, &version.value);
+    let release = match published(app_release) {
+        true => app_release.to_string(),
+        false => {
+            let newest = (knowledge
+                .distros
+                .get(distro)?
+                .releases_by_preference()
+                .into_iter())
+            .find(|r| published(r));
+            let Some(newest) = newest else {
+                c.error(
+                    version.span,
+                    Kind::NotPublished {
+                        stack: ASSET_STACK.into(),
+                        version: version.value.clone(),
+                        release: app_release.into(),
+                        instead: None,
+                        newer: true,
+                    },
+                );
+                return None;
             };
-            c.matching("assets", v, &data.version_pattern, expected)?
-                .value
+            newest.to_string()
         }
     };
+    let version = version.value;
     let in_folder = |file: &str| match folder.as_str() {
         "." => file.to_string(),
         _ => format!("{folder}/{file}"),
@@ -111,6 +169,7 @@ pub fn assets(
     }
     Some(Assets {
         version,
+        release,
         manager,
         folder,
         scripts,

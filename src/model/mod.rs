@@ -267,7 +267,7 @@ pub fn validate<T>(
         .collect();
     let healthcheck = nodes::healthcheck(c, recipe, known, runtime, is_static, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
-    let assets = assets::assets(c, recipe, knowledge, project);
+    let assets = assets::assets(c, recipe, knowledge, project, (&distro.value, &release));
 
     let (Some((shape, kept)), Some(stack), Some(version), false) =
         (part, known, version, c.has_errors())
@@ -361,8 +361,20 @@ fn stack<'r, 'k>(
 
 /// The version the stack node asks for, or the stack's default (spanned by the node).
 fn version(c: &mut Checker, node: &Node, stack: &str, data: &StackData) -> Spanned<String> {
-    let Some(v) = node.arg(0) else {
-        return Spanned::new(data.default_version.clone(), node.name.span);
+    stack_version(c, node.arg(0), node.name.span, stack, data)
+}
+
+/// A version of `stack` a recipe value names (the stack node's, `assets node=`), checked
+/// against the stack's forms and oldest version; the stack's default where there is none.
+pub(crate) fn stack_version(
+    c: &mut Checker,
+    value: Option<&Spanned<crate::syntax::Scalar>>,
+    node_span: miette::SourceSpan,
+    stack: &str,
+    data: &StackData,
+) -> Spanned<String> {
+    let Some(v) = value else {
+        return Spanned::new(data.default_version.clone(), node_span);
     };
     let expected = Expected::Version {
         stack: stack.into(),

@@ -40,15 +40,22 @@ impl<'a> Ctx<'a> {
         template: &Template<ImageNames>,
         version: &str,
     ) -> Result<ImageRef, TemplateError> {
-        let release_number = self
-            .distro
-            .releases
-            .get(&self.app.release)
+        self.image_on(template, version, &self.app.release)
+    }
+
+    /// `image_at` on another release of the app's distro (the assets stage's Node).
+    pub fn image_on(
+        &self,
+        template: &Template<ImageNames>,
+        version: &str,
+        release: &str,
+    ) -> Result<ImageRef, TemplateError> {
+        let release_number = (self.distro.releases.get(release))
             .map(String::as_str)
             .unwrap_or("");
         let name = template.render(&[
             ("version", version),
-            ("release", &self.app.release),
+            ("release", release),
             ("release_number", release_number),
         ])?;
         Ok(ImageRef::parse(&name).behind(self.app.registry.as_deref()))

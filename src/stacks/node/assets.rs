@@ -41,8 +41,9 @@ pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Erro
         },
     });
     let sources: Vec<String> = manifests.iter().map(|m| in_folder(m)).collect();
-    let hint = crate::stacks::manifests_hint(manager);
-    let inputs = crate::stacks::manifest_inputs(&sources, assets.span, &hint);
+    // the lockfile is copied only where it is, so what can be missing is package.json
+    let hint = "folder= names the folder, under the app's, whose package.json has the scripts";
+    let inputs = crate::stacks::manifest_inputs(&sources, assets.span, hint);
     steps.push(Step::copy_context(sources, "./", None));
     let install = match assets.locked {
         true => &own.install_all,
@@ -63,7 +64,7 @@ pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Erro
     steps.push(Step::run(scripts, &[]));
     let stage = Stage {
         name: StageName::Assets,
-        from: ctx.image_at(&images.builder, &assets.version)?,
+        from: ctx.image_on(&images.builder, &assets.version, &assets.release)?,
         purpose: format!(
             "assets: `{}` with Node {}; only {} leaves this stage",
             assets.scripts.join("`, `"),
