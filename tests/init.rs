@@ -594,6 +594,27 @@ detects!(
 );
 
 detects!(
+    django_assets_that_esbuild_writes_to_its_outdir,
+    &[
+        ("requirements.txt", "django==5.1.3\ngunicorn==23.0.0\n"),
+        ("manage.py", "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"web.settings\")\n"),
+        ("web/settings.py", "STATIC_URL = \"static/\"\n"),
+        ("web/wsgi.py", "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n"),
+        ("package.json", "{\n  \"private\": true,\n  \"scripts\": {\n    \"build\": \"esbuild web/js/app.js --bundle --minify --outdir=web/static/web\"\n  },\n  \"devDependencies\": { \"esbuild\": \"^0.24.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+    ]
+);
+
+detects!(
+    assets_whose_output_init_cannot_read_are_named_in_a_warning,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", FLASK_APP),
+        ("package.json", "{\n  \"private\": true,\n  \"scripts\": { \"build\": \"gulp build\" },\n  \"devDependencies\": { \"gulp\": \"^5.0.0\" }\n}\n"),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),

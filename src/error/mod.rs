@@ -272,11 +272,14 @@ pub enum Error {
     #[error("found more than one stack: {}", found.join("; "))]
     #[diagnostic(
         code(dslim::detect),
-        help("choose one: {}", stacks.iter().map(|s| format!("--stack {s}")).collect::<Vec<_>>().join(" or "))
+        help("choose one: {}{}", stacks.iter().map(|s| format!("--stack {s}")).collect::<Vec<_>>().join(" or "),
+            takes_assets.iter().map(|s| format!("\nwith --stack {s}, the package.json's build becomes the app's `assets` stage")).collect::<String>())
     )]
     SeveralStacks {
         found: Vec<String>,
         stacks: Vec<String>,
+        /// the stacks found that would build the Node app found beside them as their assets
+        takes_assets: Vec<String>,
     },
 
     #[error("{0}")]

@@ -56,6 +56,11 @@ pub enum Warning {
         at: String,
         port: u16,
     },
+    /// a package.json beside the app builds front-end assets to a folder init could not read
+    AssetsOutputUnknown {
+        file: String,
+        script: String,
+    },
     /// a compiled stack's project has no lockfile to build --locked from
     BuildsWithoutLock {
         lockfile: String,
@@ -200,6 +205,10 @@ impl fmt::Display for Warning {
             Warning::NotThisStack { stack } => write!(
                 f,
                 "nothing here looks like a {stack} app; the recipe is a starting point"
+            ),
+            Warning::AssetsOutputUnknown { file, script } => write!(
+                f,
+                "{file}'s `{script}` script builds front-end assets, and init could not read where it writes them: add `assets \"{script}\" output=\"FOLDER\"` to the recipe, naming that folder, or the image is built without them"
             ),
             Warning::BuildsWithoutLock { lockfile } => write!(
                 f,

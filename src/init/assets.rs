@@ -5,6 +5,7 @@
 use camino::Utf8Path;
 
 use crate::detect::{Detection, Evidence, Finding, FoundAssets};
+use crate::error::Warning;
 use crate::knowledge::StackData;
 use crate::model::ASSET_STACK;
 use crate::project::Project;
@@ -31,6 +32,13 @@ pub fn detect(catalog: &Catalog, project: &Project, data: &StackData, detection:
         };
         // only a build whose output the detection read (not its guess of dist/)
         let Some(build) = found.build.filter(|b| !b.is_guess()) else {
+            if let Some(script) = build_script(&package) {
+                detection.warnings.push(Warning::AssetsOutputUnknown {
+                    file: in_folder("package.json"),
+                    script,
+                });
+                return;
+            }
             continue;
         };
         let Some(output) = within(Utf8Path::new(folder), &build.value.output) else {
@@ -53,6 +61,12 @@ pub fn detect(catalog: &Catalog, project: &Project, data: &StackData, detection:
         ));
         return;
     }
+}
+
+/// The package.json script that builds (`build`), when there is one.
+fn build_script(package: &Project) -> Option<String> {
+    let json: serde_json::Value = serde_json::from_str(&package.read("package.json")?).ok()?;
+    json["scripts"]["build"].is_string().then(|| "build".into())
 }
 
 /// `output` (relative to `folder`) as a path from the app's folder, when it stays inside it.

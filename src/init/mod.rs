@@ -303,6 +303,12 @@ fn choose(
         _ => Err(Error::SeveralStacks {
             found: found.iter().map(Detection::summary).collect(),
             stacks: found.iter().map(|d| d.stack.clone()).collect(),
+            takes_assets: match found.iter().any(|d| d.stack == crate::model::ASSET_STACK) {
+                true => (found.iter().filter(|d| takes_assets(d)))
+                    .map(|d| d.stack.clone())
+                    .collect(),
+                false => vec![],
+            },
         }),
     }
 }

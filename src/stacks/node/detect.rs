@@ -6,12 +6,12 @@ use serde_json::Value;
 
 use super::frameworks::{build_env, next_app};
 use super::Node;
+use super::NodeDetect;
 use crate::detect::secrets::{self, SecretGuess};
 use crate::detect::{major_minor, Build, DetectInput, Detection, Evidence, Finding};
 use crate::error::{Unsupported, Warning};
 use crate::knowledge::{version_at_least, StackData};
 use crate::project::Project;
-use crate::template::Pattern;
 
 pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     let project = input.project;
@@ -91,7 +91,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     let server = dependencies.iter().find(|n| k.servers.contains(n));
     if let (Some(tool), None, Some(_)) = (tool, server, build_script) {
         d.spa = true;
-        let output = configured_output(project, &k.output_dirs)
+        let output = configured_output(project, k)
             .unwrap_or_else(|| (k.spa_tools[tool].clone(), at(&format!("\"{tool}\""))));
         d.build = Some(Finding::found(Build::output("build", output.0), output.1));
         d.port = Some(Finding::guessed(
@@ -189,7 +189,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         }
     }
     if build_script.is_some() {
-        let output = configured_output(project, &k.output_dirs).or_else(|| {
+        let output = configured_output(project, k).or_else(|| {
             // `node dist/index.js` runs from the build's output folder
             let argv = &d.entrypoint.as_ref()?.value;
             let dir = argv
@@ -280,10 +280,20 @@ fn server_tail(
 }
 
 /// The output folder a bundler or tsconfig names, and where. Angular's is in angular.json.
-fn configured_output(project: &Project, output_dirs: &[Pattern]) -> Option<(String, Evidence)> {
+fn configured_output(project: &Project, k: &NodeDetect) -> Option<(String, Evidence)> {
     if let Some(found) = angular_output(project) {
         return Some(found);
     }
+    // the build script's own flags (esbuild --outdir=...)
+    let script = project.find_any(
+        &["package.json".to_string()],
+        k.script_outputs.iter().map(|p| &p.0),
+    );
+    if let Some((file, line, dir)) = script {
+        let dir = dir.trim_end_matches('/').to_string();
+        return Some((dir, Evidence::line(&file, line, "")));
+    }
+    let output_dirs = &k.output_dirs;
     let files = [
         "vite.config.ts",
         "vite.config.js",

@@ -82,6 +82,8 @@ struct NodeDetect {
     servers: Vec<String>,
     /// where bundlers are told to put their output: group 1 is the folder
     output_dirs: Vec<Pattern>,
+    /// where a package.json `build` script tells its bundler to write: group 1
+    script_outputs: Vec<Pattern>,
     next: NextJs,
     bundled: Vec<Bundled>,
     listen_switch: ListenSwitch,
