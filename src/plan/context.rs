@@ -43,6 +43,13 @@ impl<'a> Ctx<'a> {
         self.image_on(template, version, &self.app.release)
     }
 
+    /// Where the assets stage builds: the app's own folder (WORKDIR), with the build context
+    /// in it, as in the final image: a bundler configured with absolute paths (Tailwind's
+    /// `source("/app")`) finds the files where the app's own Dockerfile had them.
+    pub fn assets_root(&self) -> &str {
+        self.app.workdir.trim_end_matches('/')
+    }
+
     /// `image_at` on another release of the app's distro (the assets stage's Node).
     pub fn image_on(
         &self,

@@ -319,9 +319,6 @@ pub struct RuntimeStage {
     pub packages: Vec<String>,
 }
 
-/// Where the assets stage builds: the build context's root, with the app's folders below it.
-pub const ASSETS_ROOT: &str = "/src";
-
 /// The non-root owner of the app's files in the final image.
 pub fn app_owner() -> Option<String> {
     Some("${UID}:${GID}".into())

@@ -4,7 +4,7 @@
 
 use crate::error::Expected;
 use crate::model::{node_pairs, StackInput};
-use crate::plan::{app_owner, Ctx, EnvVar, StageName, Step, ASSETS_ROOT};
+use crate::plan::{app_owner, Ctx, EnvVar, StageName, Step};
 
 /// A `build-step`: a command, with variables set for it alone.
 #[derive(Clone)]
@@ -60,7 +60,7 @@ pub fn stage_steps(
     if let Some(assets) = &ctx.app.assets {
         planned.push(Step::copy_from(
             StageName::Assets,
-            &format!("{ASSETS_ROOT}/{}", assets.output),
+            &format!("{}/{}", ctx.assets_root(), assets.output),
             &format!("./{}/", assets.output),
             None,
         ));

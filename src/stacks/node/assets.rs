@@ -5,7 +5,7 @@
 use super::Node;
 use crate::error::Error;
 use crate::model::{Assets, ASSET_STACK};
-use crate::plan::{Ctx, EnvVar, Stage, StageName, Step, ASSETS_ROOT};
+use crate::plan::{Ctx, EnvVar, Stage, StageName, Step};
 use crate::stacks::AssetStage;
 
 pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Error> {
@@ -36,8 +36,8 @@ pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Erro
     // script then finds there
     steps.push(Step::Workdir {
         path: match assets.folder.as_str() {
-            "." => ASSETS_ROOT.to_string(),
-            folder => format!("{ASSETS_ROOT}/{folder}"),
+            "." => ctx.assets_root().to_string(),
+            folder => format!("{}/{folder}", ctx.assets_root()),
         },
     });
     let sources: Vec<String> = manifests.iter().map(|m| in_folder(m)).collect();
@@ -54,7 +54,7 @@ pub fn stage(node: &Node, ctx: &Ctx, assets: &Assets) -> Result<AssetStage, Erro
     steps.push(Step::run_managed(commands, manager));
     steps.push(Step::copy_context(
         vec![ctx.in_app(".")],
-        &format!("{ASSETS_ROOT}/"),
+        &format!("{}/", ctx.assets_root()),
         None,
     ));
     let mut scripts = vec![];
