@@ -1755,7 +1755,9 @@ fn init_builds_a_flask_apps_vite_assets_in_a_node_stage_and_ships_no_node() {
     assert!(listing
         .lines()
         .any(|p| p.ends_with("static/dist/manifest.json")));
+    // the front-end's folder stayed in the assets stage: its sources are not the app's
     assert!(!listing.contains("frontend/node_modules/"));
+    assert!(!listing.contains("frontend/package.json"));
 }
 
 #[test]

@@ -67,7 +67,7 @@ pub fn stage_steps(
     }
     // a step's own variables are given to its command alone, through env(1): an ENV would
     // stay in the builder's config, and BuildKit warns about secret-looking names
-    let commands: Vec<Vec<String>> = steps
+    let mut commands: Vec<Vec<String>> = steps
         .iter()
         .map(|s| {
             let mut argv = vec![];
@@ -79,6 +79,12 @@ pub fn stage_steps(
             argv
         })
         .collect();
+    // the front-end's own folder (its sources, package.json) is the assets stage's: once its
+    // output is here, the app's image has no use for it
+    let assets = ctx.app.assets.as_ref();
+    if let Some(folder) = assets.and_then(|a| frontend_only_folder(&a.folder, &a.output)) {
+        commands.push(vec!["rm".into(), "-rf".into(), "--".into(), folder]);
+    }
     let joined: Option<Vec<String>> = commands.iter().map(|argv| shell_words(argv)).collect();
     match (commands.len(), joined) {
         // several: one layer (one RUN each is what hadolint's DL3059 asks to merge), each
@@ -91,6 +97,12 @@ pub fn stage_steps(
         _ => planned.extend(commands.into_iter().map(|argv| Step::Exec { argv })),
     }
     planned
+}
+
+/// The assets' `folder`, when it is a folder of its own that their `output` is not in.
+fn frontend_only_folder(folder: &str, output: &str) -> Option<String> {
+    let inside = |path: &str| path == folder || path.starts_with(&format!("{folder}/"));
+    (folder != "." && !inside(output)).then(|| folder.to_string())
 }
 
 /// The final image's copy of the app's source, owned by the app's user: from the builder's
