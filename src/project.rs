@@ -263,6 +263,23 @@ fn normalize(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// `output` (relative to `folder`) as a path from the app's folder, when it stays inside it:
+/// `frontend` + `../static/dist` is `static/dist`.
+pub fn within(folder: &Utf8Path, output: &str) -> Option<String> {
+    let joined = folder.join(output);
+    let mut parts: Vec<&str> = vec![];
+    for part in joined.components() {
+        match part.as_str() {
+            "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

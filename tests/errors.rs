@@ -211,3 +211,8 @@ diagnostic!(
     a_node_named_by_its_first_word,
     "app \"api\" {\n    python \"3.13\"\n    release \"python\" \"manage.py\" \"migrate\"\n    entrypoint \"gunicorn\" \"app:app\"\n}\n"
 );
+
+diagnostic!(
+    a_node_build_step_without_a_build,
+    "app \"api\" {\n    node \"22\"\n    build-step \"npx\" \"prisma\" \"generate\"\n    entrypoint \"node\" \"server.js\"\n}\n"
+);

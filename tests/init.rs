@@ -615,6 +615,36 @@ detects!(
 );
 
 detects!(
+    prisma_generates_its_client_in_the_build_stage,
+    &[
+        ("package.json", "{\n  \"name\": \"api\",\n  \"scripts\": { \"build\": \"tsc\", \"start\": \"node dist/index.js\" },\n  \"dependencies\": { \"@prisma/client\": \"^5.22.0\", \"express\": \"^4.21.0\" },\n  \"devDependencies\": { \"prisma\": \"^5.22.0\", \"typescript\": \"^5.6.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("prisma/schema.prisma", "generator client {\n  provider = \"prisma-client-js\"\n}\n\ndatasource db {\n  provider = \"postgresql\"\n  url      = env(\"DATABASE_URL\")\n}\n"),
+        ("src/index.ts", "import express from 'express';\nconst app = express();\napp.listen(process.env.PORT || 3000);\n"),
+    ]
+);
+
+detects!(
+    prisma_with_its_schema_named_in_package_json_and_its_own_output,
+    &[
+        ("package.json", "{\n  \"name\": \"api\",\n  \"scripts\": { \"build\": \"tsc\", \"start\": \"node dist/main.js\" },\n  \"prisma\": { \"schema\": \"src/prisma/schema.prisma\" },\n  \"dependencies\": { \"@prisma/client\": \"^6.0.0\", \"express\": \"^4.21.0\" },\n  \"devDependencies\": { \"prisma\": \"^6.0.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("src/prisma/schema.prisma", "generator client {\n  provider = \"prisma-client-js\"\n  output   = \"../generated/client\"\n}\n"),
+        ("src/main.ts", "import express from 'express';\nexpress().listen(8080);\n"),
+    ]
+);
+
+detects!(
+    an_nx_project_runs_what_its_esbuild_build_writes,
+    &[
+        ("package.json", "{\n  \"name\": \"@api/source\",\n  \"scripts\": { \"start\": \"nx serve\", \"build\": \"nx build\" },\n  \"dependencies\": { \"express\": \"~4.18.1\" },\n  \"devDependencies\": { \"nx\": \"17.2.6\", \"@nx/esbuild\": \"17.2.6\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("project.json", "{\n  \"name\": \"api\",\n  \"targets\": {\n    \"build\": {\n      \"executor\": \"@nx/esbuild:esbuild\",\n      \"options\": {\n        \"platform\": \"node\",\n        \"outputPath\": \"dist/api\",\n        \"main\": \"src/main.ts\"\n      }\n    }\n  }\n}\n"),
+        ("src/main.ts", "import express from 'express';\nconst app = express();\nconst PORT = process.env.PORT || 3000;\napp.listen(PORT);\n"),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),

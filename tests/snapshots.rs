@@ -358,6 +358,19 @@ snapshot!(
 );
 
 snapshot!(
+    a_node_build_step_generates_prisma_client_before_the_build,
+    r#"app "api" {
+    node "22" manager="npm"
+    build-deps "openssl"
+    runtime-libs "openssl"
+    build "node_modules/.prisma" script="build" output="dist"
+    build-step "npx" "prisma" "generate"
+    port 3000
+    entrypoint "node" "dist/index.js"
+}"#
+);
+
+snapshot!(
     a_release_command_is_a_one_off_compose_service,
     r#"app "shop" {
     python "3.13" manager="pip"

@@ -181,6 +181,12 @@ pub enum Kind {
         found: String,
         app: String,
     },
+    /// a node that works only beside another one (node's `build-step`, in the build stage)
+    NeedsNode {
+        node: String,
+        needed: String,
+        example: String,
+    },
     /// a package.json script the file does not have
     NoSuchScript {
         script: String,
@@ -261,6 +267,7 @@ impl Kind {
             | Kind::Invalid { .. }
             | Kind::UserIdArg { .. }
             | Kind::NoSuchScript { .. } => "dslim::bad_value",
+            Kind::NeedsNode { .. } => "dslim::missing",
             Kind::MissingInputs { .. } => "dslim::missing_input",
             Kind::MissingSecret { .. } => "dslim::missing_secret",
             Kind::SecretSource | Kind::SecretWithoutTarget | Kind::DuplicateSecret { .. } => {

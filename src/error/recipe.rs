@@ -147,6 +147,9 @@ impl fmt::Display for RecipeError {
                 f,
                 "mix.exs builds no release {found}: it declares no releases, so `mix release` builds the app's own, {app}"
             ),
+            Kind::NeedsNode { node, needed, .. } => {
+                write!(f, "`{node}` needs a `{needed}` node beside it")
+            }
             Kind::NoSuchScript { script, file, .. } => {
                 write!(f, "{file} has no script `{script}`")
             }
@@ -259,6 +262,7 @@ impl RecipeError {
             Kind::DistrolessNeedsDebian => "needs base \"debian\"".into(),
             Kind::NoSuchRelease { .. } => "not in mix.exs".into(),
             Kind::NoSuchScript { .. } => "not in package.json".into(),
+            Kind::NeedsNode { needed, .. } => format!("no `{needed}`"),
             Kind::CgoWithoutLibc => "cgo on scratch".into(),
             Kind::RuntimeOfSpa | Kind::UserOfSpa { .. } | Kind::EntrypointOfSpa => {
                 "not used with spa".into()
@@ -414,6 +418,7 @@ impl RecipeError {
             Kind::NoSuchRelease { app, .. } => Some(format!(
                 "write release=\"{app}\", or declare the release in mix.exs (`releases: [...]` in project/0)"
             )),
+            Kind::NeedsNode { example, .. } => Some(format!("for example: {example}")),
             Kind::NoSuchScript { script, known, .. } => crate::error::did_you_mean(script, known)
                 .or_else(|| Some(format!("its scripts: {}", list(known)))),
             Kind::CgoWithoutLibc => Some(

@@ -56,6 +56,12 @@ pub enum Warning {
         at: String,
         port: u16,
     },
+    /// a library's code is generated at build time, and the app has no build stage to do it in
+    GeneratedWithoutBuild {
+        dependency: String,
+        schema: String,
+        command: String,
+    },
     /// a package.json beside the app builds front-end assets to a folder init could not read
     AssetsOutputUnknown {
         file: String,
@@ -205,6 +211,10 @@ impl fmt::Display for Warning {
             Warning::NotThisStack { stack } => write!(
                 f,
                 "nothing here looks like a {stack} app; the recipe is a starting point"
+            ),
+            Warning::GeneratedWithoutBuild { dependency, schema, command } => write!(
+                f,
+                "{dependency} needs `{command}` run on {schema} at build time, and the app has no build script to run it beside: add `build` and `build-step` nodes to the recipe (see the README's node stack), or the app fails when it loads {dependency}"
             ),
             Warning::AssetsOutputUnknown { file, script } => write!(
                 f,

@@ -41,7 +41,8 @@ pub fn detect(catalog: &Catalog, project: &Project, data: &StackData, detection:
             }
             continue;
         };
-        let Some(output) = within(Utf8Path::new(folder), &build.value.output) else {
+        let Some(output) = crate::project::within(Utf8Path::new(folder), &build.value.output)
+        else {
             continue;
         };
         let evidence = Evidence::file(
@@ -69,29 +70,13 @@ fn build_script(package: &Project) -> Option<String> {
     json["scripts"]["build"].is_string().then(|| "build".into())
 }
 
-/// `output` (relative to `folder`) as a path from the app's folder, when it stays inside it.
-fn within(folder: &Utf8Path, output: &str) -> Option<String> {
-    let joined = folder.join(output);
-    let mut parts: Vec<&str> = vec![];
-    for part in joined.components() {
-        match part.as_str() {
-            "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn outputs_are_read_from_the_apps_folder() {
-        let at = |folder: &str, output: &str| within(Utf8Path::new(folder), output);
+        let at = |folder: &str, output: &str| crate::project::within(Utf8Path::new(folder), output);
         assert_eq!(at("frontend", "../static/dist"), Some("static/dist".into()));
         assert_eq!(at(".", "dist"), Some("dist".into()));
         assert_eq!(at("assets", "dist/"), Some("assets/dist".into()));

@@ -67,7 +67,21 @@ pub fn stage_steps(
     }
     // a step's own variables are given to its command alone, through env(1): an ENV would
     // stay in the builder's config, and BuildKit warns about secret-looking names
-    let mut commands: Vec<Vec<String>> = steps
+    let mut commands = argvs(steps);
+    // the front-end's own folder (its sources, package.json) is the assets stage's: once its
+    // output is here, the app's image has no use for it
+    let assets = ctx.app.assets.as_ref();
+    if let Some(folder) = assets.and_then(|a| frontend_only_folder(&a.folder, &a.output)) {
+        commands.push(vec!["rm".into(), "-rf".into(), "--".into(), folder]);
+    }
+    planned.extend(run_all(commands));
+    planned
+}
+
+/// Each step's command line: its variables given through env(1), for it alone (an ENV would
+/// stay in the stage's config, and BuildKit warns about secret-looking names).
+pub fn argvs(steps: &[BuildStep]) -> Vec<Vec<String>> {
+    steps
         .iter()
         .map(|s| {
             let mut argv = vec![];
@@ -78,25 +92,24 @@ pub fn stage_steps(
             argv.extend(s.argv.iter().cloned());
             argv
         })
-        .collect();
-    // the front-end's own folder (its sources, package.json) is the assets stage's: once its
-    // output is here, the app's image has no use for it
-    let assets = ctx.app.assets.as_ref();
-    if let Some(folder) = assets.and_then(|a| frontend_only_folder(&a.folder, &a.output)) {
-        commands.push(vec!["rm".into(), "-rf".into(), "--".into(), folder]);
-    }
+        .collect()
+}
+
+/// RUN steps for `commands`: several share one layer (one RUN each is what hadolint's DL3059
+/// asks to merge), each word quoted for the shell so that it stays one word, read literally;
+/// one (or words no shell quoting can hold) is in exec form, where no shell reads the words.
+pub fn run_all(commands: Vec<Vec<String>>) -> Vec<Step> {
     let joined: Option<Vec<String>> = commands.iter().map(|argv| shell_words(argv)).collect();
     match (commands.len(), joined) {
-        // several: one layer (one RUN each is what hadolint's DL3059 asks to merge), each
-        // word quoted for the shell so that it stays one word, read literally
-        (2.., Some(joined)) => planned.push(Step::Run {
+        (2.., Some(joined)) => vec![Step::Run {
             commands: joined,
             mounts: vec![],
-        }),
-        // one (or words no shell quoting can hold): exec form, no shell reads the words
-        _ => planned.extend(commands.into_iter().map(|argv| Step::Exec { argv })),
+        }],
+        _ => commands
+            .into_iter()
+            .map(|argv| Step::Exec { argv })
+            .collect(),
     }
-    planned
 }
 
 /// The assets' `folder`, when it is a folder of its own that their `output` is not in.
@@ -117,7 +130,7 @@ pub fn source_copy(ctx: &Ctx, through_builder: bool) -> Step {
 
 /// `argv` as one sh command line, each word single-quoted where sh would read it otherwise;
 /// None for a word with a NUL byte, which no quoting holds.
-fn shell_words(argv: &[String]) -> Option<String> {
+pub fn shell_words(argv: &[String]) -> Option<String> {
     let words: Result<Vec<_>, _> = argv.iter().map(|word| shlex::try_quote(word)).collect();
     Some(words.ok()?.join(" "))
 }

@@ -164,6 +164,13 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
                 .map(|argv| Finding::found(argv, at("\"main\"")))
         })
         .or_else(|| {
+            let (output, main, evidence) = nx_build(project)?;
+            Some(Finding::found(
+                vec!["node".to_string(), format!("{output}/{main}")],
+                evidence,
+            ))
+        })
+        .or_else(|| {
             [
                 "server.js",
                 "index.js",
@@ -276,6 +283,7 @@ fn server_tail(
             input.native_dep(n, Evidence::line("package.json", line, ""))
         })
         .collect();
+    super::codegen::detect(&k.codegen, project, dependencies, &mut d);
     d
 }
 
@@ -283,6 +291,9 @@ fn server_tail(
 fn configured_output(project: &Project, k: &NodeDetect) -> Option<(String, Evidence)> {
     if let Some(found) = angular_output(project) {
         return Some(found);
+    }
+    if let Some((output, _, evidence)) = nx_build(project) {
+        return Some((output, evidence));
     }
     // the build script's own flags (esbuild --outdir=...)
     let script = project.find_any(
@@ -313,6 +324,30 @@ fn configured_output(project: &Project, k: &NodeDetect) -> Option<(String, Evide
     Some((dir, Evidence::line(&file, line, "")))
 }
 
+/// An Nx project's build (`nx build` of a root project.json): the folder its bundler writes
+/// (`outputPath`) and the file it makes of `main` there. Only for the bundling executors, which
+/// write `main.js` at the folder's top (esbuild's and webpack's); tsc's keeps the source tree.
+fn nx_build(project: &Project) -> Option<(String, String, Evidence)> {
+    let config: Value = serde_json::from_str(&project.read("project.json")?).ok()?;
+    let build = &config["targets"]["build"];
+    let executor = build["executor"].as_str()?;
+    let bundles = [":esbuild", ":webpack"]
+        .iter()
+        .any(|e| executor.ends_with(e));
+    let options = &build["options"];
+    let output = options["outputPath"].as_str()?.trim_end_matches('/');
+    let main = camino::Utf8Path::new(options["main"].as_str()?).file_stem()?;
+    let line = project
+        .line_of("project.json", "\"outputPath\"")
+        .unwrap_or(1);
+    bundles.then(|| {
+        (
+            output.to_string(),
+            format!("{main}.js"),
+            Evidence::line("project.json", line, "Nx's build writes it"),
+        )
+    })
+}
 /// angular.json's build output: the first project's `outputPath`, whose `browser/` subfolder
 /// holds the site when the builder is the application builder of Angular 17 and later.
 fn angular_output(project: &Project) -> Option<(String, Evidence)> {

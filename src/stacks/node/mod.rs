@@ -3,6 +3,7 @@
 //! with no Node in the final image.
 
 mod assets;
+mod codegen;
 mod detect;
 mod frameworks;
 mod runtime;
@@ -12,9 +13,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use super::build_steps::BuildStep;
 use super::{AssetStage, Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
-use crate::error::{Error, Expected};
+use crate::error::{Error, Expected, Kind};
 use crate::knowledge::{Knowledge, Manager};
 use crate::local_packages::SharedRoot;
 use crate::model::Runtime;
@@ -88,6 +90,8 @@ struct NodeDetect {
     bundled: Vec<Bundled>,
     listen_switch: ListenSwitch,
     build_env: BuildEnv,
+    #[serde(default)]
+    codegen: Vec<codegen::Codegen>,
 }
 
 /// Code that listens on every interface only when a variable is set.
@@ -170,6 +174,8 @@ struct NodeApp<'s> {
     /// the project has its lockfile (or there is no project to ask)
     locked: bool,
     shared: Option<SharedRoot>,
+    /// commands run in the build stage before its script (`prisma generate`)
+    build_steps: Vec<BuildStep>,
 }
 
 impl Stack for Node {
@@ -218,6 +224,17 @@ impl Stack for Node {
             }),
             (None, None) => None,
         };
+        let build_steps = super::build_steps::read(cx);
+        if let (None, Some(step)) = (&build, cx.recipe.one("build-step")) {
+            cx.checker.error(
+                step.name.span,
+                Kind::NeedsNode {
+                    node: "build-step".into(),
+                    needed: "build".into(),
+                    example: "build script=\"build\" output=\"dist\" (a node app's build steps run in its build stage, before the script)".into(),
+                },
+            );
+        }
         let shared = super::shared_root(cx, &manager);
         // without its lockfile the project still builds, resolving versions itself
         let locked = self.managers.get(&manager.value).is_none_or(|own| {
@@ -230,6 +247,7 @@ impl Stack for Node {
             spa,
             locked,
             shared,
+            build_steps,
         }))
     }
 
@@ -329,6 +347,7 @@ impl StackApp for NodeApp<'_> {
                     "cache": b.cache,
                     "self_contained": b.self_contained,
                 })),
+                "build_steps": self.build_steps.iter().map(|s| &s.argv).collect::<Vec<_>>(),
                 "spa": self.spa.as_ref().map(|s| serde_json::json!({"nginx": s.nginx, "fallback": s.fallback})),
             }),
             shared: self.shared.clone(),
@@ -375,10 +394,24 @@ impl StackApp for NodeApp<'_> {
                 .iter()
                 .map(|dir| format!("{}/{dir}", ctx.app.workdir.trim_end_matches('/')))
                 .collect();
-            stage.steps.push(Step::run(
-                vec![own.run_script.render(&[("script", &build.script)])?],
-                &cache,
-            ));
+            // the build steps and the script in one RUN (hadolint's DL3059), each step's
+            // words quoted for the shell
+            let script = own.run_script.render(&[("script", &build.script)])?;
+            let argvs = super::build_steps::argvs(&self.build_steps);
+            match argvs
+                .iter()
+                .map(|a| super::build_steps::shell_words(a))
+                .collect::<Option<Vec<_>>>()
+            {
+                Some(mut commands) => {
+                    commands.push(script);
+                    stage.steps.push(Step::run(commands, &cache));
+                }
+                None => {
+                    stage.steps.extend(super::build_steps::run_all(argvs));
+                    stage.steps.push(Step::run(vec![script], &cache));
+                }
+            }
             stages.push(stage);
         }
 
