@@ -645,6 +645,16 @@ detects!(
 );
 
 detects!(
+    heroku_app_json_gives_the_environment_and_names_what_is_required,
+    &[
+        ("Procfile", "web: gunicorn app:app\n"),
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", FLASK_APP),
+        ("app.json", "{\n  \"name\": \"Hello\",\n  \"env\": {\n    \"WEB_CONCURRENCY\": { \"description\": \"workers\", \"value\": \"3\" },\n    \"LOG_LEVEL\": \"info\",\n    \"SECRET_KEY\": { \"description\": \"signs sessions\", \"generator\": \"secret\" },\n    \"API_TOKEN\": { \"value\": \"example-token\" },\n    \"DATABASE_URL\": { \"required\": true },\n    \"SENTRY_DSN\": { \"required\": false }\n  }\n}\n"),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),

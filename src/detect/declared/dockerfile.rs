@@ -47,6 +47,7 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
             port: None,
             reads_port: false,
             env: vec![],
+            required: vec![],
             evidence,
             trust: super::Trust::Over,
         },
@@ -406,7 +407,7 @@ fn env_pairs(args: &str) -> Vec<(String, String)> {
 }
 
 /// Names of variables whose values are secrets: never copied into a recipe.
-fn looks_secret(name: &str) -> bool {
+pub(super) fn looks_secret(name: &str) -> bool {
     let name = name.to_ascii_uppercase();
     ["SECRET", "PASSWORD", "TOKEN", "KEY", "CREDENTIAL", "PASSWD"]
         .iter()

@@ -50,6 +50,8 @@ pub struct Declared {
     pub reads_port: bool,
     /// environment the file sets for it (FLASK_APP...)
     pub env: Vec<(String, String)>,
+    /// variables the file says the app needs and gives no value for (app.json's `required`)
+    pub required: Vec<String>,
     pub evidence: Evidence,
     pub trust: Trust,
 }
@@ -129,6 +131,7 @@ pub(super) fn shell_command(line: &str, evidence: Evidence) -> Option<Declared> 
         port,
         reads_port,
         env: vec![],
+        required: vec![],
         evidence,
         trust: Trust::Over,
     })
@@ -210,6 +213,14 @@ fn adopt_declared(
                 move_port(detection, guessed, port);
             }
             detection.port = Some(Finding::found(port, evidence));
+        }
+    }
+    for d in declared {
+        for name in &d.required {
+            if !detection.required_env.iter().any(|(n, _)| n == name) {
+                let evidence = Evidence::file(&d.evidence.file, "required");
+                detection.required_env.push((name.clone(), evidence));
+            }
         }
     }
     // a Dockerfile whose command is not taken still sets its environment

@@ -1,16 +1,53 @@
-//! Hosting platforms' service files: Render's `render.yaml` and Fly's `fly.toml`. They say how
-//! the app starts on that platform, which is the least trusted word on it: `dslim init` takes
-//! them only when the code and the Procfile or Dockerfile say nothing.
+//! Hosting platforms' service files: Render's `render.yaml`, Fly's `fly.toml` and Heroku's
+//! `app.json`. They say how the app starts on that platform, which is the least trusted word
+//! on it: `dslim init` takes them only when the code and the Procfile or Dockerfile say
+//! nothing. app.json names no command, only the environment.
 
 use super::{shell_command, Declared, Process, Trust};
 use crate::detect::Evidence;
 use crate::project::Project;
 
-/// The start commands and ports of the platform files the project has.
+/// The start commands, ports and environment of the platform files the project has.
 pub fn platforms(project: &Project) -> Vec<Declared> {
     let mut found = render(project);
     found.extend(fly(project));
+    found.extend(app_json(project));
     found
+}
+
+/// Heroku's `app.json`: no command (the Procfile has it), but the environment the app expects
+/// (https://devcenter.heroku.com/articles/app-json-schema#env): a plain value, or an object
+/// whose `value` is its default; one with no value that is `required` or made by a
+/// `generator` (a secret) is the app's to be given. Secret-looking values are never copied.
+fn app_json(project: &Project) -> Option<Declared> {
+    let text = project.read("app.json")?;
+    let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let vars = doc.get("env")?.as_object()?;
+    let (mut env, mut required) = (vec![], vec![]);
+    for (name, spec) in vars {
+        let value = spec.as_str().or_else(|| spec.get("value")?.as_str());
+        let needed = spec.get("required").and_then(|r| r.as_bool()) != Some(false)
+            && (spec.get("required").is_some() || spec.get("generator").is_some());
+        // a secret's default is the app's example, never the deployment's: it is to be given
+        match (value, super::dockerfile::looks_secret(name)) {
+            (Some(value), false) => env.push((name.clone(), value.to_string())),
+            (Some(_), true) => required.push(name.clone()),
+            (None, _) if needed => required.push(name.clone()),
+            (None, _) => {}
+        }
+    }
+    let line = project.line_of("app.json", "\"env\"").unwrap_or(1);
+    Some(Declared {
+        process: Process::Web,
+        argv: vec![],
+        release: vec![],
+        port: None,
+        reads_port: false,
+        env,
+        required,
+        evidence: Evidence::line("app.json", line, "env"),
+        trust: Trust::Under,
+    })
 }
 
 /// `render.yaml`: each service's `startCommand`, web services first, with their `envVars`.
@@ -98,6 +135,7 @@ fn fly(project: &Project) -> Option<Declared> {
             port: None,
             reads_port: false,
             env: vec![],
+            required: vec![],
             evidence,
             trust: Trust::Under,
         },
