@@ -655,6 +655,22 @@ detects!(
 );
 
 detects!(
+    a_go_port_flags_default,
+    &[
+        ("go.mod", "module example.com/echo\n\ngo 1.24\n"),
+        ("main.go", "package main\n\nimport (\n\t\"flag\"\n\t\"fmt\"\n\t\"net/http\"\n)\n\nfunc main() {\n\tport := flag.Int(\"port\", 5678, \"port to listen on\")\n\tflag.Parse()\n\thttp.ListenAndServe(fmt.Sprintf(\":%d\", *port), nil)\n}\n"),
+    ]
+);
+
+detects!(
+    a_python_port_flags_default,
+    &[
+        ("requirements.txt", "aiohttp==3.11.0\n"),
+        ("main.py", "import argparse\n\nfrom aiohttp import web\n\nparser = argparse.ArgumentParser()\nparser.add_argument(\"--port\", type=int, default=8081)\n\nif __name__ == \"__main__\":\n    args = parser.parse_args()\n    web.run_app(web.Application(), port=args.port)\n"),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),
