@@ -671,6 +671,40 @@ detects!(
 );
 
 detects!(
+    sveltekit_with_the_node_adapter_is_a_server,
+    &[
+        ("package.json", "{\n  \"name\": \"site\",\n  \"type\": \"module\",\n  \"scripts\": { \"dev\": \"vite dev\", \"build\": \"vite build\", \"preview\": \"vite preview\" },\n  \"devDependencies\": { \"@sveltejs/adapter-node\": \"^5.2.0\", \"@sveltejs/kit\": \"^2.8.0\", \"svelte\": \"^5.1.0\", \"vite\": \"^5.4.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("svelte.config.js", "import adapter from '@sveltejs/adapter-node';\nexport default { kit: { adapter: adapter() } };\n"),
+    ]
+);
+
+detects!(
+    sveltekit_with_the_static_adapter_is_a_single_page_app,
+    &[
+        ("package.json", "{\n  \"name\": \"site\",\n  \"scripts\": { \"build\": \"vite build\" },\n  \"devDependencies\": { \"@sveltejs/adapter-static\": \"^3.0.0\", \"@sveltejs/kit\": \"^2.8.0\", \"vite\": \"^5.4.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+    ]
+);
+
+detects!(
+    gatsby_is_a_static_site_served_from_public,
+    &[
+        ("package.json", "{\n  \"name\": \"gatsby-starter-default\",\n  \"scripts\": { \"build\": \"gatsby build\", \"develop\": \"gatsby develop\", \"serve\": \"gatsby serve\" },\n  \"dependencies\": { \"gatsby\": \"^5.13.0\", \"react\": \"^18.2.0\", \"react-dom\": \"^18.2.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+    ]
+);
+
+detects!(
+    a_pin_with_no_wheel_for_the_dockerfiles_python_keeps_its_build_packages,
+    &[
+        ("Dockerfile", "FROM python:3.12-slim\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"app:app\"]\n"),
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\ncffi==1.15.1\n"),
+        ("app.py", FLASK_APP),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),

@@ -60,7 +60,10 @@ pub fn required_env(
                     let guarded = (after.contains(" if ") && after.contains(" else"))
                         || line.contains(&format!("{name}' in "))
                         || line.contains(&format!("{name}\" in "));
-                    let conditional = line[..start].contains("if ")
+                    // `os.environ["X"] = "1"` sets it, it does not need it
+                    let assigned = after.starts_with('=') && !after.starts_with("==");
+                    let conditional = assigned
+                        || line[..start].contains("if ")
                         || line[..start].contains("if(")
                         || guarded
                         || ["?", "&&", "==", "!="]

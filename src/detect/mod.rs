@@ -33,6 +33,10 @@ pub struct NativeDep {
     pub evidence: Evidence,
     pub build: Vec<String>,
     pub run: Vec<String>,
+    /// the stack versions (`3.12`) it comes as a prebuilt wheel for, bringing its own
+    /// libraries: on those it needs none of these packages. Init decides once the version is
+    /// final (a Dockerfile's `FROM`, `--version`).
+    pub prebuilt_for: Vec<String>,
 }
 
 /// What one detector found.
@@ -204,6 +208,7 @@ impl DetectInput<'_> {
             evidence,
             build: packages.build.clone(),
             run: packages.run.clone(),
+            prebuilt_for: vec![],
         })
     }
 

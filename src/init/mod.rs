@@ -14,8 +14,8 @@ use crate::compile::{compile_in, missing_inputs, Failure};
 use crate::console::say;
 use crate::detect::declared::{adopt, declared};
 use crate::detect::{
-    apply_frameworks, default_version, raise_old_version, version_from_base_image, Detection,
-    Finding, Source,
+    apply_frameworks, default_version, major_minor, raise_old_version, version_from_base_image,
+    Detection, Finding, Source,
 };
 use crate::error::recipe_error;
 use crate::error::{Error, Theirs, Warning};
@@ -139,7 +139,8 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         adopt(&mut detection, &declared(&project), data, &name);
         assets::detect(catalog, &project, data, &mut detection);
         // the project's own release command beats the stack's guess (Django's migrate)
-        if let Some(release) = crate::detect::declared::release_command(&project) {
+        if let Some(mut release) = crate::detect::declared::release_command(&project) {
+            release.value = crate::detect::declared::without_run_prefix(release.value, data);
             detection.release = Some(release);
         }
         if detection.spa {
@@ -166,6 +167,12 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         given_port(&mut detection, port);
     }
     options.apply(&mut detection)?;
+    // the version is final: a library that comes prebuilt for it needs no system packages
+    if let Some(version) = detection.version.as_ref().map(|v| major_minor(&v.value)) {
+        detection
+            .native
+            .retain(|n| !n.prebuilt_for.contains(&version));
+    }
     if let (Some((what, options)), None) = (&detection.ambiguous, &options.bin) {
         return Err(Error::Ambiguous {
             what: what.clone(),

@@ -42,9 +42,9 @@ pub(super) fn dockerfile(project: &Project) -> Option<Declared> {
         // the exec form runs as written, without a shell to expand anything
         [_, ..] => Declared {
             process: Process::Web,
+            port: super::literal_port(&argv).map(|p| (p, evidence.clone())),
             argv,
             release: vec![],
-            port: None,
             reads_port: false,
             env: vec![],
             required: vec![],

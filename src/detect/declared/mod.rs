@@ -124,6 +124,8 @@ pub(super) fn shell_command(line: &str, evidence: Evidence) -> Option<Declared> 
             *word = replaced;
         }
     }
+    // a port written into the command is where it listens
+    let port = port.or_else(|| literal_port(&words).map(|p| (p, evidence.clone())));
     Some(Declared {
         process: Process::Web,
         argv: words,
@@ -135,6 +137,37 @@ pub(super) fn shell_command(line: &str, evidence: Evidence) -> Option<Declared> 
         evidence,
         trust: Trust::Over,
     })
+}
+
+/// The port a command's own words bind: `--bind 0.0.0.0:8000`, `-b=:8000`, `--port 8000`,
+/// `--port=8000`, `-p 8000`, or a bare `0.0.0.0:8000`.
+pub(super) fn literal_port(words: &[String]) -> Option<u16> {
+    let port_of_address = |word: &str| -> Option<u16> {
+        let (host, port) = word.rsplit_once(':')?;
+        let host_like = host.is_empty()
+            || host == "localhost"
+            || host.starts_with('[')
+            || host.chars().all(|c| c.is_ascii_digit() || c == '.');
+        host_like.then(|| port.parse().ok()).flatten()
+    };
+    let mut previous = "";
+    for word in words {
+        let (flag, value) = match word.split_once('=') {
+            Some((flag, value)) if flag.starts_with('-') => (flag, value),
+            _ => (previous, word.as_str()),
+        };
+        let found = match flag {
+            "--port" | "-p" => value.parse().ok(),
+            "--bind" | "-b" | "--host" => port_of_address(value),
+            _ if !word.starts_with('-') && word.contains(':') => port_of_address(word),
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+        previous = word;
+    }
+    None
 }
 
 /// `$PORT`, `${PORT}` and `${PORT:-5000}` in a word, as the placeholder dslim fills with the
@@ -181,6 +214,17 @@ pub fn adopt(detection: &mut Detection, declared: &[Declared], data: &StackData,
             });
         }
     }
+}
+
+/// A command without the manager's runner in front (`poetry run alembic` -> `alembic`): the
+/// image has the venv on PATH, and no poetry.
+pub fn without_run_prefix(mut argv: Vec<String>, data: &StackData) -> Vec<String> {
+    for prefix in &data.run_prefixes {
+        if argv.starts_with(prefix) && argv.len() > prefix.len() {
+            argv.drain(..prefix.len());
+        }
+    }
+    argv
 }
 
 /// A command init wrote for port `from` listens on `to` instead.
@@ -265,20 +309,24 @@ fn adopt_declared(
     let Some(d) = chosen else {
         return;
     };
-    let mut argv = d.argv.clone();
-    for prefix in &data.run_prefixes {
-        if argv.starts_with(prefix) && argv.len() > prefix.len() {
-            argv.drain(..prefix.len());
-        }
-    }
+    let mut argv = without_run_prefix(d.argv.clone(), data);
     // the project's own command: no more asking for one, nor second-guessing the server it runs
     detection
         .warnings
         .retain(|w| !w.asks_for_entrypoint() && *w != Warning::DevelopmentServer);
     if !d.release.is_empty() {
+        let steps = (d.release.iter())
+            .map(|line| match shlex::split(line) {
+                Some(words) => {
+                    shlex::try_join(without_run_prefix(words, data).iter().map(String::as_str))
+                        .unwrap_or_else(|_| line.clone())
+                }
+                None => line.clone(),
+            })
+            .collect();
         detection.warnings.push(Warning::ReleaseSteps {
             at: d.evidence.to_string(),
-            steps: d.release.clone(),
+            steps,
             service: service.to_string(),
         });
     }
@@ -354,6 +402,21 @@ fn is_address(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ports_written_into_a_command() {
+        let port = |line: &str| literal_port(&shlex::split(line).unwrap_or_default());
+        assert_eq!(port("gunicorn --bind 0.0.0.0:8000 app:app"), Some(8000));
+        assert_eq!(port("gunicorn -b=:5000 app:app"), Some(5000));
+        assert_eq!(
+            port("uvicorn main:app --host 0.0.0.0 --port 8080"),
+            Some(8080)
+        );
+        assert_eq!(port("uvicorn main:app --port=9000"), Some(9000));
+        assert_eq!(port("hypercorn app:app 0.0.0.0:7000"), Some(7000));
+        assert_eq!(port("gunicorn app:app"), None);
+        assert_eq!(port("node server.js http://api:80"), None);
+    }
 
     #[test]
     fn port_forms() {

@@ -183,6 +183,7 @@ fn git_dependencies(project: &Project, k: &ElixirDetect) -> Vec<NativeDep> {
                 evidence: Evidence::line("mix.lock", i + 1, ""),
                 build: k.git_packages.clone(),
                 run: vec![],
+                prebuilt_for: vec![],
             })
         })
         .collect()

@@ -86,8 +86,29 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     let scripts = &package["scripts"];
     let build_script = scripts["build"].as_str();
 
+    // --- a framework that builds its server (Nuxt, SvelteKit's Node adapter): before the
+    // single-page apps, since it builds with a bundler too
+    if let Some(bundled) = k.bundled.iter().find(|b| all.contains(&b.dependency)) {
+        let evidence = at(&format!("\"{}\"", bundled.dependency));
+        let mut build = Build::output("build", bundled.output.clone());
+        build.self_contained = bundled.self_contained;
+        d.build = Some(Finding::found(build, evidence.clone()));
+        d.entrypoint = Some(Finding::found(bundled.start.clone(), evidence.clone()));
+        let port = Finding::found(
+            bundled.port,
+            Evidence {
+                note: format!("{}'s default port", bundled.dependency),
+                ..evidence
+            },
+        );
+        d.listen_on_port(port);
+        return Some(server_tail(stack, input, &dependencies, d));
+    }
+
     // --- a single-page app: a bundler builds it and nothing serves it but a static server
-    let tool = all.iter().find(|n| k.spa_tools.contains_key(n.as_str()));
+    // in the keys' order: the frameworks' own tools (`@sveltejs/adapter-static`, gatsby)
+    // before the vite they build with
+    let tool = (k.spa_tools.keys()).find(|t| all.contains(t));
     let server = dependencies.iter().find(|n| k.servers.contains(n));
     if let (Some(tool), None, Some(_)) = (tool, server, build_script) {
         d.spa = true;
@@ -109,28 +130,6 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         if d.spa {
             return Some(d);
         }
-        return Some(server_tail(stack, input, &dependencies, d));
-    }
-
-    // --- a framework that bundles its server into its build output
-    if let Some(bundled) = k
-        .bundled
-        .iter()
-        .find(|b| dependencies.contains(&b.dependency))
-    {
-        let evidence = at(&format!("\"{}\"", bundled.dependency));
-        let mut build = Build::output("build", bundled.output.clone());
-        build.self_contained = true;
-        d.build = Some(Finding::found(build, evidence.clone()));
-        d.entrypoint = Some(Finding::found(bundled.start.clone(), evidence.clone()));
-        let port = Finding::found(
-            bundled.port,
-            Evidence {
-                note: format!("{}'s default port", bundled.dependency),
-                ..evidence
-            },
-        );
-        d.listen_on_port(port);
         return Some(server_tail(stack, input, &dependencies, d));
     }
 

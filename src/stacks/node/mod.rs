@@ -115,9 +115,16 @@ struct BuildEnv {
 struct Bundled {
     dependency: String,
     output: String,
-    /// run from the output's contents at the workdir
+    /// self-contained: run from the output's contents at the workdir; otherwise from the
+    /// workdir, with the production dependencies
     start: Vec<String>,
     port: u16,
+    #[serde(default = "yes")]
+    self_contained: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A manager's two installs.

@@ -67,11 +67,10 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         super::version::version(project, pyproject.as_ref(), input.data, &limits);
     // a package installed from a wheel brings its own libraries: its system packages are
     // for a source build only
-    let python = wheels::minor_of(&version.value);
-    let from_wheel = |name: &str| {
-        limits
-            .iter()
-            .any(|l| l.name == name && python.is_some_and(|m| l.minors.contains(&m)))
+    let prebuilt_for = |name: &str| -> Vec<String> {
+        (limits.iter().filter(|l| l.name == name))
+            .flat_map(|l| l.minors.iter().map(|m| format!("3.{m}")))
+            .collect()
     };
     d.version = Some(version);
     d.warnings.extend(warning);
@@ -223,7 +222,6 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     d.manager = Some(manager);
     d.native = dependencies
         .iter()
-        .filter(|dep| !from_wheel(&dep.name))
         // another dependency brings what it needs (psycopg[binary] its libpq)
         .filter(|dep| {
             input.data.native.get(&dep.name).is_none_or(|entry| {
@@ -233,7 +231,11 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
                     .any(|other| dependencies.iter().any(|d| &d.name == other))
             })
         })
-        .filter_map(|dep| input.native_dep(&dep.name, dep.evidence.clone()))
+        .filter_map(|dep| {
+            let mut native = input.native_dep(&dep.name, dep.evidence.clone())?;
+            native.prebuilt_for = prebuilt_for(&dep.name);
+            Some(native)
+        })
         .collect();
     Some(d)
 }

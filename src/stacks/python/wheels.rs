@@ -36,6 +36,8 @@ pub fn from_lockfile(project: &Project) -> Vec<Limit> {
         return vec![];
     };
     let packages = lock.get("package").and_then(|p| p.as_array());
+    // poetry's lock format 1.x keeps each package's files apart, under [metadata.files]
+    let metadata_files = lock.get("metadata").and_then(|m| m.get("files"));
     let mut limits = vec![];
     for package in packages.into_iter().flatten() {
         let text = |key: &str| package.get(key).and_then(|v| v.as_str());
@@ -43,9 +45,12 @@ pub fn from_lockfile(project: &Project) -> Vec<Limit> {
             continue;
         };
         // uv: wheels = [{ url = ".../NAME-VERSION-TAGS.whl" }]; poetry, pdm: files = [{ file }]
-        let files = ["wheels", "files"]
+        let own_files = ["wheels", "files"]
             .iter()
-            .filter_map(|key| package.get(*key)?.as_array())
+            .filter_map(|key| package.get(*key)?.as_array());
+        let apart = metadata_files.and_then(|files| files.get(name)?.as_array());
+        let files = own_files
+            .chain(apart)
             .flatten()
             .filter_map(|f| f.get("url").or_else(|| f.get("file"))?.as_str())
             .map(|f| f.rsplit('/').next().unwrap_or(f));
