@@ -620,3 +620,19 @@ fn an_assets_folder_without_package_json_is_named_with_the_folder_to_fix() {
         .stderr_has("folder= names the folder")
         .run();
 }
+
+#[test]
+fn a_runtime_file_the_app_lacks_stops_generate() {
+    Test::new()
+        .file(
+            "dslim.kdl",
+            "app \"web\" {\n    go \"1.24\"\n    runtime-files \"templates\" \"static\"\n}\n",
+        )
+        .file("go.mod", "module example.com/web\n\ngo 1.24\n")
+        .file("main.go", "package main\n\nfunc main() {}\n")
+        .file("templates/index.html", "<h1>hi</h1>\n")
+        .args(&["generate"])
+        .status(2)
+        .stderr_has("the build copies static from the recipe's folder, and it is not there")
+        .run();
+}

@@ -861,6 +861,23 @@ fn init_builds_a_go_main_without_a_module() {
 }
 
 #[test]
+fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
+    init_and_serve(
+        "tests/fixtures/go-templates-port-env",
+        InitCase {
+            recipe_has: &[
+                "runtime-files \"templates\" \"static\"",
+                "env PORT=\"8080\"",
+            ],
+            ..InitCase::default()
+        },
+        8080,
+        "/static/site.css",
+        "font-family",
+    );
+}
+
+#[test]
 fn init_flask() {
     init_build_and_serve("examples/flask", 8000, "/", "Hello from Flask");
 }

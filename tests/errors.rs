@@ -216,3 +216,8 @@ diagnostic!(
     a_node_build_step_without_a_build,
     "app \"api\" {\n    node \"22\"\n    build-step \"npx\" \"prisma\" \"generate\"\n    entrypoint \"node\" \"server.js\"\n}\n"
 );
+
+diagnostic!(
+    runtime_files_on_an_interpreted_stack,
+    "app \"api\" {\n    python \"3.13\"\n    runtime-files \"templates\"\n    entrypoint \"gunicorn\" \"app:app\"\n}\n"
+);

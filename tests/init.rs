@@ -705,6 +705,26 @@ detects!(
 );
 
 detects!(
+    a_factory_the_module_calls_itself_runs_that_app,
+    &[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.32.0\n"),
+        ("app/__init__.py", ""),
+        ("app/main.py", "import logging\n\nfrom fastapi import FastAPI\n\nfrom app.db import init_db\n\n\ndef create_application() -> FastAPI:\n    application = FastAPI()\n    return application\n\n\napp = create_application()\n\n\n@app.on_event(\"startup\")\nasync def startup_event():\n    init_db(app)\n"),
+    ]
+);
+
+detects!(
+    a_rust_server_gets_the_templates_and_files_it_serves,
+    &[
+        ("Cargo.toml", "[package]\nname = \"site\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nactix-web = \"4\"\nactix-files = \"0.6\"\ntera = \"1\"\n"),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "use actix_files::Files;\nuse actix_web::{App, HttpServer};\nuse tera::Tera;\n\n#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    let tera = Tera::new(\"templates/**/*\").unwrap();\n    HttpServer::new(move || App::new().service(Files::new(\"/static\", \"./static\")))\n        .bind((\"0.0.0.0\", 8080))?\n        .run()\n        .await\n}\n"),
+        ("templates/index.html", "<h1>hi</h1>\n"),
+        ("static/app.css", "body {}\n"),
+    ]
+);
+
+detects!(
     version_manager_bin_and_runtime_overrides,
     &[
         ("go.mod", "module example.com/tools\n\ngo 1.26\n"),

@@ -80,6 +80,8 @@ pub struct Detection {
     pub assets: Option<Finding<FoundAssets>>,
     /// the command each release runs once, outside the image (a migration)
     pub release: Option<Finding<Vec<String>>>,
+    /// files a compiled binary reads at run time (templates, static files)
+    pub runtime_files: Vec<Finding<String>>,
 }
 
 /// A package.json's build of front-end assets: its folder, script and output (from the app's
@@ -164,6 +166,7 @@ impl Detection {
             secrets: vec![],
             assets: None,
             release: None,
+            runtime_files: vec![],
         }
     }
 

@@ -175,6 +175,18 @@ pub fn render(name: &str, d: &Detection) -> Result<String, TemplateError> {
         }
         lines.push((Some(a.source.to_string()), node));
     }
+    if !d.runtime_files.is_empty() {
+        let files: Vec<String> = d.runtime_files.iter().map(|f| f.value.clone()).collect();
+        let sources: Vec<String> = d
+            .runtime_files
+            .iter()
+            .map(|f| f.source.to_string())
+            .collect();
+        lines.push((
+            Some(format!("{}: read at run time", sources.join(", "))),
+            format!("runtime-files {}", words(&files)),
+        ));
+    }
     for step in &d.build_steps {
         let mut node = format!("build-step {}", words(&step.value.argv));
         for (k, v) in &step.value.env {
@@ -276,6 +288,9 @@ pub fn report(outcome: &Outcome) -> String {
     }
     for step in &d.build_steps {
         row("build-step", step.value.argv.join(" "), &step.source);
+    }
+    for file in &d.runtime_files {
+        row("file", file.value.clone(), &file.source);
     }
     if let Some(p) = &d.port {
         row("port", p.value.to_string(), &p.source);

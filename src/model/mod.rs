@@ -70,6 +70,9 @@ pub struct App {
     /// front-end assets built in a Node stage of their own, for the app's builder
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assets: Option<Assets>,
+    /// files of the app's folder a compiled binary reads at run time (`runtime-files`)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runtime_files: Vec<Spanned<String>>,
     pub image: String,
     /// what will likely go wrong at build time, found in the project's files
     pub warnings: Vec<Warning>,
@@ -268,6 +271,12 @@ pub fn validate<T>(
     let healthcheck = nodes::healthcheck(c, recipe, known, runtime, is_static, &ports);
     let image = nodes::single(c, recipe, "image", Expected::Image).or_else(|| name.clone());
     let assets = assets::assets(c, recipe, knowledge, project, (&distro.value, &release));
+    let runtime_files = (recipe.all("runtime-files").flat_map(|n| &n.args))
+        .filter_map(|v| {
+            let path = c.value("runtime-files", v, Expected::RelativePath)?;
+            Some(Spanned::new(path.trim_end_matches('/').to_string(), v.span))
+        })
+        .collect();
 
     let (Some((shape, kept)), Some(stack), Some(version), false) =
         (part, known, version, c.has_errors())
@@ -302,6 +311,7 @@ pub fn validate<T>(
         release_command,
         healthcheck,
         assets,
+        runtime_files,
         image: image.unwrap_or_default(),
         warnings: std::mem::take(&mut c.warnings),
     };

@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 
+use crate::detect::{Evidence, Finding};
 use crate::error::Error;
 use crate::local_packages::{ManagerWorkspace, SharedRoot};
 use crate::model::{Checker, StackInput};
@@ -59,6 +60,72 @@ pub struct CompiledDetect {
     /// the variables the tool reads a private registry's token from (cargo)
     #[serde(default)]
     pub registry_env: Vec<Template<crate::template::NameNames>>,
+    /// code that reads a file or folder at run time, relative to where it runs: group 1 the
+    /// path, whose first folder the final image needs
+    #[serde(default)]
+    pub runtime_files: Vec<Pattern>,
+    /// code that embeds a folder into the binary instead (Go's `//go:embed`): group 1
+    #[serde(default)]
+    pub embedded: Vec<Pattern>,
+    /// code that reads PORT with no default of its own: the recipe sets it to the port
+    #[serde(default)]
+    pub reads_port: Vec<Pattern>,
+}
+
+impl CompiledDetect {
+    /// The files and folders of the project the code reads at run time (the first folder of
+    /// each path, or the file), where they exist and are not embedded in the binary.
+    pub fn runtime_files(&self, project: &Project, sources: &[String]) -> Vec<Finding<String>> {
+        let mut found: Vec<Finding<String>> = vec![];
+        let mut embedded: Vec<String> = vec![];
+        for file in sources {
+            let Some(text) = project.read(file) else {
+                continue;
+            };
+            for (i, line) in text.lines().enumerate() {
+                for pattern in &self.embedded {
+                    embedded.extend(
+                        pattern
+                            .0
+                            .captures_iter(line)
+                            .filter_map(|c| Some(first_part(c.get(1)?.as_str()))),
+                    );
+                }
+                for pattern in &self.runtime_files {
+                    for caps in pattern.0.captures_iter(line) {
+                        let Some(path) = caps.get(1).map(|m| first_part(m.as_str())) else {
+                            continue;
+                        };
+                        if path.is_empty() || !project.exists(&path) {
+                            continue;
+                        }
+                        if !found.iter().any(|f| f.value == path) {
+                            let evidence = Evidence::line(file, i + 1, "");
+                            found.push(Finding::found(path, evidence));
+                        }
+                    }
+                }
+            }
+        }
+        found.retain(|f| !embedded.contains(&f.value));
+        found
+    }
+
+    /// Where the code reads PORT with no default, if it does.
+    pub fn reads_port(&self, project: &Project, sources: &[String]) -> Option<Evidence> {
+        let (file, line, _) = project.find_any(sources, self.reads_port.iter().map(|p| &p.0))?;
+        Some(Evidence::line(&file, line, "it reads PORT"))
+    }
+}
+
+/// `./templates/*.html` -> `templates`; `config.yaml` -> `config.yaml`.
+fn first_part(path: &str) -> String {
+    let path = path.trim_start_matches("./");
+    match path.split_once('/') {
+        Some((folder, _)) => folder.to_string(),
+        None if path.contains('*') => String::new(),
+        None => path.to_string(),
+    }
 }
 
 /// How a compiled app builds, from what its project holds.
@@ -193,6 +260,24 @@ impl Compiled {
             &installed(binary),
             None,
         ));
+        // what the binary reads at run time (templates, static files), relative to where it
+        // runs: each where it is in the app's folder, under the working directory
+        let files = &ctx.app.runtime_files;
+        if !files.is_empty() {
+            copies.push(Step::Workdir {
+                path: ctx.app.workdir.clone(),
+            });
+            copies.extend(files.iter().map(|f| {
+                Step::copy_context(vec![ctx.in_app(&f.value)], &format!("./{}", f.value), None)
+            }));
+        }
+        let inputs = (files.iter())
+            .map(|f| Input {
+                path: ctx.in_app(&f.value),
+                span: f.span,
+                hint: "runtime-files names files and folders of the app's folder".into(),
+            })
+            .collect();
         Ok(StackStages {
             stages: vec![builder],
             runtime: RuntimeStage {
@@ -206,7 +291,7 @@ impl Compiled {
                 packages: vec![],
             },
             dockerignore: vec![],
-            inputs: vec![],
+            inputs,
             missing_hint: Input {
                 path: String::new(),
                 span: ctx.app.version.span,

@@ -158,11 +158,19 @@ pub const APP_NODES: &[NodeSpec] = &[
         "build script=\"build\" output=\"dist\"",
     ),
     node(
+        "runtime-files",
+        Args::Many(Str),
+        Props::Fixed(&[]),
+        true,
+        "go and rust: files and folders of the app's folder that the binary reads at run time (templates, static files), copied into the final image's working directory, where it runs.",
+        "runtime-files \"templates\" \"static\"",
+    ),
+    node(
         "build-step",
         Args::Many(Text),
         Props::Any,
         true,
-        "python, ruby and elixir: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic, Rails' assets:precompile, mix assets.deploy). KEY=\"value\" properties are given to that command alone. The final image takes the app's folder from the builder. Repeatable.",
+        "python, ruby and elixir: a command run at build time, in the builder, once the dependencies are installed and the source copied (Django's collectstatic, Rails' assets:precompile, mix assets.deploy); the final image takes the app's folder from the builder. node: a command run in the build stage before its script (prisma generate). KEY=\"value\" properties are given to that command alone. Repeatable.",
         "build-step \"python\" \"manage.py\" \"collectstatic\" \"--noinput\"",
     ),
     node(

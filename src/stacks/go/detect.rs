@@ -152,10 +152,13 @@ fn finish(
             ));
         }
     }
-    d.port = Some(input.port(
-        sources,
-        &stack.compiled.detect.ports,
-        "the usual port of Go servers",
-    ));
+    let k = &stack.compiled.detect;
+    let port = input.port(sources, &k.ports, "the usual port of Go servers");
+    // an app that reads PORT (and may refuse to start without it) is given the port there
+    match k.reads_port(project, sources) {
+        Some(_) => d.listen_on_port(port),
+        None => d.port = Some(port),
+    }
+    d.runtime_files = k.runtime_files(project, sources);
     Some(d)
 }

@@ -387,8 +387,27 @@ fn app_object(
                 Some(name.split('(').next()?.trim().to_string())
             });
             if let (None, Some(function)) = (&factory, enclosing) {
-                let evidence = Evidence::line(file, i + 1, format!("{var} = ... in {function}()"));
-                factory = Some((format!("{}:{function}()", module_of(file)), evidence));
+                // the module may call the factory itself (`app = create_application()`, with
+                // startup hooks registered on that app): run that app, not a new one
+                let called = lines.iter().enumerate().find_map(|(j, l)| {
+                    let (name, call) = l.split_once('=')?;
+                    let name = name.trim();
+                    let plain = !name.is_empty()
+                        && !l.starts_with(char::is_whitespace)
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    (plain && call.trim_start().starts_with(&format!("{function}(")))
+                        .then(|| (name.to_string(), j))
+                });
+                factory = Some(match called {
+                    Some((name, j)) => (
+                        format!("{}:{name}", module_of(file)),
+                        Evidence::line(file, j + 1, format!("{name} = {function}()")),
+                    ),
+                    None => (
+                        format!("{}:{function}()", module_of(file)),
+                        Evidence::line(file, i + 1, format!("{var} = ... in {function}()")),
+                    ),
+                });
             }
         }
     }

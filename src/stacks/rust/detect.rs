@@ -140,6 +140,7 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
         &stack.compiled.detect.ports,
         "the usual port of Rust servers",
     ));
+    d.runtime_files = stack.compiled.detect.runtime_files(project, &sources);
     // crates that link system libraries, from the lockfile (they are usually indirect)
     if let Some(lock) = project
         .read(&lockfile)
