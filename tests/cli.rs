@@ -636,3 +636,16 @@ fn a_runtime_file_the_app_lacks_stops_generate() {
         .stderr_has("the build copies static from the recipe's folder, and it is not there")
         .run();
 }
+
+#[test]
+fn replacing_a_hand_written_compose_file_names_the_services_it_ran_beside_the_app() {
+    app()
+        .file(
+            "compose.yaml",
+            "services:\n  web:\n    build: .\n  redis:\n    image: redis:alpine\n",
+        )
+        .args(&["generate", "--force"])
+        .stderr_has("replaced ./compose.yaml")
+        .stderr_has("the compose.yaml it replaced also ran redis, which build nothing")
+        .run();
+}

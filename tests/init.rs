@@ -770,6 +770,21 @@ fn a_manager_whose_manifest_the_app_lacks_is_refused_before_a_recipe_is_written(
 }
 
 #[test]
+fn a_hand_written_compose_files_other_services_are_named_before_they_could_go() {
+    Test::new()
+        .file("app/requirements.txt", "flask\ngunicorn\nredis\n")
+        .file("app/app.py", FLASK_APP)
+        .file(
+            "app/compose.yaml",
+            "services:\n  web:\n    build: .\n  redis:\n    image: redis:alpine\n",
+        )
+        .args(&["init", "app"])
+        .stderr_has("its services that build nothing (redis) would go with it")
+        .stderr_has("compose.override.yaml")
+        .run();
+}
+
+#[test]
 fn bin_is_for_compiled_stacks() {
     Test::new()
         .file("app/requirements.txt", "flask\ngunicorn\n")

@@ -87,8 +87,16 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
         ));
     }
     let dir: &Utf8Path = compiled.dir();
+    // what a hand-written compose.yaml ran beside the app (a database), read before it goes
+    let beside = output::services_not_built(&dir.join(crate::COMPOSE));
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
-        say(&format!("{:>9} {}\n", outcome.done(), dir.join(name)));
+        say(&format!("{:>9} {}\n", outcome.done(), dir.join(&name)));
+        if name == crate::COMPOSE && outcome == output::Outcome::Replaced && !beside.is_empty() {
+            say(&format!(
+                "warning: the compose.yaml it replaced also ran {}, which build nothing: put them in compose.override.yaml, which Compose merges over compose.yaml\n",
+                beside.join(", ")
+            ));
+        }
     }
     Ok(())
 }

@@ -393,6 +393,15 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
                 "note: {path} was not written by dslim; `dslim build` replaces it only with --force\n"
             ));
         }
+        let kept = (name == COMPOSE && theirs)
+            .then(|| crate::output::services_not_built(&path))
+            .unwrap_or_default();
+        if !kept.is_empty() {
+            say(&format!(
+                "note: its services that build nothing ({}) would go with it: move them to compose.override.yaml, which Compose merges over compose.yaml\n",
+                kept.join(", ")
+            ));
+        }
     }
     say(&format!(
         "wrote {}: check the lines marked \"guess\", then run `dslim build`\n",
