@@ -393,9 +393,10 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
                 "note: {path} was not written by dslim; `dslim build` replaces it only with --force\n"
             ));
         }
-        let kept = (name == COMPOSE && theirs)
-            .then(|| crate::output::services_not_built(&path))
-            .unwrap_or_default();
+        let kept = match name {
+            COMPOSE => crate::output::services_not_built(&path),
+            _ => vec![],
+        };
         if !kept.is_empty() {
             say(&format!(
                 "note: its services that build nothing ({}) would go with it: move them to compose.override.yaml, which Compose merges over compose.yaml\n",
