@@ -861,6 +861,20 @@ fn init_builds_a_go_main_without_a_module() {
 }
 
 #[test]
+fn init_serves_sveltekit_with_its_node_adapter_not_as_a_static_site() {
+    init_and_serve(
+        "tests/fixtures/sveltekit-node-adapter",
+        InitCase {
+            recipe_has: &["entrypoint \"node\" \"build/index.js\""],
+            ..InitCase::default()
+        },
+        3000,
+        "/",
+        "rendered by the SvelteKit node server",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",
