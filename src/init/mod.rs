@@ -136,7 +136,18 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     }
     if let Some(data) = catalog.knowledge.stack(&detection.stack) {
         // what the project itself says about how it starts wins over guesses from its code
-        adopt(&mut detection, &declared(&project), data, &name);
+        let mut declared = declared(&project);
+        // a command that runs a script which only makes an app object exits at once: its
+        // port and environment still count, its command does not
+        if let Some(idle) = &data.idle_scripts {
+            for d in declared
+                .iter_mut()
+                .filter(|d| idle.is_idle(&d.argv, &project))
+            {
+                d.argv.clear();
+            }
+        }
+        adopt(&mut detection, &declared, data, &name);
         assets::detect(catalog, &project, data, &mut detection);
         // the project's own release command beats the stack's guess (Django's migrate)
         if let Some(mut release) = crate::detect::declared::release_command(&project) {

@@ -18,6 +18,7 @@ pub const BASE_TOML: &str = include_str!("../../recipes/base.toml");
 pub const RUNTIMES: &[&str] = &["slim", "distroless", "scratch", "minimal"];
 
 mod base;
+mod idle;
 mod images;
 
 use base::Base;
@@ -118,6 +119,9 @@ pub struct StackData {
     /// one is left to the stack's own detection, which reads the script
     #[serde(default)]
     pub script_runners: Vec<String>,
+    /// scripts a declared command runs that make a server's app and never start it
+    #[serde(default)]
+    pub idle_scripts: Option<idle::IdleScripts>,
 }
 
 /// A framework an app depends on, and how it is told where to listen.
