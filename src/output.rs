@@ -97,6 +97,9 @@ pub fn write_all(
     Error::all(refused)?;
     let mut done = vec![];
     for (name, outcome, contents) in plan {
+        if outcome == Outcome::Replaced {
+            keep_theirs(&dir.join(&name))?;
+        }
         if outcome != Outcome::Unchanged {
             write_atomically(&dir.join(&name), contents)?;
         }
@@ -105,9 +108,27 @@ pub fn write_all(
     Ok(done)
 }
 
+/// Where a file --force replaced is kept: `compose.yaml` -> `compose.yaml.orig`.
+pub fn kept_copy(path: &Utf8Path) -> camino::Utf8PathBuf {
+    camino::Utf8PathBuf::from(format!("{path}.orig"))
+}
+
+/// Keeps the file --force is about to replace (one dslim did not write, or one edited by
+/// hand) beside it, so that what it held (another service, an edit) is not lost.
+fn keep_theirs(path: &Utf8Path) -> Result<(), Error> {
+    let old = std::fs::read_to_string(path).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write_atomically(&kept_copy(path), &old)
+}
+
 /// Writes one file, unless it is not dslim's (or was edited) and `force` is off.
 pub fn write(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Error> {
     let outcome = check(path, contents, force)?;
+    if outcome == Outcome::Replaced {
+        keep_theirs(path)?;
+    }
     if outcome != Outcome::Unchanged {
         write_atomically(path, contents)?;
     }

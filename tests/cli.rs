@@ -639,13 +639,16 @@ fn a_runtime_file_the_app_lacks_stops_generate() {
 
 #[test]
 fn replacing_a_hand_written_compose_file_names_the_services_it_ran_beside_the_app() {
-    app()
+    let out = app()
         .file(
             "compose.yaml",
             "services:\n  web:\n    build: .\n  redis:\n    image: redis:alpine\n",
         )
         .args(&["generate", "--force"])
-        .stderr_has("replaced ./compose.yaml")
-        .stderr_has("the compose.yaml it replaced also ran redis, which build nothing")
+        .stderr_has("replaced ./compose.yaml (the old one is ./compose.yaml.orig)")
+        .stderr_has("also ran services that build nothing (redis)")
         .run();
+    assert!(out
+        .file("compose.yaml.orig")
+        .contains("image: redis:alpine"));
 }

@@ -64,8 +64,20 @@ pub fn generate_workspace(
 
 fn write_compose(path: &Utf8Path, contents: &str, force: bool) -> Result<(), Error> {
     let outcome = output::write(path, contents, force)?;
-    say(&format!("{:>9} {path}\n", outcome.done()));
+    say(&format!(
+        "{:>9} {path}{}\n",
+        outcome.done(),
+        kept(path, &outcome)
+    ));
     Ok(())
+}
+
+/// For a file --force replaced, where the old one is kept.
+fn kept(path: &Utf8Path, outcome: &output::Outcome) -> String {
+    match outcome {
+        output::Outcome::Replaced => format!(" (the old one is {})", output::kept_copy(path)),
+        _ => String::new(),
+    }
 }
 
 /// Writes the compiled recipe's files, saying what happened to each. A file the build would
@@ -90,11 +102,17 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
     // what a hand-written compose.yaml ran beside the app (a database), read before it goes
     let beside = output::services_not_built(&dir.join(crate::COMPOSE));
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
-        say(&format!("{:>9} {}\n", outcome.done(), dir.join(&name)));
+        let path = dir.join(&name);
+        say(&format!(
+            "{:>9} {path}{}\n",
+            outcome.done(),
+            kept(&path, &outcome)
+        ));
         if name == crate::COMPOSE && outcome == output::Outcome::Replaced && !beside.is_empty() {
             say(&format!(
-                "warning: the compose.yaml it replaced also ran {}, which build nothing: put them in compose.override.yaml, which Compose merges over compose.yaml\n",
-                beside.join(", ")
+                "warning: the compose.yaml it replaced also ran services that build nothing ({}): move them from {} to compose.override.yaml, which Compose merges over compose.yaml\n",
+                beside.join(", "),
+                output::kept_copy(&path)
             ));
         }
     }

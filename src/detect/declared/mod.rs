@@ -50,8 +50,9 @@ pub struct Declared {
     pub reads_port: bool,
     /// environment the file sets for it (FLASK_APP...)
     pub env: Vec<(String, String)>,
-    /// variables the file says the app needs and gives no value for (app.json's `required`)
-    pub required: Vec<String>,
+    /// variables the file says the app needs and gives no value for, and why (app.json's
+    /// `required`, a `generator`'s secret)
+    pub required: Vec<(String, &'static str)>,
     pub evidence: Evidence,
     pub trust: Trust,
 }
@@ -260,9 +261,9 @@ fn adopt_declared(
         }
     }
     for d in declared {
-        for name in &d.required {
+        for (name, why) in &d.required {
             if !detection.required_env.iter().any(|(n, _)| n == name) {
-                let evidence = Evidence::file(&d.evidence.file, "required");
+                let evidence = Evidence::file(&d.evidence.file, *why);
                 detection.required_env.push((name.clone(), evidence));
             }
         }

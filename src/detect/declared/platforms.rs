@@ -29,10 +29,14 @@ fn app_json(project: &Project) -> Option<Declared> {
         let needed = spec.get("required").and_then(|r| r.as_bool()) != Some(false)
             && (spec.get("required").is_some() || spec.get("generator").is_some());
         // a secret's default is the app's example, never the deployment's: it is to be given
+        let generated = spec.get("generator").is_some();
         match (value, super::dockerfile::looks_secret(name)) {
             (Some(value), false) => env.push((name.clone(), value.to_string())),
-            (Some(_), true) => required.push(name.clone()),
-            (None, _) if needed => required.push(name.clone()),
+            (Some(_), true) => required.push((name.clone(), "a secret: its example is not copied")),
+            (None, _) if generated => {
+                required.push((name.clone(), "made by a generator on Heroku"))
+            }
+            (None, _) if needed => required.push((name.clone(), "required")),
             (None, _) => {}
         }
     }

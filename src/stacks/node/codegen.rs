@@ -27,6 +27,8 @@ pub struct Codegen {
     generated: String,
     /// in the schema, the folder it writes, from the schema's: group 1
     output: Pattern,
+    /// in the schema, a variable it reads at run time (the database's URL): group 1
+    env: Pattern,
 }
 
 /// The build steps and copied folders of each generator the app's dependencies need.
@@ -46,6 +48,20 @@ pub fn detect(codegen: &[Codegen], project: &Project, dependencies: &[String], d
         else {
             continue;
         };
+        // what the schema reads at run time is the app's to be given
+        for (i, line) in project
+            .read(&schema)
+            .unwrap_or_default()
+            .lines()
+            .enumerate()
+        {
+            for name in gen.env.0.captures_iter(line).filter_map(|c| c.get(1)) {
+                if !d.required_env.iter().any(|(n, _)| n == name.as_str()) {
+                    let evidence = Evidence::line(&schema, i + 1, "");
+                    d.required_env.push((name.as_str().to_string(), evidence));
+                }
+            }
+        }
         let Some(build) = d.build.as_mut() else {
             d.warnings.push(Warning::GeneratedWithoutBuild {
                 dependency: gen.dependency.clone(),
