@@ -307,6 +307,7 @@ pub fn missing_inputs(plan: &Plan, dir: &Utf8Path) -> Vec<RecipeError> {
         .collect()
 }
 
+/// Reads and compiles the recipe at `path` (a recipe file, or the folder holding one).
 pub fn compile_file(catalog: &Catalog, path: &Utf8Path) -> Result<Compiled, Error> {
     let workspace = WorkspaceFile::of(&project::resolve(path), &catalog.knowledge)?;
     compile_file_in(catalog, path, workspace.as_ref(), Locks::Pin)

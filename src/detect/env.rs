@@ -41,6 +41,7 @@ pub fn required_env(
     reads: &EnvReads,
 ) -> Vec<(String, Evidence)> {
     let mut found: Vec<(String, Evidence)> = vec![];
+    let mut in_classes: Vec<(String, Evidence)> = vec![];
     for file in files {
         let Some(text) = project.read(file) else {
             continue;
@@ -79,17 +80,15 @@ pub fn required_env(
                 }
             }
         }
-    }
-    for file in files {
-        let Some(text) = project.read(file) else {
-            continue;
-        };
+        // a settings class's fields, after every read of every file
         for class in &reads.classes {
-            for (name, line) in class_fields(&text, class) {
-                if !reads.optional.contains(&name) && !found.iter().any(|(n, _)| *n == name) {
-                    found.push((name, Evidence::line(file, line, "")));
-                }
-            }
+            let fields = class_fields(&text, class).into_iter();
+            in_classes.extend(fields.map(|(name, line)| (name, Evidence::line(file, line, ""))));
+        }
+    }
+    for (name, evidence) in in_classes {
+        if !reads.optional.contains(&name) && !found.iter().any(|(n, _)| *n == name) {
+            found.push((name, evidence));
         }
     }
     found

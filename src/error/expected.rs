@@ -92,8 +92,8 @@ impl Expected {
     }
 
     /// How to write it: every form has a hint, so that no bad value leaves the user guessing.
-    pub(super) fn help(&self, found: &str) -> Option<String> {
-        Some(match self {
+    pub(super) fn help(&self, found: &str) -> String {
+        match self {
             Expected::AppName => "it names the compose service and the image".into(),
             Expected::UserName => "for example: user \"app\"".into(),
             Expected::RelativePath | Expected::RelativeFolder => {
@@ -154,7 +154,7 @@ impl Expected {
             Expected::Version { stack, example } => format!("for example: {stack} \"{example}\""),
             Expected::Release { example, .. } => format!("for example: release=\"{example}\""),
             Expected::Package { example, .. } => format!("for example: {example}"),
-        })
+        }
     }
 }
 

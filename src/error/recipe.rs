@@ -387,7 +387,7 @@ impl RecipeError {
             } => Some(super::expected::wrong_type_help(*expected, found)),
             Kind::Invalid {
                 expected, found, ..
-            } => expected.help(found),
+            } => Some(expected.help(found)),
             Kind::NoStack { examples } => Some(format!("add one of: {}", list(examples))),
             Kind::TwoStacks { .. } => {
                 Some("an app has one stack; put a second app in a folder of its own".into())

@@ -212,6 +212,11 @@ impl Distro {
         all.extend(others.into_iter().map(|(name, _)| name.as_str()));
         all
     }
+
+    /// The release most preferred of those `has` accepts (where an image is published).
+    pub fn preferred_release(&self, has: impl Fn(&str) -> bool) -> Option<&str> {
+        self.releases_by_preference().into_iter().find(|r| has(r))
+    }
 }
 
 /// What every package manager's table holds; stacks read their install commands themselves.

@@ -63,14 +63,18 @@ pub fn assets(
             Some(scripts) => scripts.keys().cloned().collect(),
             None => vec![],
         });
+    // the scripts asked for, each with its value's span (`build` by default, at the node)
+    let asked: Vec<(String, SourceSpan)> = match node.args.is_empty() {
+        true => vec![("build".into(), node.name.span)],
+        false => (node.args.iter())
+            .filter_map(|v| Some((c.value("assets", v, Expected::Script)?, v.span)))
+            .collect(),
+    };
     let mut scripts: Vec<String> = vec![];
-    for v in &node.args {
-        let Some(script) = c.value("assets", v, Expected::Script) else {
-            continue;
-        };
+    for (script, span) in asked {
         match &known {
             Some(known) if !known.contains(&script) => c.error(
-                v.span,
+                span,
                 Kind::NoSuchScript {
                     script,
                     file: package_json.clone(),
@@ -78,19 +82,6 @@ pub fn assets(
                 },
             ),
             _ => scripts.push(script),
-        }
-    }
-    if node.args.is_empty() {
-        match &known {
-            Some(known) if !known.iter().any(|s| s == "build") => c.error(
-                node.name.span,
-                Kind::NoSuchScript {
-                    script: "build".into(),
-                    file: package_json.clone(),
-                    known: known.clone(),
-                },
-            ),
-            _ => scripts.push("build".into()),
         }
     }
     let Some(output) = text(c, "output", Expected::RelativeFolder) else {
@@ -113,12 +104,7 @@ pub fn assets(
     let release = match published(app_release) {
         true => app_release.to_string(),
         false => {
-            let newest = (knowledge
-                .distros
-                .get(distro)?
-                .releases_by_preference()
-                .into_iter())
-            .find(|r| published(r));
+            let newest = knowledge.distros.get(distro)?.preferred_release(published);
             let Some(newest) = newest else {
                 c.error(
                     version.span,

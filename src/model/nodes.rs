@@ -48,9 +48,7 @@ pub fn base(
         // the default release, unless the stack's version is not published for it: then the
         // newest release that has it
         None => distro_data
-            .releases_by_preference()
-            .into_iter()
-            .find(|r| published(r))
+            .preferred_release(published)
             .unwrap_or(&distro_data.default_release)
             .to_string(),
         Some(v) => c
@@ -71,11 +69,7 @@ pub fn base(
                             stack: s.name.into(),
                             version: version.value.clone(),
                             release: r.value.clone(),
-                            instead: distro_data
-                                .releases_by_preference()
-                                .into_iter()
-                                .find(|other| published(other))
-                                .map(Box::from),
+                            instead: distro_data.preferred_release(published).map(Box::from),
                             newer: images.is_none_or(|i| {
                                 i.since.get(&r.value).is_some_and(|oldest| {
                                     !crate::knowledge::version_at_least(&version.value, oldest)

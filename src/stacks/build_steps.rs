@@ -65,8 +65,6 @@ pub fn stage_steps(
             None,
         ));
     }
-    // a step's own variables are given to its command alone, through env(1): an ENV would
-    // stay in the builder's config, and BuildKit warns about secret-looking names
     let mut commands = argvs(steps);
     // the front-end's own folder (its sources, package.json) is the assets stage's: once its
     // output is here, the app's image has no use for it

@@ -26,10 +26,11 @@ fn app_json(project: &Project) -> Option<Declared> {
     let (mut env, mut required) = (vec![], vec![]);
     for (name, spec) in vars {
         let value = spec.as_str().or_else(|| spec.get("value")?.as_str());
-        let needed = spec.get("required").and_then(|r| r.as_bool()) != Some(false)
-            && (spec.get("required").is_some() || spec.get("generator").is_some());
-        // a secret's default is the app's example, never the deployment's: it is to be given
         let generated = spec.get("generator").is_some();
+        let needed = spec
+            .get("required")
+            .is_some_and(|r| r.as_bool() != Some(false));
+        // a secret's default is the app's example, never the deployment's: it is to be given
         match (value, super::dockerfile::looks_secret(name)) {
             (Some(value), false) => env.push((name.clone(), value.to_string())),
             (Some(_), true) => required.push((name.clone(), "a secret: its example is not copied")),

@@ -32,10 +32,13 @@ pub struct Codegen {
 }
 
 /// The build steps and copied folders of each generator the app's dependencies need.
-pub fn detect(codegen: &[Codegen], project: &Project, dependencies: &[String], d: &mut Detection) {
-    let package: serde_json::Value = (project.read("package.json"))
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+pub fn detect(
+    codegen: &[Codegen],
+    project: &Project,
+    package: &serde_json::Value,
+    dependencies: &[String],
+    d: &mut Detection,
+) {
     for gen in codegen
         .iter()
         .filter(|g| dependencies.contains(&g.dependency))

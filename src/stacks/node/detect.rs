@@ -84,6 +84,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         .chain(names("devDependencies"))
         .collect();
     let scripts = &package["scripts"];
+    let nx = nx_build(project);
     let build_script = scripts["build"].as_str();
 
     // --- a framework that builds its server (Nuxt, SvelteKit's Node adapter): before the
@@ -102,7 +103,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             },
         );
         d.listen_on_port(port);
-        return Some(server_tail(stack, input, &dependencies, d));
+        return Some(server_tail(stack, input, &package, &dependencies, d));
     }
 
     // --- a single-page app: a bundler builds it and nothing serves it but a static server
@@ -112,7 +113,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     let server = dependencies.iter().find(|n| k.servers.contains(n));
     if let (Some(tool), None, Some(_)) = (tool, server, build_script) {
         d.spa = true;
-        let output = configured_output(project, k)
+        let output = configured_output(project, k, nx.as_ref())
             .unwrap_or_else(|| (k.spa_tools[tool].clone(), at(&format!("\"{tool}\""))));
         d.build = Some(Finding::found(Build::output("build", output.0), output.1));
         d.port = Some(Finding::guessed(
@@ -130,7 +131,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         if d.spa {
             return Some(d);
         }
-        return Some(server_tail(stack, input, &dependencies, d));
+        return Some(server_tail(stack, input, &package, &dependencies, d));
     }
 
     // --- a server
@@ -163,7 +164,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
                 .map(|argv| Finding::found(argv, at("\"main\"")))
         })
         .or_else(|| {
-            let (output, main, evidence) = nx_build(project)?;
+            let (output, main, evidence) = nx.clone()?;
             Some(Finding::found(
                 vec!["node".to_string(), format!("{output}/{main}")],
                 evidence,
@@ -195,7 +196,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         }
     }
     if build_script.is_some() {
-        let output = configured_output(project, k).or_else(|| {
+        let output = configured_output(project, k, nx.as_ref()).or_else(|| {
             // `node dist/index.js` runs from the build's output folder
             let argv = &d.entrypoint.as_ref()?.value;
             let dir = argv
@@ -213,7 +214,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             ),
         });
     }
-    Some(server_tail(stack, input, &dependencies, d))
+    Some(server_tail(stack, input, &package, &dependencies, d))
 }
 
 /// A package.json that only holds linters and formatters (for a Python app's static files, say),
@@ -236,6 +237,7 @@ fn tooling_only(stack: &Node, package: &Value) -> bool {
 fn server_tail(
     stack: &Node,
     input: &DetectInput,
+    package: &Value,
     dependencies: &[String],
     mut d: Detection,
 ) -> Detection {
@@ -282,17 +284,21 @@ fn server_tail(
             input.native_dep(n, Evidence::line("package.json", line, ""))
         })
         .collect();
-    super::codegen::detect(&k.codegen, project, dependencies, &mut d);
+    super::codegen::detect(&k.codegen, project, package, dependencies, &mut d);
     d
 }
 
 /// The output folder a bundler or tsconfig names, and where. Angular's is in angular.json.
-fn configured_output(project: &Project, k: &NodeDetect) -> Option<(String, Evidence)> {
+fn configured_output(
+    project: &Project,
+    k: &NodeDetect,
+    nx: Option<&NxBuild>,
+) -> Option<(String, Evidence)> {
     if let Some(found) = angular_output(project) {
         return Some(found);
     }
-    if let Some((output, _, evidence)) = nx_build(project) {
-        return Some((output, evidence));
+    if let Some((output, _, evidence)) = nx {
+        return Some((output.clone(), evidence.clone()));
     }
     // the build script's own flags (esbuild --outdir=...)
     let script = project.find_any(
@@ -323,10 +329,13 @@ fn configured_output(project: &Project, k: &NodeDetect) -> Option<(String, Evide
     Some((dir, Evidence::line(&file, line, "")))
 }
 
+/// An Nx build's output folder, the file it makes of `main` there, and where it says so.
+type NxBuild = (String, String, Evidence);
+
 /// An Nx project's build (`nx build` of a root project.json): the folder its bundler writes
 /// (`outputPath`) and the file it makes of `main` there. Only for the bundling executors, which
 /// write `main.js` at the folder's top (esbuild's and webpack's); tsc's keeps the source tree.
-fn nx_build(project: &Project) -> Option<(String, String, Evidence)> {
+fn nx_build(project: &Project) -> Option<NxBuild> {
     let config: Value = serde_json::from_str(&project.read("project.json")?).ok()?;
     let build = &config["targets"]["build"];
     let executor = build["executor"].as_str()?;
@@ -347,6 +356,7 @@ fn nx_build(project: &Project) -> Option<(String, String, Evidence)> {
         )
     })
 }
+
 /// angular.json's build output: the first project's `outputPath`, whose `browser/` subfolder
 /// holds the site when the builder is the application builder of Angular 17 and later.
 fn angular_output(project: &Project) -> Option<(String, Evidence)> {
