@@ -875,6 +875,22 @@ fn init_serves_sveltekit_with_its_node_adapter_not_as_a_static_site() {
 }
 
 #[test]
+fn init_serves_a_react_router_app_with_its_own_server_not_as_a_static_site() {
+    init_and_serve(
+        "tests/fixtures/react-router-ssr",
+        InitCase {
+            recipe_has: &[
+                "\"node_modules/@react-router/serve/bin.js\" \"./build/server/index.js\"",
+            ],
+            ..InitCase::default()
+        },
+        3000,
+        "/",
+        "rendered on the server",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

@@ -688,6 +688,52 @@ detects!(
 );
 
 detects!(
+    react_router_with_ssr_off_is_a_static_site_from_build_client,
+    &[
+        ("package.json", "{\n  \"name\": \"spa\",\n  \"scripts\": { \"build\": \"react-router build\", \"start\": \"react-router-serve ./build/server/index.js\" },\n  \"dependencies\": { \"@react-router/node\": \"^7.5.0\", \"@react-router/serve\": \"^7.5.0\", \"react-router\": \"^7.5.0\" },\n  \"devDependencies\": { \"@react-router/dev\": \"^7.5.0\", \"vite\": \"^6.3.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("react-router.config.ts", "import type { Config } from \"@react-router/dev/config\";\n\nexport default {\n  ssr: false,\n} satisfies Config;\n"),
+    ]
+);
+
+detects!(
+    remix_with_yarn_runs_remix_serve_through_its_file,
+    &[
+        ("package.json", "{\n  \"name\": \"remix-app\",\n  \"scripts\": { \"build\": \"remix vite:build\", \"start\": \"remix-serve ./build/server/index.js\" },\n  \"dependencies\": { \"@remix-run/node\": \"^2.15.0\", \"@remix-run/react\": \"^2.15.0\", \"@remix-run/serve\": \"^2.15.0\" },\n  \"devDependencies\": { \"@remix-run/dev\": \"^2.15.0\", \"vite\": \"^5.4.0\" }\n}\n"),
+        ("yarn.lock", "# yarn lockfile v1\n"),
+    ]
+);
+
+detects!(
+    a_dockerfile_start_script_is_read_for_its_server_and_release_steps,
+    &[
+        ("package.json", "{\n  \"name\": \"indie\",\n  \"scripts\": { \"build\": \"remix build\", \"start\": \"remix-serve ./build/index.js\" },\n  \"dependencies\": { \"@remix-run/node\": \"^2.0.0\", \"@remix-run/react\": \"^2.0.0\", \"@remix-run/serve\": \"^2.0.0\" },\n  \"devDependencies\": { \"@remix-run/dev\": \"^2.0.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("public/favicon.ico", ""),
+        ("Dockerfile", "FROM node:18-bullseye-slim\nENV PORT=\"8080\"\nENV NODE_ENV=\"production\"\nWORKDIR /myapp\nCOPY . .\nRUN npm ci && npm run build\nENTRYPOINT [ \"./start.sh\" ]\n"),
+        ("start.sh", "#!/bin/sh -ex\n\n# migrations first, then the server\nnpx prisma migrate deploy\nnpm run start\n"),
+    ]
+);
+
+detects!(
+    fastify_cli_start_runs_its_bin_on_every_interface,
+    &[
+        ("package.json", "{\n  \"name\": \"api\",\n  \"main\": \"app.js\",\n  \"scripts\": { \"test\": \"node --test test/**/*.test.js\", \"start\": \"fastify start -l info app.js\", \"dev\": \"fastify start -w -l info -P app.js\" },\n  \"dependencies\": { \"@fastify/autoload\": \"^6.0.0\", \"fastify\": \"^5.0.0\", \"fastify-cli\": \"^7.0.0\", \"fastify-plugin\": \"^5.0.0\" }\n}\n"),
+        ("package-lock.json", "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"node_modules/fastify-cli\": {\n      \"version\": \"7.4.0\",\n      \"bin\": { \"fastify\": \"cli.js\" }\n    }\n  }\n}\n"),
+        ("app.js", "'use strict'\n\nconst path = require('node:path')\nconst AutoLoad = require('@fastify/autoload')\n\nmodule.exports = async function (fastify, opts) {\n  fastify.register(AutoLoad, { dir: path.join(__dirname, 'routes') })\n}\n"),
+    ]
+);
+
+detects!(
+    variables_a_start_script_sets_become_the_recipes,
+    &[
+        ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"start\": \"cross-env NODE_ENV=production LOG_LEVEL=info node server.js\" },\n  \"dependencies\": { \"cross-env\": \"^7.0.3\", \"express\": \"^4.21.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("server.js", "const express = require('express');\nconst app = express();\napp.get('/', (req, res) => res.send('ok'));\napp.listen(process.env.PORT || 8080);\n"),
+    ]
+);
+
+detects!(
     gatsby_is_a_static_site_served_from_public,
     &[
         ("package.json", "{\n  \"name\": \"gatsby-starter-default\",\n  \"scripts\": { \"build\": \"gatsby build\", \"develop\": \"gatsby develop\", \"serve\": \"gatsby serve\" },\n  \"dependencies\": { \"gatsby\": \"^5.13.0\", \"react\": \"^18.2.0\", \"react-dom\": \"^18.2.0\" }\n}\n"),

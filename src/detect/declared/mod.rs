@@ -6,6 +6,7 @@
 mod dockerfile;
 mod platforms;
 mod release;
+mod script;
 
 pub use dockerfile::base_image;
 use dockerfile::dockerfile;
@@ -63,7 +64,9 @@ pub fn declared(project: &Project) -> Vec<Declared> {
     let mut found = procfile(project);
     found.extend(dockerfile(project));
     found.extend(platforms(project));
-    found
+    (found.into_iter())
+        .map(|d| script::through_script(project, d))
+        .collect()
 }
 
 /// The Procfile's processes: `web` first, then the others in file order.
@@ -308,6 +311,14 @@ fn adopt_declared(
             .flatten()
     });
     let Some(d) = chosen else {
+        // the project's own command runs a package script (`npm run start`), which the stack
+        // has read: what the command's file says around it still holds
+        let runner = (declared.iter())
+            .find(|d| d.trust == Trust::Over && d.process == Process::Web && !d.argv.is_empty());
+        if let Some(d) = runner {
+            release_steps(detection, d, data, service);
+            environment(detection, d);
+        }
         return;
     };
     let mut argv = without_run_prefix(d.argv.clone(), data);
@@ -315,28 +326,8 @@ fn adopt_declared(
     detection
         .warnings
         .retain(|w| !w.asks_for_entrypoint() && *w != Warning::DevelopmentServer);
-    if !d.release.is_empty() {
-        let steps = (d.release.iter())
-            .map(|line| match shlex::split(line) {
-                Some(words) => {
-                    shlex::try_join(without_run_prefix(words, data).iter().map(String::as_str))
-                        .unwrap_or_else(|_| line.clone())
-                }
-                None => line.clone(),
-            })
-            .collect();
-        detection.warnings.push(Warning::ReleaseSteps {
-            at: d.evidence.to_string(),
-            steps,
-            service: service.to_string(),
-        });
-    }
-    for (key, value) in &d.env {
-        detection.set_env(Finding::found(
-            (key.clone(), value.clone()),
-            Evidence::file(&d.evidence.file, "ENV"),
-        ));
-    }
+    release_steps(detection, d, data, service);
+    environment(detection, d);
     if d.process == Process::Worker {
         // a worker listens on nothing: no port, no healthcheck
         detection.port = None;
@@ -367,6 +358,38 @@ fn adopt_declared(
         Evidence::file(&d.evidence.file, "so that the server listens on the port"),
     ));
     detection.entrypoint = Some(Finding::found(argv, d.evidence.clone()));
+}
+
+/// Commands a declaration runs before its process (a migration): outside the image, with a
+/// warning that names them.
+fn release_steps(detection: &mut Detection, d: &Declared, data: &StackData, service: &str) {
+    if d.release.is_empty() {
+        return;
+    }
+    let steps = (d.release.iter())
+        .map(|line| match shlex::split(line) {
+            Some(words) => {
+                shlex::try_join(without_run_prefix(words, data).iter().map(String::as_str))
+                    .unwrap_or_else(|_| line.clone())
+            }
+            None => line.clone(),
+        })
+        .collect();
+    detection.warnings.push(Warning::ReleaseSteps {
+        at: d.evidence.to_string(),
+        steps,
+        service: service.to_string(),
+    });
+}
+
+/// The variables a declaration's file sets for its process (a Dockerfile's ENV).
+fn environment(detection: &mut Detection, d: &Declared) {
+    for (key, value) in &d.env {
+        detection.set_env(Finding::found(
+            (key.clone(), value.clone()),
+            Evidence::file(&d.evidence.file, "ENV"),
+        ));
+    }
 }
 
 /// Adds the words that make a known server listen on all interfaces at `port`, unless its

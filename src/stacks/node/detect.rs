@@ -4,7 +4,8 @@
 use regex::Regex;
 use serde_json::Value;
 
-use super::frameworks::{build_env, next_app};
+use super::bins::start_command;
+use super::frameworks::{build_env, bundled_app, next_app};
 use super::Node;
 use super::NodeDetect;
 use crate::detect::secrets::{self, SecretGuess};
@@ -90,19 +91,10 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     // --- a framework that builds its server (Nuxt, SvelteKit's Node adapter): before the
     // single-page apps, since it builds with a bundler too
     if let Some(bundled) = k.bundled.iter().find(|b| all.contains(&b.dependency)) {
-        let evidence = at(&format!("\"{}\"", bundled.dependency));
-        let mut build = Build::output("build", bundled.output.clone());
-        build.self_contained = bundled.self_contained;
-        d.build = Some(Finding::found(build, evidence.clone()));
-        d.entrypoint = Some(Finding::found(bundled.start.clone(), evidence.clone()));
-        let port = Finding::found(
-            bundled.port,
-            Evidence {
-                note: format!("{}'s default port", bundled.dependency),
-                ..evidence
-            },
-        );
-        d.listen_on_port(port);
+        if !bundled_app(bundled, &package, &dependencies, &stack.bins, input, &mut d) {
+            build_env(&k.build_env, project, &mut d);
+            return Some(d);
+        }
         return Some(server_tail(stack, input, &package, &dependencies, d));
     }
 
@@ -134,28 +126,42 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         return Some(server_tail(stack, input, &package, &dependencies, d));
     }
 
-    // --- a server
-    let (start_name, start) = stack
-        .start_scripts
-        .iter()
-        .filter_map(|name| Some((name.as_str(), scripts[name.as_str()].as_str()?)))
-        .find(|(_, s)| s.trim_start().starts_with("node "))
-        .or_else(|| scripts["start"].as_str().map(|s| ("start", s)))
-        .unzip();
+    // --- a server: the production start script, as node runs it (a dependency's executable
+    // through its file, the variables it sets as the recipe's)
+    let started = stack.start_scripts.iter().find_map(|name| {
+        let script = scripts[name.as_str()].as_str()?;
+        let command = start_command(script, project, &dependencies, &stack.bins)?;
+        Some((name, command))
+    });
+    let start = scripts["start"].as_str();
     // a file `node` runs must be there, or be made by the build (`node dist/index.js`):
     // package.json's `main` is often stale
     let runnable = |argv: &Vec<String>| {
-        build_script.is_some()
-            || argv
-                .iter()
-                .skip(1)
-                .find(|w| !w.starts_with('-'))
-                .is_none_or(|file| project.exists(file))
+        build_script.is_some() || script_file(argv).is_none_or(|file| project.exists(file))
     };
-    d.entrypoint = start
-        .and_then(|s| shlex::split(s).filter(|w| w.first().map(String::as_str) == Some("node")))
-        .filter(runnable)
-        .map(|argv| Finding::found(argv, at(&format!("\"{}\"", start_name.unwrap_or("start")))))
+    d.entrypoint = started
+        .filter(|(_, command)| command.package.is_some() || runnable(&command.argv))
+        .map(|(name, command)| {
+            let evidence = at(&format!("\"{name}\""));
+            for (key, value) in command.env {
+                d.set_env(Finding::found((key, value), evidence.clone()));
+            }
+            let known = command.bin.and_then(|bin| stack.bins.get(&bin));
+            for (key, value) in known.map(|k| k.env.clone()).unwrap_or_default() {
+                d.set_env(Finding::found((key, value), evidence.clone()));
+            }
+            if let Some((port, package)) = known.and_then(|k| k.port).zip(command.package) {
+                let note = format!("{package}'s default port");
+                d.listen_on_port(Finding::found(
+                    port,
+                    Evidence {
+                        note,
+                        ..evidence.clone()
+                    },
+                ));
+            }
+            Finding::found(command.argv, evidence)
+        })
         .or_else(|| {
             package["main"]
                 .as_str()
@@ -198,12 +204,8 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     if build_script.is_some() {
         let output = configured_output(project, k, nx.as_ref()).or_else(|| {
             // `node dist/index.js` runs from the build's output folder
-            let argv = &d.entrypoint.as_ref()?.value;
-            let dir = argv
-                .get(1)?
-                .split('/')
-                .next()
-                .filter(|dir| argv[1].contains('/') && !dir.is_empty())?;
+            let file = script_file(&d.entrypoint.as_ref()?.value)?;
+            let (dir, _) = file.split_once('/').filter(|(dir, _)| !dir.is_empty())?;
             Some((dir.to_string(), at("\"start\"")))
         });
         d.build = Some(match output {
@@ -215,6 +217,21 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         });
     }
     Some(server_tail(stack, input, &package, &dependencies, d))
+}
+
+/// The app's own file a start command runs: the first argument with a folder in it, not a
+/// flag and not a dependency's executable (`dist/main.js` of
+/// `node node_modules/fastify-cli/cli.js start -l info dist/main.js`).
+fn script_file(argv: &[String]) -> Option<&str> {
+    argv.iter()
+        .skip(1)
+        .map(String::as_str)
+        .find(|w| !w.starts_with('-') && !w.starts_with("node_modules/") && w.contains('/'))
+        .or_else(|| {
+            argv.get(1)
+                .map(String::as_str)
+                .filter(|w| !w.starts_with('-'))
+        })
 }
 
 /// A package.json that only holds linters and formatters (for a Python app's static files, say),

@@ -1,8 +1,13 @@
 //! Frameworks that build in their own way: Next.js (next start, standalone, a static export),
-//! and the env files bundlers read at build time.
+//! the frameworks whose build is the server (Nuxt, SvelteKit's and React Router's), and the env
+//! files bundlers read at build time.
 
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
 use serde_json::Value;
 
+use super::bins::{start_command, KnownBin};
 use super::{BuildEnv, NextJs};
 use crate::detect::{Build, DetectInput, Detection, Evidence, Finding};
 use crate::error::Warning;
@@ -34,15 +39,7 @@ pub fn next_app(
     };
     let export = config_says(&next.static_export, "a static export");
     if let Some(evidence) = export {
-        d.spa = true;
-        d.build = Some(Finding::found(
-            Build::output("build", next.static_output.clone()),
-            evidence,
-        ));
-        d.port = Some(Finding::guessed(
-            input.knowledge.spa.default_port,
-            "the port of unprivileged nginx",
-        ));
+        static_site(&next.static_output, evidence, input, d);
         return;
     }
     let standalone = config_says(&next.standalone, "standalone");
@@ -102,6 +99,106 @@ pub fn next_app(
     };
     // next start listens on PORT
     d.listen_on_port(port);
+}
+
+/// A framework whose build output is the app's server (`[[detect.bundled]]`).
+#[derive(Debug, Deserialize)]
+pub struct Bundled {
+    pub dependency: String,
+    output: String,
+    /// self-contained: run from the output's contents at the workdir; otherwise from the
+    /// workdir, with the production dependencies
+    start: Vec<String>,
+    port: u16,
+    #[serde(default = "yes")]
+    self_contained: bool,
+    /// what the server reads besides the output, taken when the app has them
+    #[serde(default)]
+    also: Vec<String>,
+    /// a setting that makes the build a static site instead (React Router's `ssr: false`)
+    static_site: Option<StaticSite>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Where a framework is told to build a static site, and the folder it then writes.
+#[derive(Debug, Deserialize)]
+struct StaticSite {
+    files: Vec<String>,
+    pattern: Pattern,
+    output: String,
+}
+
+/// A framework's build that makes a static site in `output`: served by nginx.
+fn static_site(output: &str, evidence: Evidence, input: &DetectInput, d: &mut Detection) {
+    d.spa = true;
+    d.build = Some(Finding::found(
+        Build::output("build", output.to_string()),
+        evidence,
+    ));
+    d.port = Some(Finding::guessed(
+        input.knowledge.spa.default_port,
+        "the port of unprivileged nginx",
+    ));
+}
+
+/// An app whose framework builds its server: `start` runs it from the build's output (the
+/// package.json start script, when it runs the framework's own server, else the framework's
+/// usual command), on the framework's port; or a static site when the config says so.
+/// Returns whether it is a server.
+pub fn bundled_app(
+    bundled: &Bundled,
+    package: &Value,
+    dependencies: &[String],
+    bins: &BTreeMap<String, KnownBin>,
+    input: &DetectInput,
+    d: &mut Detection,
+) -> bool {
+    let project = input.project;
+    let line = |needle: &str| project.line_of("package.json", needle).unwrap_or(1);
+    let evidence = Evidence::line(
+        "package.json",
+        line(&format!("\"{}\"", bundled.dependency)),
+        "",
+    );
+    let static_config = bundled.static_site.as_ref().and_then(|site| {
+        let (file, line, _) = project.find_any(&site.files, Some(&site.pattern.0))?;
+        Some((site, Evidence::line(&file, line, "a static site")))
+    });
+    if let Some((site, evidence)) = static_config {
+        static_site(&site.output, evidence, input, d);
+        return false;
+    }
+    let mut build = Build::output("build", bundled.output.clone());
+    build.self_contained = bundled.self_contained;
+    build.also = (bundled.also.iter())
+        .filter(|p| project.exists(p))
+        .cloned()
+        .collect();
+    d.build = Some(Finding::found(build, evidence.clone()));
+    // the start script, when it runs the framework's server (with its own arguments)
+    let script = package["scripts"]["start"].as_str().and_then(|s| {
+        start_command(s, project, dependencies, bins)
+            .filter(|c| c.package.as_deref() == Some(bundled.dependency.as_str()))
+    });
+    d.entrypoint = Some(match script {
+        Some(command) => Finding::found(
+            command.argv,
+            Evidence::line("package.json", line("\"start\""), ""),
+        ),
+        None => Finding::found(bundled.start.clone(), evidence.clone()),
+    });
+    let port = Finding::found(
+        bundled.port,
+        Evidence {
+            note: format!("{}'s default port", bundled.dependency),
+            ..evidence
+        },
+    );
+    d.listen_on_port(port);
+    true
 }
 
 /// An env file the bundler reads at build time: let back into the build context when it holds

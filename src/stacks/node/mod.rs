@@ -3,6 +3,7 @@
 //! with no Node in the final image.
 
 mod assets;
+mod bins;
 mod codegen;
 mod detect;
 mod frameworks;
@@ -43,6 +44,8 @@ pub struct Node {
     interpreter: Vec<String>,
     /// packages that make a package.json tooling rather than an app
     tooling: Vec<String>,
+    /// the executables of the packages start scripts run, for lockfiles that do not say
+    bins: BTreeMap<String, bins::KnownBin>,
     detect: NodeDetect,
 }
 
@@ -87,7 +90,7 @@ struct NodeDetect {
     /// where a package.json `build` script tells its bundler to write: group 1
     script_outputs: Vec<Pattern>,
     next: NextJs,
-    bundled: Vec<Bundled>,
+    bundled: Vec<frameworks::Bundled>,
     listen_switch: ListenSwitch,
     build_env: BuildEnv,
     #[serde(default)]
@@ -108,23 +111,6 @@ struct BuildEnv {
     files: Vec<String>,
     public_prefixes: Vec<String>,
     secret_words: Vec<String>,
-}
-
-/// A framework whose build output is the whole app (`[[detect.bundled]]`).
-#[derive(Debug, Deserialize)]
-struct Bundled {
-    dependency: String,
-    output: String,
-    /// self-contained: run from the output's contents at the workdir; otherwise from the
-    /// workdir, with the production dependencies
-    start: Vec<String>,
-    port: u16,
-    #[serde(default = "yes")]
-    self_contained: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// A manager's two installs.
