@@ -891,6 +891,23 @@ fn init_serves_a_react_router_app_with_its_own_server_not_as_a_static_site() {
 }
 
 #[test]
+fn init_starts_a_fastify_cli_app_through_its_bin_on_every_interface() {
+    init_and_serve(
+        "tests/fixtures/fastify-cli-app",
+        InitCase {
+            recipe_has: &[
+                "\"node_modules/fastify-cli/cli.js\" \"start\"",
+                "FASTIFY_ADDRESS",
+            ],
+            ..InitCase::default()
+        },
+        3000,
+        "/",
+        "by fastify start",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",
