@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tries dslim on existing apps as a new user would: `dslim init`, then `dslim build`, then runs
-# the image and asks it for `/` over HTTP. One line per app, for the README's table:
+# the image (with a placeholder for each variable init asks to fill) and asks it for `/` over
+# HTTP. One line per app, for the README's table:
 #   app | stack | what init chose to start | init | build | HTTP status of /
 # Usage: bench/real-apps.sh APP_DIR... (copies of real projects; nothing is written elsewhere)
 # Needs Docker with the compose plugin, and dslim on PATH or in DSLIM.
@@ -24,7 +25,12 @@ for dir in "$@"; do
     image=$("$DSLIM" plan "$dir" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["app"]["image"])')
     if timeout 900 "$DSLIM" build --force "$dir" >>"$log" 2>&1; then
       build=ok
-      cid=$(docker run -d -P "$image" 2>>"$log")
+      # the variables init asks to fill (commented run-env lines) get a placeholder, as a
+      # user would fill them; a database URL's placeholder still fails where it is used
+      env_args=()
+      while read -r var; do env_args+=(-e "$var=dslim-bench"); done < <(
+        grep -oE '^\s*// run-env [A-Za-z_][A-Za-z0-9_]*' "$dir/dslim.kdl" | awk '{print $3}')
+      cid=$(docker run -d -P "${env_args[@]}" "$image" 2>>"$log")
       served=none
       if [ -n "$cid" ]; then
         host_port=$(docker port "$cid" "$port/tcp" 2>/dev/null | head -1 | sed 's/.*://')

@@ -12,6 +12,7 @@
 pub mod changes;
 pub mod cli;
 pub mod compile;
+pub mod compose_beside;
 pub mod console;
 pub mod detect;
 pub mod docker;

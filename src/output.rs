@@ -135,27 +135,6 @@ pub fn write(path: &Utf8Path, contents: &str, force: bool) -> Result<Outcome, Er
     Ok(outcome)
 }
 
-/// The services of a hand-written compose file (not dslim's) that run an image rather than
-/// build one (a database, a cache): the app's own environment, which dslim's compose.yaml does
-/// not hold.
-pub fn services_not_built(path: &Utf8Path) -> Vec<String> {
-    let Some(doc) = std::fs::read_to_string(path)
-        .ok()
-        .filter(|text| provenance(text) == Provenance::Foreign)
-        .and_then(|text| serde_norway::from_str::<serde_norway::Value>(&text).ok())
-    else {
-        return vec![];
-    };
-    let Some(services) = doc.get("services").and_then(|s| s.as_mapping()) else {
-        return vec![];
-    };
-    services
-        .iter()
-        .filter(|(_, service)| service.get("build").is_none())
-        .filter_map(|(name, _)| name.as_str().map(String::from))
-        .collect()
-}
-
 /// Write to a temporary file in the same folder, then rename over the target: readers see
 /// the old file or the new one, never half of one.
 pub fn write_atomically(path: &Utf8Path, contents: &str) -> Result<(), Error> {

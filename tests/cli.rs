@@ -638,17 +638,64 @@ fn a_runtime_file_the_app_lacks_stops_generate() {
 }
 
 #[test]
-fn replacing_a_hand_written_compose_file_names_the_services_it_ran_beside_the_app() {
+fn replacing_a_hand_written_compose_file_moves_the_services_it_ran_beside_the_app() {
     let out = app()
         .file(
             "compose.yaml",
-            "services:\n  web:\n    build: .\n  redis:\n    image: redis:alpine\n",
+            "services:\n  web:\n    build: .\n    depends_on: [redis]\n  redis:\n    image: redis:alpine\n",
         )
         .args(&["generate", "--force"])
         .stderr_has("replaced ./compose.yaml (the old one is ./compose.yaml.orig)")
-        .stderr_has("also ran services that build nothing (redis)")
+        .stderr_has("created ./compose.override.yaml (what ./compose.yaml.orig ran beside the app: redis")
         .run();
     assert!(out
         .file("compose.yaml.orig")
         .contains("image: redis:alpine"));
+    let moved = out.file("compose.override.yaml");
+    assert!(moved.contains("image: redis:alpine"), "{moved}");
+    assert!(moved.contains("depends_on:\n    - redis"), "{moved}");
+    assert!(!moved.contains("build"), "{moved}");
+}
+
+#[test]
+fn a_docker_compose_yml_that_compose_yaml_would_shadow_gives_its_services_to_the_override() {
+    let out = app()
+        .file(
+            "docker-compose.yml",
+            "services:\n  app:\n    build: .\n  db:\n    image: postgres:17\n",
+        )
+        .args(&["generate"])
+        .stderr_has(
+            "created ./compose.override.yaml (what ./docker-compose.yml ran beside the app: db",
+        )
+        .stderr_has("Compose now reads compose.yaml, not docker-compose.yml")
+        .run();
+    assert!(out
+        .file("compose.override.yaml")
+        .contains("image: postgres:17"));
+    assert!(out.file("docker-compose.yml").contains("postgres"));
+    // once moved, a second generate leaves the override alone
+    let text = out.file("compose.override.yaml");
+    std::fs::write(
+        out.dir.path().join("compose.override.yaml"),
+        format!("{text}# mine\n"),
+    )
+    .unwrap();
+    let again = out.again(&["generate"]);
+    assert!(again.status.success());
+    assert!(out.file("compose.override.yaml").ends_with("# mine\n"));
+}
+
+#[test]
+fn an_existing_override_is_never_written_only_named() {
+    let out = app()
+        .file(
+            "docker-compose.yml",
+            "services:\n  app:\n    build: .\n  db:\n    image: postgres:17\n",
+        )
+        .file("compose.override.yaml", "services: {}\n")
+        .args(&["generate"])
+        .stderr_has("./docker-compose.yml also ran or set what compose.yaml does not (db): add it to the compose override file")
+        .run();
+    assert_eq!(out.file("compose.override.yaml"), "services: {}\n");
 }

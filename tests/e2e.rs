@@ -908,6 +908,38 @@ fn init_starts_a_fastify_cli_app_through_its_bin_on_every_interface() {
 }
 
 #[test]
+fn the_services_a_docker_compose_yml_ran_beside_the_app_still_start_with_it() {
+    let (dir, _name, _tmp) = init_app(
+        "tests/fixtures/compose-beside-services",
+        InitCase::default(),
+    );
+    let _lock = DOCKER.lock().unwrap_or_else(|e| e.into_inner());
+    build(&dir, "compose-beside-services");
+    let moved = std::fs::read_to_string(dir.join("compose.override.yaml")).unwrap();
+    assert!(moved.contains("image: nginx:1.26"), "{moved}");
+    // `docker compose up` reads compose.yaml and the override: the app and its backend
+    let project = ["-p", "dslim-e2e-beside"];
+    let up = run(Command::new("docker")
+        .args(["compose"])
+        .args(project)
+        .args(["up", "-d", "--wait", "--wait-timeout", "90"])
+        .current_dir(&dir));
+    let answer = http_get(3107, "/").unwrap_or_else(|e| e);
+    let _ = Command::new("docker")
+        .args(["compose"])
+        .args(project)
+        .arg("down")
+        .current_dir(&dir)
+        .output();
+    assert!(
+        up.status.success(),
+        "compose up failed:\n{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    assert!(answer.contains("the backend answered 200"), "{answer}");
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

@@ -834,8 +834,7 @@ fn a_hand_written_compose_files_other_services_are_named_before_they_could_go() 
             "services:\n  web:\n    build: .\n  redis:\n    image: redis:alpine\n",
         )
         .args(&["init", "app"])
-        .stderr_has("its services that build nothing (redis) would go with it")
-        .stderr_has("compose.override.yaml")
+        .stderr_has("app/compose.yaml runs or sets what the recipe does not (redis): when `dslim build` writes compose.yaml, it moves that to compose.override.yaml")
         .run();
 }
 

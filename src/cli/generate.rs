@@ -4,6 +4,7 @@ use camino::Utf8Path;
 
 use super::{compile_all, warn, Recipes, SelectedWorkspace};
 use crate::compile::Compiled;
+use crate::compose_beside;
 use crate::console::{say, stderr_is_terminal};
 use crate::error::Error;
 use crate::output;
@@ -99,8 +100,9 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
         ));
     }
     let dir: &Utf8Path = compiled.dir();
-    // what a hand-written compose.yaml ran beside the app (a database), read before it goes
-    let beside = output::services_not_built(&dir.join(crate::COMPOSE));
+    // what a hand-written compose file ran beside the app (a database), read before
+    // compose.yaml replaces or shadows it
+    let beside = compose_beside::beside(dir, &compiled.plan.service.name);
     for (name, outcome) in output::write_all(dir, &compiled.rendered, force)? {
         let path = dir.join(&name);
         say(&format!(
@@ -108,13 +110,41 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
             outcome.done(),
             kept(&path, &outcome)
         ));
-        if name == crate::COMPOSE && outcome == output::Outcome::Replaced && !beside.is_empty() {
+        let new_compose = matches!(
+            outcome,
+            output::Outcome::Created | output::Outcome::Replaced
+        );
+        if let (true, Some(beside)) = (name == crate::COMPOSE && new_compose, &beside) {
+            move_beside(dir, beside)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes compose.override.yaml with the services the app's own compose file ran beside it,
+/// or, when the project has an override already, says which to move there.
+fn move_beside(dir: &Utf8Path, beside: &compose_beside::Beside) -> Result<(), Error> {
+    let services = beside.what();
+    let old = match output::kept_copy(&beside.file) {
+        kept if kept.exists() => kept,
+        _ => beside.file.clone(),
+    };
+    match &beside.override_text {
+        Some(text) => {
+            let path = dir.join(compose_beside::OVERRIDE);
+            output::write_atomically(&path, text)?;
+            // docker-compose.yml stays, but Compose now reads compose.yaml first
+            let shadowed = match beside.file.file_name() {
+                Some(crate::COMPOSE) | None => String::new(),
+                Some(name) => format!("; Compose now reads compose.yaml, not {name}"),
+            };
             say(&format!(
-                "warning: the compose.yaml it replaced also ran services that build nothing ({}): move them from {} to compose.override.yaml, which Compose merges over compose.yaml\n",
-                beside.join(", "),
-                output::kept_copy(&path)
+                "  created {path} (what {old} ran beside the app: {services}; Compose merges it over compose.yaml{shadowed})\n"
             ));
         }
+        None => say(&format!(
+            "warning: {old} also ran or set what compose.yaml does not ({services}): add it to the compose override file, which Compose merges over compose.yaml\n"
+        )),
     }
     Ok(())
 }

@@ -159,8 +159,13 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         }
         version_from_base_image(&mut detection, data, &project);
         apply_frameworks(&mut detection, data, &project);
-        // what the recipe sets is not missing
-        let set: Vec<String> = detection.env.iter().map(|e| e.value.0.clone()).collect();
+        // what the recipe sets is not missing, nor what the project's compose file sets for
+        // the app, which moves to compose.override.yaml
+        let beside = crate::compose_beside::beside(&options.dir, &name);
+        let set: Vec<String> = (detection.env.iter())
+            .map(|e| e.value.0.clone())
+            .chain(beside.into_iter().flat_map(|b| b.app_env))
+            .collect();
         detection
             .required_env
             .retain(|(name, _)| !set.contains(name));
@@ -404,16 +409,19 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
                 "note: {path} was not written by dslim; `dslim build` replaces it only with --force\n"
             ));
         }
-        let kept = match name {
-            COMPOSE => crate::output::services_not_built(&path),
-            _ => vec![],
-        };
-        if !kept.is_empty() {
-            say(&format!(
-                "note: its services that build nothing ({}) would go with it: move them to compose.override.yaml, which Compose merges over compose.yaml\n",
-                kept.join(", ")
-            ));
-        }
+    }
+    // the name is the recipe's to give: only which services, and where they go, matter here
+    if let Some(beside) = crate::compose_beside::beside(&options.dir, "app") {
+        let what = beside.what();
+        let file = &beside.file;
+        say(&match beside.override_text {
+            Some(_) => format!(
+                "note: {file} runs or sets what the recipe does not ({what}): when `dslim build` writes compose.yaml, it moves that to compose.override.yaml, which Compose merges over it\n"
+            ),
+            None => format!(
+                "note: {file} runs or sets what the recipe does not ({what}): add it to the compose override file, which Compose merges over the compose.yaml `dslim build` writes\n"
+            ),
+        });
     }
     say(&format!(
         "wrote {}: check the lines marked \"guess\", then run `dslim build`\n",
