@@ -940,6 +940,23 @@ fn the_services_a_docker_compose_yml_ran_beside_the_app_still_start_with_it() {
 }
 
 #[test]
+fn init_serves_astro_with_its_node_adapter_on_every_interface() {
+    init_and_serve(
+        "tests/fixtures/astro-node-ssr",
+        InitCase {
+            recipe_has: &[
+                "entrypoint \"node\" \"dist/server/entry.mjs\"",
+                "HOST=\"0.0.0.0\"",
+            ],
+            ..InitCase::default()
+        },
+        4321,
+        "/",
+        "Astro rendered on the server",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

@@ -734,6 +734,22 @@ detects!(
 );
 
 detects!(
+    astro_without_an_adapter_and_docusaurus_are_static_sites,
+    &[
+        ("package.json", "{\n  \"name\": \"docs\",\n  \"type\": \"module\",\n  \"scripts\": { \"dev\": \"astro dev\", \"build\": \"astro build\", \"preview\": \"astro preview\" },\n  \"dependencies\": { \"astro\": \"^5.14.0\", \"@astrojs/starlight\": \"^0.36.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+    ]
+);
+
+detects!(
+    docusaurus_is_a_static_site_served_from_build,
+    &[
+        ("package.json", "{\n  \"name\": \"website\",\n  \"scripts\": { \"start\": \"docusaurus start\", \"build\": \"docusaurus build\", \"serve\": \"docusaurus serve\" },\n  \"dependencies\": { \"@docusaurus/core\": \"3.9.2\", \"@docusaurus/preset-classic\": \"3.9.2\", \"react\": \"^19.0.0\", \"react-dom\": \"^19.0.0\" }\n}\n"),
+        ("yarn.lock", "# yarn lockfile v1\n"),
+    ]
+);
+
+detects!(
     gatsby_is_a_static_site_served_from_public,
     &[
         ("package.json", "{\n  \"name\": \"gatsby-starter-default\",\n  \"scripts\": { \"build\": \"gatsby build\", \"develop\": \"gatsby develop\", \"serve\": \"gatsby serve\" },\n  \"dependencies\": { \"gatsby\": \"^5.13.0\", \"react\": \"^18.2.0\", \"react-dom\": \"^18.2.0\" }\n}\n"),

@@ -115,6 +115,9 @@ pub struct Bundled {
     /// what the server reads besides the output, taken when the app has them
     #[serde(default)]
     also: Vec<String>,
+    /// variables the server needs in a container (an address to listen on)
+    #[serde(default)]
+    env: Vec<(String, String)>,
     /// a setting that makes the build a static site instead (React Router's `ssr: false`)
     static_site: Option<StaticSite>,
 }
@@ -190,6 +193,12 @@ pub fn bundled_app(
         ),
         None => Finding::found(bundled.start.clone(), evidence.clone()),
     });
+    for (key, value) in &bundled.env {
+        d.set_env(Finding::found(
+            (key.clone(), value.clone()),
+            evidence.clone(),
+        ));
+    }
     let port = Finding::found(
         bundled.port,
         Evidence {
