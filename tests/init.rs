@@ -725,6 +725,15 @@ detects!(
 );
 
 detects!(
+    a_module_node_preloads_is_not_the_apps_file,
+    &[
+        ("package.json", "{\n  \"name\": \"api\",\n  \"scripts\": { \"start\": \"node -r dotenv/config server.js\" },\n  \"dependencies\": { \"dotenv\": \"^16.4.0\", \"express\": \"^4.21.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("server.js", "const express = require('express');\nexpress().listen(process.env.PORT || 5050);\n"),
+    ]
+);
+
+detects!(
     variables_a_start_script_sets_become_the_recipes,
     &[
         ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"start\": \"cross-env NODE_ENV=production LOG_LEVEL=info node server.js\" },\n  \"dependencies\": { \"cross-env\": \"^7.0.3\", \"express\": \"^4.21.0\" }\n}\n"),

@@ -223,15 +223,28 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
 /// flag and not a dependency's executable (`dist/main.js` of
 /// `node node_modules/fastify-cli/cli.js start -l info dist/main.js`).
 fn script_file(argv: &[String]) -> Option<&str> {
-    argv.iter()
-        .skip(1)
-        .map(String::as_str)
-        .find(|w| !w.starts_with('-') && !w.starts_with("node_modules/") && w.contains('/'))
-        .or_else(|| {
-            argv.get(1)
-                .map(String::as_str)
-                .filter(|w| !w.starts_with('-'))
-        })
+    // node's flags that take the next word (`-r dotenv/config`): a module, not the app's file
+    const TAKES_VALUE: [&str; 6] = [
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "--env-file",
+        "-e",
+    ];
+    let mut words = vec![];
+    let mut rest = argv.iter().skip(1).map(String::as_str);
+    while let Some(word) = rest.next() {
+        if TAKES_VALUE.contains(&word) {
+            rest.next();
+        } else if !word.starts_with('-') && !word.starts_with("node_modules/") {
+            words.push(word);
+        }
+    }
+    (words.iter())
+        .find(|w| w.contains('/'))
+        .or_else(|| words.first())
+        .copied()
 }
 
 /// A package.json that only holds linters and formatters (for a Python app's static files, say),
