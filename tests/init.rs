@@ -759,6 +759,31 @@ detects!(
 );
 
 detects!(
+    a_build_that_moves_its_output_is_served_from_where_it_moves_it,
+    &[
+        ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": {\n    \"start\": \"serve -s _static\",\n    \"build\": \"rm -r _static 2>/dev/null; react-scripts build && mv build _static\"\n  },\n  \"dependencies\": { \"react\": \"^18.2.0\", \"react-dom\": \"^18.2.0\", \"react-scripts\": \"5.0.1\", \"serve\": \"^14.2.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+    ]
+);
+
+detects!(
+    vue_clis_dest_flag_is_the_output,
+    &[
+        ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"serve\": \"vue-cli-service serve\", \"build\": \"vue-cli-service build --dest _static\" },\n  \"dependencies\": { \"vue\": \"^3.2.13\" },\n  \"devDependencies\": { \"@vue/cli-service\": \"~5.0.0\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+    ]
+);
+
+detects!(
+    a_next_export_with_a_dist_dir_is_served_from_it,
+    &[
+        ("package.json", "{\n  \"name\": \"web\",\n  \"scripts\": { \"dev\": \"next dev\", \"build\": \"next build\" },\n  \"dependencies\": { \"next\": \"14.2.5\", \"react\": \"^18\", \"react-dom\": \"^18\" }\n}\n"),
+        ("package-lock.json", "{}\n"),
+        ("next.config.js", "/** @type {import('next').NextConfig} */\nconst nextConfig = {\n    output: 'export',\n    distDir: \"_static\",\n    images: { unoptimized: true },\n}\n\nmodule.exports = nextConfig\n"),
+    ]
+);
+
+detects!(
     gatsby_is_a_static_site_served_from_public,
     &[
         ("package.json", "{\n  \"name\": \"gatsby-starter-default\",\n  \"scripts\": { \"build\": \"gatsby build\", \"develop\": \"gatsby develop\", \"serve\": \"gatsby serve\" },\n  \"dependencies\": { \"gatsby\": \"^5.13.0\", \"react\": \"^18.2.0\", \"react-dom\": \"^18.2.0\" }\n}\n"),

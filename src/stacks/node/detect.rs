@@ -105,8 +105,13 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     let server = dependencies.iter().find(|n| k.servers.contains(n));
     if let (Some(tool), None, Some(_)) = (tool, server, build_script) {
         d.spa = true;
-        let output = configured_output(project, k, nx.as_ref())
-            .unwrap_or_else(|| (k.spa_tools[tool].clone(), at(&format!("\"{tool}\""))));
+        let output = configured_output(project, k, nx.as_ref()).unwrap_or_else(|| {
+            let evidence = Evidence {
+                note: format!("{tool}'s default output"),
+                ..at(&format!("\"{tool}\""))
+            };
+            (k.spa_tools[tool].clone(), evidence)
+        });
         d.build = Some(Finding::found(Build::output("build", output.0), output.1));
         d.port = Some(Finding::guessed(
             input.knowledge.spa.default_port,

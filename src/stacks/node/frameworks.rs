@@ -37,35 +37,47 @@ pub fn next_app(
             .1;
         Some(Evidence::line(f, line, note))
     };
+    // `distDir` moves .next and what is in it, and a static export
+    let dist_dir = config.and_then(|f| {
+        let (_, line, dir) = project.find_any(std::slice::from_ref(f), Some(&next.dist_dir.0))?;
+        Some((dir, Evidence::line(f, line, "distDir")))
+    });
+    let moved = |path: &str| match (&dist_dir, path.strip_prefix(next.output.as_str())) {
+        (Some((dir, _)), Some(rest)) => format!("{dir}{rest}"),
+        _ => path.to_string(),
+    };
     let export = config_says(&next.static_export, "a static export");
     if let Some(evidence) = export {
-        static_site(&next.static_output, evidence, input, d);
+        match &dist_dir {
+            Some((dir, at)) => static_site(dir, at.clone(), input, d),
+            None => static_site(&next.static_output, evidence, input, d),
+        }
         return;
     }
     let standalone = config_says(&next.standalone, "standalone");
     let build = match &standalone {
         Some(_) => Build {
             script: "build".into(),
-            output: next.standalone_output.clone(),
+            output: moved(&next.standalone_output),
             also: next
                 .standalone_also
                 .iter()
                 .filter(|p| p.starts_with(&format!("{}/", next.output)) || project.exists(p))
-                .cloned()
+                .map(|p| moved(p))
                 .collect(),
-            cache: Some(next.cache.clone()),
+            cache: Some(moved(&next.cache)),
             self_contained: true,
         },
         None => Build {
             script: "build".into(),
-            output: next.output.clone(),
+            output: moved(&next.output),
             also: next
                 .also
                 .iter()
                 .filter(|p| project.exists(p))
                 .cloned()
                 .collect(),
-            cache: Some(next.cache.clone()),
+            cache: Some(moved(&next.cache)),
             self_contained: false,
         },
     };

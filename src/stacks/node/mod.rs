@@ -136,6 +136,8 @@ struct NextJs {
     /// a config that makes a static site
     static_export: Pattern,
     static_output: String,
+    /// where the config moves .next (and a static export): group 1
+    dist_dir: Pattern,
     /// a config that makes a self-contained server
     standalone: Pattern,
     standalone_output: String,
