@@ -899,6 +899,15 @@ fn bin_is_for_compiled_stacks() {
         .run();
 }
 
+detects!(
+    a_rust_server_reading_port_with_a_default_on_the_next_line,
+    &[
+        ("Cargo.toml", "[package]\nname = \"example-rust\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nactix-web = \"4\"\n"),
+        ("Cargo.lock", "version = 3\n"),
+        ("src/main.rs", "use std::env;\nuse actix_web::{App, HttpServer};\n\n#[actix_web::main]\nasync fn main() -> std::io::Result<()> {\n    let port: u16 = env::var(\"PORT\")\n        .unwrap_or(\"8000\".to_string())\n        .parse()\n        .unwrap();\n    HttpServer::new(|| App::new())\n        .bind((\"0.0.0.0\", port))?\n        .run()\n        .await\n}\n"),
+    ]
+);
+
 // --- several binaries: a written rule, else a question
 
 detects!(

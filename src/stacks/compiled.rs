@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use crate::detect::{Evidence, Finding};
+use crate::detect::{DetectInput, Detection, Evidence, Finding};
 use crate::error::Error;
 use crate::local_packages::{ManagerWorkspace, SharedRoot};
 use crate::model::{Checker, StackInput};
@@ -111,10 +111,22 @@ impl CompiledDetect {
         found
     }
 
-    /// Where the code reads PORT with no default, if it does.
-    pub fn reads_port(&self, project: &Project, sources: &[String]) -> Option<Evidence> {
-        let (file, line, _) = project.find_any(sources, self.reads_port.iter().map(|p| &p.0))?;
-        Some(Evidence::line(&file, line, "it reads PORT"))
+    /// The port the code listens on (else the stack's `convention`); an app that reads PORT
+    /// (and may refuse to start without it) is given the port there.
+    pub fn listen(
+        &self,
+        input: &DetectInput,
+        sources: &[String],
+        convention: &str,
+        d: &mut Detection,
+    ) {
+        let port = input.port(sources, &self.ports, convention);
+        let patterns = self.reads_port.iter().map(|p| &p.0);
+        if let Some((file, line, _)) = input.project.find_any(sources, patterns) {
+            let at = Evidence::line(&file, line, "it reads PORT");
+            d.set_env(Finding::found(("PORT".into(), port.value.to_string()), at));
+        }
+        d.port = Some(port);
     }
 }
 

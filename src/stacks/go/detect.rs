@@ -153,12 +153,7 @@ fn finish(
         }
     }
     let k = &stack.compiled.detect;
-    let port = input.port(sources, &k.ports, "the usual port of Go servers");
-    // an app that reads PORT (and may refuse to start without it) is given the port there
-    if let Some(at) = k.reads_port(project, sources) {
-        d.set_env(Finding::found(("PORT".into(), port.value.to_string()), at));
-    }
-    d.port = Some(port);
+    k.listen(input, sources, "the usual port of Go servers", &mut d);
     d.runtime_files = k.runtime_files(project, sources);
     Some(d)
 }

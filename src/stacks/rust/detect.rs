@@ -135,11 +135,7 @@ pub fn detect(stack: &Rust, input: &DetectInput) -> Option<Detection> {
     let sources = project.sources(&["rs"], 3);
     d.required_env = crate::detect::required_env(project, &sources, &stack.compiled.detect.env);
     d.secrets = private_registries(project, &stack.compiled.detect.registry_env);
-    d.port = Some(input.port(
-        &sources,
-        &stack.compiled.detect.ports,
-        "the usual port of Rust servers",
-    ));
+    (stack.compiled.detect).listen(input, &sources, "the usual port of Rust servers", &mut d);
     d.runtime_files = stack.compiled.detect.runtime_files(project, &sources);
     // crates that link system libraries, from the lockfile (they are usually indirect)
     if let Some(lock) = project
