@@ -957,6 +957,20 @@ fn init_serves_astro_with_its_node_adapter_on_every_interface() {
 }
 
 #[test]
+fn init_runs_a_streamlit_script_with_streamlit_on_its_port() {
+    init_and_serve(
+        "tests/fixtures/streamlit-app",
+        InitCase {
+            recipe_has: &["entrypoint \"streamlit\" \"run\" \"app.py\" \"--server.port\" \"8501\""],
+            ..InitCase::default()
+        },
+        8501,
+        "/_stcore/health",
+        "ok",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

@@ -908,6 +908,15 @@ detects!(
     ]
 );
 
+detects!(
+    a_dockerfile_shell_command_that_adds_a_flag_when_port_is_set,
+    &[
+        ("requirements.txt", "streamlit==1.37.0\n"),
+        ("app.py", "import streamlit as st\n\nst.title(\"Deployed\")\n"),
+        ("Dockerfile", "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"sh\", \"-c\", \"streamlit run app.py ${PORT:+--server.port=$PORT} --server.address=0.0.0.0\"]\n"),
+    ]
+);
+
 // --- several binaries: a written rule, else a question
 
 detects!(

@@ -5,17 +5,20 @@
 
 mod dockerfile;
 mod platforms;
+mod port;
 mod release;
 mod script;
 
 pub use dockerfile::base_image;
 use dockerfile::dockerfile;
 use platforms::platforms;
+pub(super) use port::literal_port;
+use port::{expand_port, listen};
 pub use release::release_command;
 
 use super::{Detection, Evidence, Finding};
 use crate::error::Warning;
-use crate::knowledge::{Listen, StackData};
+use crate::knowledge::StackData;
 use crate::project::Project;
 
 /// What kind of process a declaration starts.
@@ -141,53 +144,6 @@ pub(super) fn shell_command(line: &str, evidence: Evidence) -> Option<Declared> 
         evidence,
         trust: Trust::Over,
     })
-}
-
-/// The port a command's own words bind: `--bind 0.0.0.0:8000`, `-b=:8000`, `--port 8000`,
-/// `--port=8000`, `-p 8000`, or a bare `0.0.0.0:8000`.
-pub(super) fn literal_port(words: &[String]) -> Option<u16> {
-    let port_of_address = |word: &str| -> Option<u16> {
-        let (host, port) = word.rsplit_once(':')?;
-        let host_like = host.is_empty()
-            || host == "localhost"
-            || host.starts_with('[')
-            || host.chars().all(|c| c.is_ascii_digit() || c == '.');
-        host_like.then(|| port.parse().ok()).flatten()
-    };
-    let mut previous = "";
-    for word in words {
-        let (flag, value) = match word.split_once('=') {
-            Some((flag, value)) if flag.starts_with('-') => (flag, value),
-            _ => (previous, word.as_str()),
-        };
-        let found = match flag {
-            "--port" | "-p" => value.parse().ok(),
-            "--bind" | "-b" | "--host" => port_of_address(value),
-            _ if !word.starts_with('-') && word.contains(':') => port_of_address(word),
-            _ => None,
-        };
-        if found.is_some() {
-            return found;
-        }
-        previous = word;
-    }
-    None
-}
-
-/// `$PORT`, `${PORT}` and `${PORT:-5000}` in a word, as the placeholder dslim fills with the
-/// recipe's port, and the default the word names.
-fn expand_port(word: &str) -> Option<(String, Option<u16>)> {
-    let forms = ["${PORT:-", "${PORT-", "${PORT}", "$PORT"];
-    let at = forms.iter().find_map(|f| word.find(f).map(|i| (i, *f)))?;
-    let (start, form) = at;
-    let rest = &word[start + form.len()..];
-    let (default, after) = if form.ends_with('-') {
-        let end = rest.find('}')?;
-        (rest[..end].parse::<u16>().ok(), &rest[end + 1..])
-    } else {
-        (None, rest)
-    };
-    Some((format!("{}{PORT}{after}", &word[..start]), default))
 }
 
 /// Where the port goes in a declared command; `init` fills in the recipe's port.
@@ -343,6 +299,16 @@ fn adopt_declared(
     if let Some((port, evidence)) = named {
         detection.port = Some(Finding::found(port, evidence));
     }
+    // a command that reads $PORT serves: on the stack's usual port, which the recipe sets
+    if detection.port.is_none() && d.reads_port {
+        detection.port = Some(Finding::guessed(
+            data.default_port,
+            format!(
+                "the usual port of {} apps; the command reads $PORT",
+                data.title
+            ),
+        ));
+    }
     let port = detection
         .port
         .as_ref()
@@ -392,65 +358,9 @@ fn environment(detection: &mut Detection, d: &Declared) {
     }
 }
 
-/// Adds the words that make a known server listen on all interfaces at `port`, unless its
-/// command already says where it listens.
-fn listen(argv: &mut Vec<String>, rules: &[Listen], port: &str) {
-    let Some(rule) = rules.iter().find(|r| argv.starts_with(&r.command)) else {
-        return;
-    };
-    let after = argv[rule.command.len()..].to_vec();
-    for flag in &rule.flags {
-        let told = after.iter().any(|w| {
-            flag.unless
-                .iter()
-                .any(|f| w == f || w.starts_with(&format!("{f}=")))
-                || (flag.unless_address && is_address(w))
-        });
-        if told {
-            continue;
-        }
-        for word in &flag.add {
-            if let Ok(w) = word.render(&[("port", port)]) {
-                argv.push(w);
-            }
-        }
-    }
-}
-
-/// `0.0.0.0:8000`, `:8000`, `8000`: where a server is told to listen.
-fn is_address(word: &str) -> bool {
-    let port = word.rsplit(':').next().unwrap_or(word);
-    !word.starts_with('-') && !port.is_empty() && port.chars().all(|c| c.is_ascii_digit())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ports_written_into_a_command() {
-        let port = |line: &str| literal_port(&shlex::split(line).unwrap_or_default());
-        assert_eq!(port("gunicorn --bind 0.0.0.0:8000 app:app"), Some(8000));
-        assert_eq!(port("gunicorn -b=:5000 app:app"), Some(5000));
-        assert_eq!(
-            port("uvicorn main:app --host 0.0.0.0 --port 8080"),
-            Some(8080)
-        );
-        assert_eq!(port("uvicorn main:app --port=9000"), Some(9000));
-        assert_eq!(port("hypercorn app:app 0.0.0.0:7000"), Some(7000));
-        assert_eq!(port("gunicorn app:app"), None);
-        assert_eq!(port("node server.js http://api:80"), None);
-    }
-
-    #[test]
-    fn port_forms() {
-        assert_eq!(expand_port("$PORT"), Some(("{port}".into(), None)));
-        assert_eq!(
-            expand_port("0.0.0.0:${PORT:-5000}"),
-            Some(("0.0.0.0:{port}".into(), Some(5000)))
-        );
-        assert_eq!(expand_port("8000"), None);
-    }
 
     #[test]
     fn a_procfile_chain_keeps_its_release_steps_apart() {

@@ -3,6 +3,7 @@
 //! `[[servers]]`).
 
 use super::dependencies::dependencies;
+use super::runners;
 use super::wheels;
 use super::{AppKind, Python, PythonDetect};
 use crate::detect::secrets::{self, SecretGuess};
@@ -172,7 +173,20 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
             })
         })
     };
+    let mut port = port;
     let entrypoint = from_script.or(from_ini).or_else(|| serve(false));
+    // a script a framework runs itself (`streamlit run app.py`), on its port unless told
+    let run_by = runners::find(&stack.runners, project, &sources, |n| {
+        depends_on(n).is_some()
+    });
+    let entrypoint = entrypoint.or_else(|| {
+        let app = run_by?;
+        if port.is_guess() {
+            port = app.port();
+        }
+        let argv = app.command(&port.value.to_string()).ok()?;
+        Some(Finding::found(argv, app.evidence))
+    });
     d.entrypoint = entrypoint.or_else(|| {
         // no server among the dependencies: a script that starts itself
         let main = sources.iter().find(|f| {

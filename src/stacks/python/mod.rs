@@ -3,6 +3,7 @@
 
 mod dependencies;
 mod detect;
+mod runners;
 mod version;
 mod wheels;
 
@@ -43,6 +44,8 @@ pub struct Python {
     wheels: wheels::FirstReleases,
     /// servers that run app objects, in the order init prefers them
     servers: Vec<Server>,
+    /// frameworks whose own command runs the app's script (Streamlit)
+    runners: Vec<runners::Runner>,
     /// `name[extra]` -> the packages that extra brings
     extras: BTreeMap<String, Vec<String>>,
     /// the final image of runtime "distroless" (and "minimal")
