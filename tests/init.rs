@@ -889,6 +889,33 @@ fn a_hand_written_compose_files_other_services_are_named_before_they_could_go() 
 }
 
 #[test]
+fn an_asgi_app_with_no_server_names_it_and_the_server_to_add() {
+    Test::new()
+        .file("app/requirements.txt", "fastapi\n")
+        .file(
+            "app/main.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        )
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("found the app `main:app` (main.py:3), but no server that runs it")
+        .stderr_has("(uvicorn, hypercorn, granian, daphne)")
+        .stderr_has(
+            "for example: dslim init --entrypoint \"uvicorn main:app --host 0.0.0.0 --port 8000\"",
+        )
+        .run();
+}
+
+detects!(
+    a_server_another_dependency_brings_runs_the_app,
+    &[
+        ("pyproject.toml", "[tool.poetry]\nname = \"fastapi-app\"\nversion = \"0.1.0\"\n\n[tool.poetry.dependencies]\npython = \"^3.10\"\nfastapi = \"^0.111.0\"\n"),
+        ("poetry.lock", "[[package]]\nname = \"fastapi\"\nversion = \"0.111.0\"\n\n[[package]]\nname = \"uvicorn\"\nversion = \"0.30.1\"\n"),
+        ("app.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
+    ]
+);
+
+#[test]
 fn bin_is_for_compiled_stacks() {
     Test::new()
         .file("app/requirements.txt", "flask\ngunicorn\n")

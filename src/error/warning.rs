@@ -27,6 +27,14 @@ pub enum Warning {
     /// a Flask/FastAPI app with no production server among its dependencies
     DevelopmentServer,
     NoPythonApp,
+    /// an app object, and no server among the dependencies that runs its kind
+    NoServerForApp {
+        app: String,
+        at: String,
+        servers: Vec<String>,
+        /// the command the first of them would run it with
+        example: String,
+    },
     PipWithoutRequirements,
     NoNodeLockfile {
         manager: String,
@@ -130,10 +138,26 @@ impl Warning {
     }
 
     /// Warnings that ask for `--entrypoint`; they no longer apply once the user gave one.
+    /// The command a warning that asks for an entrypoint suggests, if it knows a better one
+    /// than the stack's usual example.
+    pub fn example(&self) -> Option<String> {
+        match self {
+            Warning::NoServerForApp { example, .. } if !example.is_empty() => Some(example.clone()),
+            // `tsx src/index.ts` compiles, by tsc's usual layout, to dist/index.js
+            Warning::StartScriptNotNode { script } => {
+                let source = script.split_whitespace().find(|w| w.ends_with(".ts"))?;
+                let built = source.trim_start_matches("./").replacen("src/", "dist/", 1);
+                Some(format!("node {}.js", built.trim_end_matches(".ts")))
+            }
+            _ => None,
+        }
+    }
+
     pub fn asks_for_entrypoint(&self) -> bool {
         matches!(
             self,
             Warning::NoPythonApp
+                | Warning::NoServerForApp { .. }
                 | Warning::NoRubyServer
                 | Warning::StartScriptNotNode { .. }
                 | Warning::NoNodeStart
@@ -164,6 +188,13 @@ impl fmt::Display for Warning {
                 f,
                 "found no app to start (no Flask, FastAPI, Django or other app object, no console script, no main.py): pass --entrypoint"
             ),
+            Warning::NoServerForApp {
+                app, at, servers, ..
+            } => write!(
+                f,
+                "found the app `{app}` ({at}), but no server that runs it among the dependencies ({}): add one, or pass --entrypoint",
+                servers.join(", ")
+            ),
             Warning::PipWithoutRequirements => write!(f, "pip needs requirements.txt"),
             Warning::NoNodeLockfile { manager } => write!(
                 f,
@@ -171,7 +202,7 @@ impl fmt::Display for Warning {
             ),
             Warning::StartScriptNotNode { script } => write!(
                 f,
-                "the start script `{script}` does not run node directly (tsx, ts-node and nodemon are devDependencies, which the production image leaves out): add a build script that compiles to JavaScript, or pass --entrypoint (e.g. --entrypoint \"node dist/index.js\")"
+                "the start script `{script}` does not run node directly (tsx, ts-node and nodemon are devDependencies, which the production image leaves out): add a build script that compiles to JavaScript, or pass --entrypoint"
             ),
             Warning::NoNodeStart => write!(
                 f,

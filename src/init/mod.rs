@@ -208,8 +208,8 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         return Err(Error::NoEntrypointDetected {
             stack: detection.stack.clone(),
             hints: detection.warnings.clone(),
-            example: data
-                .map(|d| d.entrypoint_example.join(" "))
+            example: (detection.warnings.iter().find_map(Warning::example))
+                .or_else(|| data.map(|d| d.entrypoint_example.join(" ")))
                 .unwrap_or_default(),
         });
     }

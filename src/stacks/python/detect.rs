@@ -52,6 +52,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
 
     let dependencies = dependencies(project, pyproject.as_ref(), &stack.extras);
     let depends_on = |name: &str| dependencies.iter().find(|dep| dep.name == name);
+    let locked = super::dependencies::locked(project);
     d.dependencies = dependencies
         .iter()
         .map(|dep| (dep.name.clone(), dep.evidence.clone()))
@@ -161,7 +162,9 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
     let serve = |development: bool| {
         stack.servers.iter().find_map(|server| {
             (server.development == development).then_some(())?;
-            let dependency = depends_on(&server.package)?;
+            // a server another dependency brings (fastapi 0.111's uvicorn) is in the venv too
+            let dependency = depends_on(&server.package)
+                .or_else(|| locked.iter().find(|dep| dep.name == server.package))?;
             if server.runs == AppKind::DjangoWsgi && development && !project.exists("manage.py") {
                 return None;
             }
@@ -223,7 +226,32 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         }
     }
     if d.entrypoint.is_none() {
-        d.warnings.push(Warning::NoPythonApp);
+        // an app object with no server for it: name it, and the server that would run it
+        let unserved = [(AppKind::Asgi, &asgi), (AppKind::Wsgi, &wsgi)]
+            .into_iter()
+            .find_map(|(kind, app)| Some((kind, app.clone()?)));
+        d.warnings.push(match unserved {
+            Some((kind, (target, at))) => {
+                let servers = stack
+                    .servers
+                    .iter()
+                    .filter(|s| s.runs == kind && !s.development);
+                Warning::NoServerForApp {
+                    app: target.clone(),
+                    at: Evidence {
+                        note: String::new(),
+                        ..at
+                    }
+                    .to_string(),
+                    servers: servers.clone().map(|s| s.package.clone()).collect(),
+                    example: (servers.clone().next())
+                        .and_then(|s| s.command(&target, &port_text).ok())
+                        .map(|argv| argv.join(" "))
+                        .unwrap_or_default(),
+                }
+            }
+            None => Warning::NoPythonApp,
+        });
     }
     if !script {
         d.port = Some(port);
