@@ -944,6 +944,27 @@ detects!(
     ]
 );
 
+detects!(
+    an_app_told_to_listen_below_1024_listens_on_8080,
+    &[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.32.0\n"),
+        ("app/main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n"),
+        ("Dockerfile", "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"uvicorn\", \"app.main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"80\"]\n"),
+    ]
+);
+
+detects!(
+    a_port_below_1024_given_on_the_command_line_stays,
+    &[
+        ("requirements.txt", "fastapi==0.115.0\nuvicorn==0.32.0\n"),
+        (
+            "main.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n"
+        ),
+    ],
+    &["--port", "80"]
+);
+
 // --- several binaries: a written rule, else a question
 
 detects!(

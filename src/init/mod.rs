@@ -177,6 +177,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
                 .collect();
             detection.warnings.push(Warning::RequiredEnv { vars });
         }
+        crate::detect::declared::unprivileged_port(&mut detection);
         raise_old_version(&mut detection, data);
     }
     if let Some(port) = options.port {

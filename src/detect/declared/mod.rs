@@ -16,7 +16,7 @@ pub(super) use port::literal_port;
 use port::{expand_port, listen};
 pub use release::release_command;
 
-use super::{Detection, Evidence, Finding};
+use super::{Detection, Evidence, Finding, Source};
 use crate::error::Warning;
 use crate::knowledge::StackData;
 use crate::project::Project;
@@ -185,6 +185,48 @@ pub fn without_run_prefix(mut argv: Vec<String>, data: &StackData) -> Vec<String
         }
     }
     argv
+}
+
+/// The port a non-root app moves to from one below 1024, which only root may bind outside
+/// Docker (Docker lets any user bind them in a container; Kubernetes does not).
+const UNPRIVILEGED_PORT: u16 = 8080;
+
+/// An app told its port (through PORT, or a word of its command) that would listen below 1024
+/// listens on 8080 instead: dslim's images run as a non-root user.
+pub fn unprivileged_port(detection: &mut Detection) {
+    let Some(port) = detection
+        .port
+        .as_ref()
+        .filter(|p| p.value < 1024 && !detection.spa)
+    else {
+        return;
+    };
+    let low = port.value;
+    let told = |text: &str| text == low.to_string() || text.ends_with(&format!(":{low}"));
+    let by_env = (detection.env.iter()).any(|e| e.value.0 == "PORT" && told(&e.value.1));
+    let by_command = (detection.entrypoint.iter()).any(|e| e.value.iter().any(|w| told(w)));
+    if !(by_env || by_command) {
+        return;
+    }
+    // a port the user gave stays theirs
+    let Source::Found(found) = &port.source else {
+        return;
+    };
+    let Some(at) = found.first().cloned() else {
+        return;
+    };
+    let evidence = Evidence {
+        note: format!("not {low}, which a non-root user may bind only in Docker"),
+        ..at
+    };
+    move_port(detection, low, UNPRIVILEGED_PORT);
+    if by_env {
+        detection.set_env(Finding::found(
+            ("PORT".into(), UNPRIVILEGED_PORT.to_string()),
+            evidence.clone(),
+        ));
+    }
+    detection.port = Some(Finding::found(UNPRIVILEGED_PORT, evidence));
 }
 
 /// A command init wrote for port `from` listens on `to` instead.
