@@ -1032,6 +1032,17 @@ detects!(
     ]
 );
 
+detects!(
+    a_check_that_stops_without_a_variable_makes_it_needed,
+    &[
+        ("requirements.txt", "django==5.1.4\ngunicorn==23.0.0\ndj-database-url==2.3.0\n"),
+        ("manage.py", "import os\nimport sys\n\nif __name__ == \"__main__\":\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n"),
+        ("mysite/__init__.py", ""),
+        ("mysite/wsgi.py", "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\napplication = get_wsgi_application()\n"),
+        ("mysite/settings.py", "import os\nimport sys\nimport dj_database_url\n\nif os.getenv(\"DEVELOPMENT_MODE\", \"False\") == \"True\":\n    DATABASES = {\n        \"default\": {\"ENGINE\": \"django.db.backends.sqlite3\", \"NAME\": \"db.sqlite3\"}\n    }\nelse:\n    if os.getenv(\"DATABASE_URL\", None) is None:\n        raise Exception(\"DATABASE_URL environment variable not defined\")\n    DATABASES = {\n        \"default\": dj_database_url.parse(os.environ.get(\"DATABASE_URL\")),\n    }\n"),
+    ]
+);
+
 const SERVER: &str = "from flask import Flask\n\napp = Flask(__name__)\n";
 
 detects!(
