@@ -971,6 +971,20 @@ fn init_runs_a_streamlit_script_with_streamlit_on_its_port() {
 }
 
 #[test]
+fn init_serves_a_plain_static_site_with_unprivileged_nginx() {
+    init_and_serve(
+        "tests/fixtures/static-html",
+        InitCase {
+            recipe_has: &["static \"1.28\" folder=\"public\""],
+            ..InitCase::default()
+        },
+        8080,
+        "/css/style.css",
+        "font-family",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

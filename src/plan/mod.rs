@@ -319,6 +319,19 @@ pub struct RuntimeStage {
     pub packages: Vec<String>,
 }
 
+impl RuntimeStage {
+    /// A final stage of `from` with these copies and command, and nothing of its own beside.
+    pub fn of(from: ImageRef, copies: Vec<Step>, command: Vec<String>) -> Self {
+        RuntimeStage {
+            from,
+            copies,
+            env: vec![],
+            command,
+            packages: vec![],
+        }
+    }
+}
+
 /// The non-root owner of the app's files in the final image.
 pub fn app_owner() -> Option<String> {
     Some("${UID}:${GID}".into())

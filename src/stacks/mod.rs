@@ -13,6 +13,8 @@ mod node;
 mod python;
 mod ruby;
 mod rust;
+mod spa;
+mod static_site;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -252,6 +254,10 @@ pub fn builtin() -> Vec<Registration> {
         register::<rust::Rust>("rust", include_str!("../../recipes/stacks/rust.toml")),
         register::<ruby::Ruby>("ruby", include_str!("../../recipes/stacks/ruby.toml")),
         register::<elixir::Elixir>("elixir", include_str!("../../recipes/stacks/elixir.toml")),
+        register::<static_site::StaticSite>(
+            "static",
+            include_str!("../../recipes/stacks/static.toml"),
+        ),
     ]
 }
 

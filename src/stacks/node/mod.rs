@@ -8,13 +8,13 @@ mod codegen;
 mod detect;
 mod frameworks;
 mod runtime;
-mod spa;
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::build_steps::BuildStep;
+use super::spa::{self, Spa};
 use super::{AssetStage, Stack, StackApp};
 use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Kind};
@@ -28,7 +28,6 @@ use crate::plan::{
 use crate::syntax::{Scalar, Spanned};
 use crate::template::{ImageNames, MemberNames, Pattern, ScriptNames, Template};
 use runtime::shared_folders;
-use spa::Spa;
 
 /// Node's own data in `recipes/stacks/node.toml`.
 #[derive(Debug, Deserialize)]
@@ -451,13 +450,7 @@ impl StackApp for NodeApp<'_> {
         };
         Ok(StackStages {
             stages,
-            runtime: RuntimeStage {
-                from: runtime_image,
-                copies,
-                env: vec![],
-                command,
-                packages: vec![],
-            },
+            runtime: RuntimeStage::of(runtime_image, copies, command),
             // rebuilt in the image; a local copy would only slow the context down
             dockerignore: self
                 .build
