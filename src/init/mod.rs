@@ -18,7 +18,7 @@ use crate::detect::{
     Detection, Finding, Source,
 };
 use crate::error::recipe_error;
-use crate::error::{Error, Theirs, Warning};
+use crate::error::{Error, Theirs, Unsupported, Warning};
 use crate::output::write_atomically;
 use crate::project::Project;
 use crate::render::{provenance, Provenance};
@@ -131,8 +131,12 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     let name = app_name(&options.dir);
     let found = catalog.detect_all(&project);
     let mut detection = choose(catalog, found, options.stack.as_deref(), &options.dir)?;
+    // Yarn Berry is refused only when it would be the manager: `--manager npm` builds with npm
+    let other_manager = options.manager.as_deref().is_some_and(|m| m != "yarn");
     if let Some(reason) = &detection.unsupported {
-        return Err(Error::Unsupported(reason.clone()));
+        if !(*reason == Unsupported::YarnBerry && other_manager) {
+            return Err(Error::Unsupported(reason.clone()));
+        }
     }
     if let Some(data) = catalog.knowledge.stack(&detection.stack) {
         // what the project itself says about how it starts wins over guesses from its code
