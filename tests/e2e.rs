@@ -985,6 +985,34 @@ fn init_serves_a_plain_static_site_with_unprivileged_nginx() {
 }
 
 #[test]
+fn init_builds_a_yarn_4_app_with_its_node_modules_linker() {
+    let (dir, _tmp) = init_and_serve(
+        "tests/fixtures/yarn-berry-express",
+        InitCase {
+            recipe_has: &["manager=\"yarn-berry\""],
+            ..InitCase::default()
+        },
+        3000,
+        "/",
+        "installed by Yarn 4",
+    );
+    // `workspaces focus --production` left the devDependencies out
+    let image = "init-yarn-berry-express";
+    let listed = run(Command::new("docker").args([
+        "run",
+        "--rm",
+        "--entrypoint",
+        "ls",
+        image,
+        "/app/node_modules",
+    ]));
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("express"), "{listed}");
+    assert!(!listed.contains("nodemon"), "{listed}");
+    drop(dir);
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

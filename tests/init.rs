@@ -916,6 +916,27 @@ detects!(
 );
 
 #[test]
+fn yarn_plug_n_play_is_refused_with_what_to_do_and_another_manager_gets_past() {
+    let app = || {
+        Test::new()
+            .file("app/package.json", "{\n  \"name\": \"web\",\n  \"packageManager\": \"yarn@4.7.0\",\n  \"scripts\": { \"start\": \"node server.js\" },\n  \"dependencies\": { \"express\": \"^4.21.0\" }\n}\n")
+            .file("app/yarn.lock", "__metadata:\n  version: 8\n")
+            .file("app/package-lock.json", "{}\n")
+            .file("app/server.js", "require('express')().listen(3000);\n")
+    };
+    app()
+        .args(&["init", "app"])
+        .status(1)
+        .stderr_has("Plug'n'Play is not supported")
+        .stderr_has("in .yarnrc.yml; add that line")
+        .run();
+    app()
+        .args(&["init", "app", "--manager", "npm", "--yes"])
+        .stderr_has("wrote app/dslim.kdl")
+        .run();
+}
+
+#[test]
 fn bin_is_for_compiled_stacks() {
     Test::new()
         .file("app/requirements.txt", "flask\ngunicorn\n")

@@ -81,7 +81,7 @@ impl fmt::Display for Unsupported {
             }
             Unsupported::YarnBerry => write!(
                 f,
-                "Yarn 2+ (Berry) is not supported yet; dslim builds with Yarn classic, npm or pnpm: run `npm install` (or `pnpm import`, which reads yarn.lock) to write that manager's lockfile, then `dslim init --manager npm` (or pnpm)"
+                "Yarn 2+ (Berry) with Plug'n'Play is not supported: dslim builds Yarn 2+ with `nodeLinker: node-modules` in .yarnrc.yml; add that line, or run `npm install` (or `pnpm import`, which reads yarn.lock) to write that manager's lockfile, then `dslim init --manager npm` (or pnpm)"
             ),
             Unsupported::InvalidManifest { file, detail } => write!(f, "{file} is not valid: {detail}"),
             Unsupported::CargoWorkspace => write!(

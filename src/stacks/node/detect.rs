@@ -61,8 +61,21 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             }
         }
     });
-    if project.exists(".yarnrc.yml") {
-        d.unsupported = Some(Unsupported::YarnBerry);
+    // Yarn 2+ (a .yarnrc.yml, or `packageManager: yarn@4...`): built with its node-modules
+    // linker; Plug'n'Play, its default, is refused
+    let berry = project.exists(".yarnrc.yml")
+        || package["packageManager"]
+            .as_str()
+            .and_then(|p| p.strip_prefix("yarn@"))
+            .is_some_and(|v| !v.starts_with("1."));
+    if berry && d.manager.as_ref().is_some_and(|m| m.value == "yarn") {
+        match project.find(".yarnrc.yml", &k.yarn_node_modules.0) {
+            Some((line, _)) => {
+                let at = Evidence::line(".yarnrc.yml", line, "Yarn 2+ with node_modules");
+                d.manager = Some(Finding::found("yarn-berry".to_string(), at));
+            }
+            None => d.unsupported = Some(Unsupported::YarnBerry),
+        }
     }
 
     // --- version

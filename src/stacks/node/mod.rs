@@ -75,6 +75,8 @@ struct MemberInstalls {
 #[derive(Debug, Deserialize)]
 struct NodeDetect {
     env: crate::detect::EnvReads,
+    /// Yarn 2+'s setting that installs into node_modules (`nodeLinker: node-modules`)
+    yarn_node_modules: Pattern,
     /// the npm configuration a private registry's token is named in
     npmrc: String,
     /// group 1: a variable the .npmrc names
