@@ -1013,6 +1013,24 @@ fn init_builds_a_yarn_4_app_with_its_node_modules_linker() {
 }
 
 #[test]
+fn init_runs_a_tsx_start_script_keeping_the_dev_dependencies() {
+    init_and_serve(
+        "tests/fixtures/typescript-tsx",
+        InitCase {
+            warning: Some("runs a devDependency, so the final image keeps the devDependencies"),
+            recipe_has: &[
+                "dev-dependencies=#true",
+                "\"node_modules/tsx/dist/cli.mjs\"",
+            ],
+            ..InitCase::default()
+        },
+        8787,
+        "/",
+        "Hello from Hono under tsx",
+    );
+}
+
+#[test]
 fn init_gives_a_go_binary_on_scratch_the_templates_and_port_it_reads() {
     init_and_serve(
         "tests/fixtures/go-templates-port-env",

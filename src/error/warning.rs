@@ -26,6 +26,10 @@ pub enum Warning {
     PyprojectWithoutLock,
     /// a Flask/FastAPI app with no production server among its dependencies
     DevelopmentServer,
+    /// the start script runs a devDependency (tsx): the image keeps them all
+    DevDependenciesKept {
+        script: String,
+    },
     NoPythonApp,
     /// an app object, and no server among the dependencies that runs its kind
     NoServerForApp {
@@ -183,6 +187,10 @@ impl fmt::Display for Warning {
             Warning::DevelopmentServer => write!(
                 f,
                 "no production server (gunicorn, uvicorn, granian...) is a dependency, so the app runs its framework's development server; add one for production and run init again"
+            ),
+            Warning::DevDependenciesKept { script } => write!(
+                f,
+                "the start script `{script}` runs a devDependency, so the final image keeps the devDependencies (`dev-dependencies=#true`); a build script that compiles to JavaScript, run with node, makes it smaller"
             ),
             Warning::NoPythonApp => write!(
                 f,

@@ -36,18 +36,21 @@ pub struct StartCommand {
     pub package: Option<String>,
     /// that executable's name, for its `[bins]` data
     pub bin: Option<String>,
+    /// the dependency is a devDependency (tsx): the final image needs those
+    pub dev: bool,
 }
 
 /// Programs that only set variables for the command after them.
 const ENV_SETTERS: [&str; 2] = ["cross-env", "env"];
 
 /// `script` as node runs it: the variables it sets before its command, then `node FILE ...`
-/// itself or a production dependency's executable. None for anything else (a shell `&&`, a
-/// dev tool, a program the image does not have).
+/// itself or the executable of a dependency (a production one, else one of `dev`). None for
+/// anything else (a shell `&&`, a program the image does not have).
 pub fn start_command(
     script: &str,
     project: &Project,
     dependencies: &[String],
+    dev: &[String],
     known: &BTreeMap<String, KnownBin>,
 ) -> Option<StartCommand> {
     let words = shlex::split(script)?;
@@ -77,14 +80,22 @@ pub fn start_command(
             env,
             package: None,
             bin: None,
+            dev: false,
         });
     }
-    let (package, path) = bin_in_lock(project, program, dependencies).or_else(|| {
-        let known = known.get(program.as_str())?;
-        dependencies
-            .contains(&known.package)
-            .then(|| (known.package.clone(), known.path.clone()))
-    })?;
+    let provider = |among: &[String]| {
+        bin_in_lock(project, program, among).or_else(|| {
+            let known = known.get(program.as_str())?;
+            among
+                .contains(&known.package)
+                .then(|| (known.package.clone(), known.path.clone()))
+        })
+    };
+    let (found, is_dev) = match provider(dependencies) {
+        Some(found) => (found, false),
+        None => (provider(dev)?, true),
+    };
+    let (package, path) = found;
     let file = format!("node_modules/{package}/{}", path.trim_start_matches("./"));
     let argv = ["node".to_string(), file]
         .into_iter()
@@ -95,6 +106,7 @@ pub fn start_command(
         env,
         package: Some(package),
         bin: Some(program.clone()),
+        dev: is_dev,
     })
 }
 
@@ -148,7 +160,7 @@ mod tests {
         let lock = r#"{"packages": {"node_modules/fastify-cli": {"bin": {"fastify": "cli.js"}}}}"#;
         let (_dir, p) = project(&[("package-lock.json", lock)]);
         let deps = vec!["fastify-cli".to_string(), "@remix-run/serve".to_string()];
-        let fastify = start_command("fastify start -l info app.js", &p, &deps, &known());
+        let fastify = start_command("fastify start -l info app.js", &p, &deps, &[], &known());
         assert_eq!(
             fastify.map(|c| c.argv),
             Some(
@@ -164,7 +176,13 @@ mod tests {
                 .to_vec()
             )
         );
-        let remix = start_command("remix-serve ./build/server/index.js", &p, &deps, &known());
+        let remix = start_command(
+            "remix-serve ./build/server/index.js",
+            &p,
+            &deps,
+            &[],
+            &known(),
+        );
         assert_eq!(
             remix.and_then(|c| c.argv.get(1).cloned()),
             Some("node_modules/@remix-run/serve/dist/cli.js".to_string())
@@ -172,18 +190,23 @@ mod tests {
     }
 
     #[test]
-    fn a_dev_dependency_bin_or_a_shell_line_is_not_a_start_command() {
+    fn a_bin_of_no_dependency_or_a_shell_line_is_not_a_start_command() {
         let (_dir, p) = project(&[]);
         let deps = vec!["express".to_string()];
         assert_eq!(
-            start_command("remix-serve build", &p, &deps, &known()),
+            start_command("remix-serve build", &p, &deps, &[], &known()),
             None
         );
-        assert_eq!(start_command("nodemon index.js", &p, &deps, &known()), None);
         assert_eq!(
-            start_command("npm run build && node dist/index.js", &p, &deps, &known()),
+            start_command("nodemon index.js", &p, &deps, &[], &known()),
             None
         );
+        let line = "npm run build && node dist/index.js";
+        assert_eq!(start_command(line, &p, &deps, &[], &known()), None);
+        // a devDependency's bin runs too, saying so
+        let dev = vec!["@remix-run/serve".to_string()];
+        let started = start_command("remix-serve build", &p, &deps, &dev, &known());
+        assert!(started.is_some_and(|c| c.dev));
     }
 
     #[test]
@@ -192,6 +215,7 @@ mod tests {
         let started = start_command(
             "cross-env NODE_ENV=production PORT=8080 node server.js",
             &p,
+            &[],
             &[],
             &known(),
         );
@@ -203,6 +227,7 @@ mod tests {
             ],
             package: None,
             bin: None,
+            dev: false,
         };
         assert_eq!(started, Some(expected));
     }

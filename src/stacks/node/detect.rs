@@ -146,9 +146,20 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
 
     // --- a server: the production start script, as node runs it (a dependency's executable
     // through its file, the variables it sets as the recipe's)
+    // a devDependency's executable (tsx) only when nothing builds the app into JavaScript
+    let dev_dependencies = match build_script {
+        None => names("devDependencies"),
+        Some(_) => vec![],
+    };
     let started = stack.start_scripts.iter().find_map(|name| {
         let script = scripts[name.as_str()].as_str()?;
-        let command = start_command(script, project, &dependencies, &stack.bins)?;
+        let command = start_command(
+            script,
+            project,
+            &dependencies,
+            &dev_dependencies,
+            &stack.bins,
+        )?;
         Some((name, command))
     });
     let start = scripts["start"].as_str();
@@ -163,6 +174,17 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
             let evidence = at(&format!("\"{name}\""));
             for (key, value) in command.env {
                 d.set_env(Finding::found((key, value), evidence.clone()));
+            }
+            if command.dev {
+                // the final image then keeps the devDependencies, the one that starts it among them
+                d.stack_flags
+                    .push(("dev-dependencies", Finding::found(true, evidence.clone())));
+                d.warnings.push(Warning::DevDependenciesKept {
+                    script: scripts[name.as_str()]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                });
             }
             let known = command.bin.and_then(|bin| stack.bins.get(&bin));
             for (key, value) in known.map(|k| k.env.clone()).unwrap_or_default() {

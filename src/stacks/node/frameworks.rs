@@ -195,7 +195,7 @@ pub fn bundled_app(
     d.build = Some(Finding::found(build, evidence.clone()));
     // the start script, when it runs the framework's server (with its own arguments)
     let script = package["scripts"]["start"].as_str().and_then(|s| {
-        start_command(s, project, dependencies, bins)
+        start_command(s, project, dependencies, &[], bins)
             .filter(|c| c.package.as_deref() == Some(bundled.dependency.as_str()))
     });
     d.entrypoint = Some(match script {

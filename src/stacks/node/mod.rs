@@ -172,6 +172,8 @@ struct NodeApp<'s> {
     shared: Option<SharedRoot>,
     /// commands run in the build stage before its script (`prisma generate`)
     build_steps: Vec<BuildStep>,
+    /// the final image keeps the devDependencies (a start script runs one)
+    dev_dependencies: bool,
 }
 
 impl Stack for Node {
@@ -236,6 +238,10 @@ impl Stack for Node {
         let locked = self.managers.get(&manager.value).is_none_or(|own| {
             super::has_lockfile(cx.project, shared.as_ref(), cx.checker, &own.lockfile)
         });
+        let dev_dependencies = matches!(
+            cx.node.prop("dev-dependencies").map(|v| &v.value),
+            Some(Scalar::Bool(true))
+        );
         Some(Box::new(NodeApp {
             stack: self,
             manager,
@@ -244,6 +250,7 @@ impl Stack for Node {
             locked,
             shared,
             build_steps,
+            dev_dependencies,
         }))
     }
 
@@ -278,9 +285,12 @@ impl NodeApp<'_> {
                 &own.without_lock.install_all,
             ),
         };
-        let mut install = match name {
-            StageName::Deps => production.clone(),
-            _ => all.clone(),
+        // the final image's dependencies: the production ones, or all of them when it runs one
+        // of the others
+        let production_only = name == StageName::Deps && !self.dev_dependencies;
+        let mut install = match production_only {
+            true => production.clone(),
+            false => all.clone(),
         };
         let mut manifests = vec![];
         let mut workdir = &ctx.app.workdir;
@@ -290,9 +300,9 @@ impl NodeApp<'_> {
             manifests = shared.manifests.clone();
             workdir = &ctx.app.root_workdir;
             let names = shared.template_names();
-            install = match name {
-                StageName::Deps => installs.install_production.render(&names)?,
-                _ => installs.install_all.render(&names)?,
+            install = match production_only {
+                true => installs.install_production.render(&names)?,
+                false => installs.install_all.render(&names)?,
             };
         } else {
             manifests = super::manifests_to_copy(manager, &[], Some(&own.lockfile), self.locked)?;
@@ -344,6 +354,7 @@ impl StackApp for NodeApp<'_> {
                     "self_contained": b.self_contained,
                 })),
                 "build_steps": self.build_steps.iter().map(|s| &s.argv).collect::<Vec<_>>(),
+                "dev_dependencies": self.dev_dependencies,
                 "spa": self.spa.as_ref().map(|s| serde_json::json!({"nginx": s.nginx, "fallback": s.fallback})),
             }),
             shared: self.shared.clone(),
