@@ -986,6 +986,15 @@ detects!(
     &["--port", "80"]
 );
 
+detects!(
+    a_dockerfiles_from_through_a_build_arg_names_the_version,
+    &[
+        ("requirements.txt", "flask==3.1.0\ngunicorn==23.0.0\n"),
+        ("app.py", "from flask import Flask\n\napp = Flask(__name__)\n"),
+        ("Dockerfile", "ARG PYTHON_VERSION=3.12-slim-bookworm\n\nFROM python:${PYTHON_VERSION}\n\nWORKDIR /code\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"gunicorn\", \"--bind\", \":8000\", \"app:app\"]\n"),
+    ]
+);
+
 // --- several binaries: a written rule, else a question
 
 detects!(

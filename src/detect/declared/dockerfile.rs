@@ -265,7 +265,10 @@ fn stages(text: &str) -> Vec<Stage> {
                     [_, as_, name, ..] if as_.eq_ignore_ascii_case("as") => name.to_string(),
                     _ => String::new(),
                 };
-                let parent = words.first().map(|w| w.to_string());
+                // `FROM python:${PYTHON_VERSION}`: the build args declared before the first FROM
+                let parent = words
+                    .first()
+                    .map(|w| expand(w, &global).unwrap_or_else(|| w.to_string()));
                 known = global.clone();
                 if let Some(p) = stages
                     .iter()
