@@ -995,6 +995,18 @@ detects!(
     ]
 );
 
+detects!(
+    a_site_at_the_top_of_the_folder_is_served_from_there,
+    &[
+        (
+            "index.html",
+            "<!doctype html><title>Sammy</title><h1>Hello</h1>\n"
+        ),
+        ("color.gif", "GIF89a"),
+        ("README.md", "# sample-html\n"),
+    ]
+);
+
 // --- several binaries: a written rule, else a question
 
 detects!(

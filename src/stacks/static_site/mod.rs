@@ -33,6 +33,8 @@ impl Stack for StaticSite {
         let folder_prop = cx.node.prop("folder");
         let folder = match folder_prop {
             None => ".".to_string(),
+            // the recipe's own folder, as the default
+            Some(v) if matches!(&v.value, Scalar::Text(t) if t == "." || t == "./") => ".".into(),
             Some(v) => cx
                 .checker
                 .value("static", v, Expected::RelativeFolder)
@@ -69,13 +71,11 @@ impl Stack for StaticSite {
         let index = index_of(folder);
         let mut d = Detection::new(input.stack, vec![Evidence::file(&index, "")]);
         d.version = Some(input.default_version());
-        d.stack_property = Some((
-            "folder",
-            Finding::found(
-                folder.clone(),
-                Evidence::file(&index, "the site's first page"),
-            ),
-        ));
+        // the recipe's own folder is the default, which the recipe need not say
+        if folder != "." {
+            let at = Evidence::file(&index, "the site's first page");
+            d.stack_property = Some(("folder", Finding::found(folder.clone(), at)));
+        }
         d.port = Some(Finding::guessed(
             input.knowledge.spa.default_port,
             "the port of unprivileged nginx",
