@@ -46,6 +46,10 @@ pub struct Beside {
     pub app_env: Vec<String>,
     /// compose.override.yaml holding them, unless an override file is there already
     pub override_text: Option<String>,
+    /// the override file that is there already
+    pub existing_override: Option<Utf8PathBuf>,
+    /// the app's service in the hand-written file, where its name is not dslim's
+    pub renamed_from: Option<String>,
 }
 
 impl Beside {
@@ -83,15 +87,22 @@ pub fn beside(dir: &Utf8Path, app_service: &str) -> Option<Beside> {
     if names.is_empty() && app_env.is_empty() {
         return None;
     }
-    let has_override = OVERRIDE_FILES.iter().any(|f| dir.join(f).exists());
-    let override_text = (!has_override)
+    let existing_override = (OVERRIDE_FILES.iter())
+        .map(|f| dir.join(f))
+        .find(|path| path.exists());
+    let override_text = (existing_override.is_none())
         .then(|| override_of(&doc, services, app_service, &file))
         .flatten();
+    let renamed_from = old_app(services)
+        .map(|(name, _)| name.to_string())
+        .filter(|name| name != app_service);
     Some(Beside {
         file,
         services: names,
         app_env,
         override_text,
+        existing_override,
+        renamed_from,
     })
 }
 

@@ -695,7 +695,43 @@ fn an_existing_override_is_never_written_only_named() {
         )
         .file("compose.override.yaml", "services: {}\n")
         .args(&["generate"])
-        .stderr_has("./docker-compose.yml also ran or set what compose.yaml does not (db): add it to the compose override file")
+        .stderr_has("./docker-compose.yml also ran or set what compose.yaml does not (db): add it to ./compose.override.yaml")
+        .stderr_has("its service `app` is `api` in compose.yaml: rename it there too")
         .run();
     assert_eq!(out.file("compose.override.yaml"), "services: {}\n");
+}
+
+#[test]
+fn a_static_site_at_the_top_publishes_no_compose_file_and_minimal_is_nginx_on_distroless() {
+    let out = Test::new()
+        .recipe("app \"site\" {\n    static \"1.28\"\n    runtime \"minimal\"\n    port 8080\n}\n")
+        .file("index.html", "<h1>hi</h1>\n")
+        .file(
+            "docker-compose.yml",
+            "services:\n  site:\n    build: .\n    environment:\n      API_TOKEN: s3cret\n",
+        )
+        .args(&["generate"])
+        .run();
+    let ignored = out.file(".dockerignore");
+    for pattern in [
+        "docker-compose*.yml",
+        "compose.*.yaml",
+        "*.orig",
+        ".*",
+        "!.well-known/",
+    ] {
+        assert!(
+            ignored.lines().any(|l| l == pattern),
+            "{pattern}:\n{ignored}"
+        );
+    }
+    let dockerfile = out.file("Dockerfile");
+    assert!(
+        dockerfile.contains("FROM gcr.io/distroless/cc-debian13:nonroot AS runtime"),
+        "{dockerfile}"
+    );
+    assert!(
+        dockerfile.contains("COPY --link . /usr/share/nginx/html/"),
+        "{dockerfile}"
+    );
 }

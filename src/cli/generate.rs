@@ -115,7 +115,7 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
             output::Outcome::Created | output::Outcome::Replaced
         );
         if let (true, Some(beside)) = (name == crate::COMPOSE && new_compose, &beside) {
-            move_beside(dir, beside)?;
+            move_beside(dir, beside, &compiled.plan.service.name)?;
         }
     }
     Ok(())
@@ -123,7 +123,7 @@ pub fn generate(compiled: &Compiled, force: bool) -> Result<(), Error> {
 
 /// Writes compose.override.yaml with the services the app's own compose file ran beside it,
 /// or, when the project has an override already, says which to move there.
-fn move_beside(dir: &Utf8Path, beside: &compose_beside::Beside) -> Result<(), Error> {
+fn move_beside(dir: &Utf8Path, beside: &compose_beside::Beside, app: &str) -> Result<(), Error> {
     let services = beside.what();
     let old = match output::kept_copy(&beside.file) {
         kept if kept.exists() => kept,
@@ -142,9 +142,20 @@ fn move_beside(dir: &Utf8Path, beside: &compose_beside::Beside) -> Result<(), Er
                 "  created {path} (what {old} ran beside the app: {services}; Compose merges it over compose.yaml{shadowed})\n"
             ));
         }
-        None => say(&format!(
-            "warning: {old} also ran or set what compose.yaml does not ({services}): add it to the compose override file, which Compose merges over compose.yaml\n"
-        )),
+        None => {
+            let file = (beside.existing_override.as_ref())
+                .map_or("the compose override file".to_string(), |f| f.to_string());
+            // an override written for the old service name now names a service with no build
+            let rename = match &beside.renamed_from {
+                Some(name) => format!(
+                    "; its service `{name}` is `{app}` in compose.yaml: rename it there too"
+                ),
+                None => String::new(),
+            };
+            say(&format!(
+                "warning: {old} also ran or set what compose.yaml does not ({services}): add it to {file}, which Compose merges over compose.yaml{rename}\n"
+            ))
+        }
     }
     Ok(())
 }

@@ -424,7 +424,8 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
                 "note: {file} runs or sets what the recipe does not ({what}): when `dslim build` writes compose.yaml, it moves that to compose.override.yaml, which Compose merges over it\n"
             ),
             None => format!(
-                "note: {file} runs or sets what the recipe does not ({what}): add it to the compose override file, which Compose merges over the compose.yaml `dslim build` writes\n"
+                "note: {file} runs or sets what the recipe does not ({what}): add it to {}, which Compose merges over the compose.yaml `dslim build` writes\n",
+                beside.existing_override.as_ref().map_or("the compose override file".to_string(), |f| f.to_string())
             ),
         });
     }

@@ -21,9 +21,9 @@ pub fn through_script(project: &Project, declared: Declared) -> Declared {
     let Some((path, commands)) = script_of(project, &declared.argv) else {
         return declared;
     };
-    let (line, _) = commands[commands.len() - 1];
-    // the declaration stays the evidence (its file set the environment), through the script
-    let through = format!("through {path}:{line}");
+    // the declaration stays the evidence (its file set the environment), through the script;
+    // its release steps are on other lines than its server, so no line is named
+    let through = format!("through {path}");
     let note = match declared.evidence.note.as_str() {
         "" => through,
         note => format!("{note}, {through}"),
@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(d.env, [("NODE_ENV".to_string(), "production".to_string())]);
         assert_eq!(
             d.evidence.to_string(),
-            "Dockerfile:9 (ENTRYPOINT, through start.sh:5)"
+            "Dockerfile:9 (ENTRYPOINT, through start.sh)"
         );
     }
 

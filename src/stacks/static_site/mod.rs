@@ -1,6 +1,6 @@
 //! Static sites: a folder of HTML, CSS and images with no build, served by nginx's unprivileged
 //! image (or nginx alone on distroless). The stack's version is nginx's. One small stage on the
-//! final image writes nginx's server block, as a single-page app's build stage does.
+//! distro's image writes nginx's server block, as a single-page app's build stage does.
 
 use serde::Deserialize;
 
@@ -11,16 +11,20 @@ use crate::error::{Error, Expected};
 use crate::model::{Runtime, Shape, StackInput};
 use crate::plan::{Ctx, Input, RuntimeStage, StackStages, Stage, StageName, Step};
 use crate::syntax::Scalar;
+use crate::template::{ImageNames, Template};
 
 /// The static stack's own data in `recipes/stacks/static.toml`.
 #[derive(Debug, Deserialize)]
 pub struct StaticSite {
     /// where init looks for the site's index.html, in order
     folders: Vec<String>,
+    /// the final image of runtime "minimal" (nginx alone)
+    distroless: Template<ImageNames>,
 }
 
 /// A static site's settings.
-struct SiteApp {
+struct SiteApp<'s> {
+    stack: &'s StaticSite,
     /// the folder that holds the site, from the recipe's folder
     folder: String,
     spa: Spa,
@@ -45,6 +49,7 @@ impl Stack for StaticSite {
             Some(Scalar::Bool(true))
         );
         Some(Box::new(SiteApp {
+            stack: self,
             folder,
             spa: Spa {
                 // the stack node's version is nginx's
@@ -92,7 +97,7 @@ fn index_of(folder: &str) -> String {
     }
 }
 
-impl StackApp for SiteApp {
+impl StackApp for SiteApp<'_> {
     fn shape(&self) -> Shape {
         Shape {
             static_site: Some(self.spa.nginx.clone()),
@@ -116,7 +121,7 @@ impl StackApp for SiteApp {
             steps: vec![spa::server_conf_step(ctx, &self.spa)?],
         };
         let mut stages = vec![conf];
-        let runtime_image = ctx.runtime_image(None)?;
+        let runtime_image = ctx.runtime_image(Some(&self.stack.distroless))?;
         let mut command = vec![];
         let mut copies = vec![];
         if ctx.app.runtime == Runtime::Distroless {
@@ -135,12 +140,12 @@ impl StackApp for SiteApp {
             None,
         ));
         copies.push(Step::copy_context(
-            vec![source],
+            vec![source.clone()],
             &format!("{}/", spa_data.html),
             None,
         ));
         let folder_input = Input {
-            path: self.folder.clone(),
+            path: source.clone(),
             span: self.span,
             hint: "the folder that holds the site (`folder=` of `static`)".into(),
         };
@@ -148,7 +153,10 @@ impl StackApp for SiteApp {
             stages,
             runtime: RuntimeStage::of(runtime_image, copies, command),
             dockerignore: vec![],
-            inputs: vec![folder_input.clone()],
+            inputs: match source.as_str() {
+                "." => vec![],
+                _ => vec![folder_input.clone()],
+            },
             missing_hint: folder_input,
         })
     }
