@@ -133,31 +133,3 @@ pub fn dependencies(
     }
     out
 }
-
-/// The lockfiles that list every package the venv will hold, each as `[[package]]` with its
-/// `name`: poetry's, uv's and pdm's.
-const LOCKFILES: [&str; 3] = ["poetry.lock", "uv.lock", "pdm.lock"];
-
-/// The packages the project's lockfile pins, its dependencies' own dependencies included
-/// (fastapi 0.111 brings uvicorn), with their lines.
-pub fn locked(project: &Project) -> Vec<Dependency> {
-    let Ok(name_re) = Regex::new(r#"^name\s*=\s*"([^"]+)""#) else {
-        return vec![];
-    };
-    let Some((file, text)) = LOCKFILES.iter().find_map(|f| Some((*f, project.read(f)?))) else {
-        return vec![];
-    };
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let name = name_re.captures(line)?[1]
-                .to_ascii_lowercase()
-                .replace(['_', '.'], "-");
-            Some(Dependency {
-                name,
-                pin: None,
-                evidence: Evidence::line(file, i + 1, "locked"),
-            })
-        })
-        .collect()
-}

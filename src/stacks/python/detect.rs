@@ -52,7 +52,6 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
 
     let dependencies = dependencies(project, pyproject.as_ref(), &stack.extras);
     let depends_on = |name: &str| dependencies.iter().find(|dep| dep.name == name);
-    let locked = super::dependencies::locked(project);
     d.dependencies = dependencies
         .iter()
         .map(|dep| (dep.name.clone(), dep.evidence.clone()))
@@ -63,7 +62,10 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         .iter()
         .filter_map(|dep| Some((dep.name.clone(), dep.pin.clone()?, dep.evidence.clone())))
         .collect();
-    let mut limits = wheels::from_lockfile(project);
+    let lockfile = wheels::Lockfile::read(project);
+    let mut limits = (lockfile.iter())
+        .flat_map(|lock| wheels::from_lockfile(project, lock))
+        .collect::<Vec<_>>();
     limits.extend(wheels::from_pins(&pins, &stack.wheels));
     let (version, warning) =
         super::version::version(project, pyproject.as_ref(), input.data, &limits);
@@ -163,8 +165,8 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
         stack.servers.iter().find_map(|server| {
             (server.development == development).then_some(())?;
             // a server another dependency brings (fastapi 0.111's uvicorn) is in the venv too
-            let dependency = depends_on(&server.package)
-                .or_else(|| locked.iter().find(|dep| dep.name == server.package))?;
+            let dependency_at = (depends_on(&server.package).map(|dep| dep.evidence.clone()))
+                .or_else(|| lockfile.as_ref()?.locks(&server.package))?;
             if server.runs == AppKind::DjangoWsgi && development && !project.exists("manage.py") {
                 return None;
             }
@@ -172,7 +174,7 @@ pub fn detect(stack: &Python, input: &DetectInput) -> Option<Detection> {
             let (target, evidence) = app.clone()?;
             Some(Finding {
                 value: server.command(&target, &port_text).ok()?,
-                source: Source::Found(vec![evidence, dependency.evidence.clone()]),
+                source: Source::Found(vec![evidence, dependency_at]),
             })
         })
     };

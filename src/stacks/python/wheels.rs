@@ -24,22 +24,52 @@ pub struct Limit {
     pub evidence: Evidence,
 }
 
-/// The lockfiles that list wheel files, and the key holding them.
+/// The lockfiles that list every package the venv will hold (`[[package]]`, each with its
+/// `name`, `version` and wheel files), in the order the managers' are chosen.
 const LOCKFILES: [&str; 3] = ["uv.lock", "poetry.lock", "pdm.lock"];
 
+/// The project's lockfile, read once for what each reader takes from it.
+pub struct Lockfile {
+    pub file: &'static str,
+    text: String,
+    doc: toml::Value,
+}
+
+impl Lockfile {
+    pub fn read(project: &Project) -> Option<Lockfile> {
+        LOCKFILES.iter().find_map(|f| {
+            let text = project.read(f)?;
+            let doc = toml::from_str::<toml::Value>(&text).ok()?;
+            Some(Lockfile { file: f, text, doc })
+        })
+    }
+
+    fn packages(&self) -> impl Iterator<Item = &toml::Value> {
+        let packages = self.doc.get("package").and_then(|p| p.as_array());
+        packages.into_iter().flatten()
+    }
+
+    /// Where it locks `name` (normalized: lowercase, `-`), its dependencies' own dependencies
+    /// included (fastapi 0.111 brings uvicorn).
+    pub fn locks(&self, name: &str) -> Option<Evidence> {
+        let normalize = |n: &str| n.to_ascii_lowercase().replace(['_', '.'], "-");
+        let locked = self
+            .packages()
+            .filter_map(|p| p.get("name")?.as_str())
+            .find(|n| normalize(n) == name)?;
+        let entry = format!("name = \"{locked}\"");
+        let line = self.text.lines().position(|l| l.trim_end() == entry)?;
+        Some(Evidence::line(self.file, line + 1, "locked"))
+    }
+}
+
 /// The packages of the project's lockfile that have wheels for some versions only.
-pub fn from_lockfile(project: &Project) -> Vec<Limit> {
-    let Some((file, lock)) = LOCKFILES.iter().find_map(|f| {
-        let text = project.read(f)?;
-        Some((*f, toml::from_str::<toml::Value>(&text).ok()?))
-    }) else {
-        return vec![];
-    };
-    let packages = lock.get("package").and_then(|p| p.as_array());
+pub fn from_lockfile(project: &Project, lock: &Lockfile) -> Vec<Limit> {
+    let file = lock.file;
     // poetry's lock format 1.x keeps each package's files apart, under [metadata.files]
-    let metadata_files = lock.get("metadata").and_then(|m| m.get("files"));
+    let metadata_files = lock.doc.get("metadata").and_then(|m| m.get("files"));
     let mut limits = vec![];
-    for package in packages.into_iter().flatten() {
+    for package in lock.packages() {
         let text = |key: &str| package.get(key).and_then(|v| v.as_str());
         let (Some(name), Some(version)) = (text("name"), text("version")) else {
             continue;
