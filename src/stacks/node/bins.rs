@@ -43,15 +43,49 @@ pub struct StartCommand {
 /// Programs that only set variables for the command after them.
 const ENV_SETTERS: [&str; 2] = ["cross-env", "env"];
 
+/// The executables a project's dependencies bring: package-lock.json's record of each
+/// package's `bin` (read once), else the `[bins]` data.
+pub struct Executables<'k> {
+    lock: Option<Value>,
+    known: &'k BTreeMap<String, KnownBin>,
+}
+
+impl<'k> Executables<'k> {
+    pub fn of(project: &Project, known: &'k BTreeMap<String, KnownBin>) -> Self {
+        let lock = project
+            .read("package-lock.json")
+            .and_then(|text| serde_json::from_str(&text).ok());
+        Executables { lock, known }
+    }
+
+    /// The package among `dependencies` whose `bin` is `program`, and its file.
+    fn provider(&self, program: &str, dependencies: &[String]) -> Option<(String, String)> {
+        self.in_lock(program, dependencies).or_else(|| {
+            let known = self.known.get(program)?;
+            dependencies
+                .contains(&known.package)
+                .then(|| (known.package.clone(), known.path.clone()))
+        })
+    }
+
+    /// The same, from package-lock.json (versions 2 and 3 record each package's `bin`).
+    fn in_lock(&self, program: &str, dependencies: &[String]) -> Option<(String, String)> {
+        let packages = self.lock.as_ref()?["packages"].as_object()?;
+        dependencies.iter().find_map(|name| {
+            let path = packages.get(&format!("node_modules/{name}"))?["bin"][program].as_str()?;
+            Some((name.clone(), path.to_string()))
+        })
+    }
+}
+
 /// `script` as node runs it: the variables it sets before its command, then `node FILE ...`
 /// itself or the executable of a dependency (a production one, else one of `dev`). None for
 /// anything else (a shell `&&`, a program the image does not have).
 pub fn start_command(
     script: &str,
-    project: &Project,
+    executables: &Executables,
     dependencies: &[String],
     dev: &[String],
-    known: &BTreeMap<String, KnownBin>,
 ) -> Option<StartCommand> {
     let words = shlex::split(script)?;
     if words
@@ -83,17 +117,9 @@ pub fn start_command(
             dev: false,
         });
     }
-    let provider = |among: &[String]| {
-        bin_in_lock(project, program, among).or_else(|| {
-            let known = known.get(program.as_str())?;
-            among
-                .contains(&known.package)
-                .then(|| (known.package.clone(), known.path.clone()))
-        })
-    };
-    let (found, is_dev) = match provider(dependencies) {
+    let (found, is_dev) = match executables.provider(program, dependencies) {
         Some(found) => (found, false),
-        None => (provider(dev)?, true),
+        None => (executables.provider(program, dev)?, true),
     };
     let (package, path) = found;
     let file = format!("node_modules/{package}/{}", path.trim_start_matches("./"));
@@ -116,21 +142,6 @@ fn assignment(word: &str) -> Option<(String, String)> {
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     valid.then(|| (name.to_string(), value.to_string()))
-}
-
-/// The production dependency whose `bin` is `program`, and its file, from package-lock.json
-/// (version 2 and 3 record each package's `bin`).
-fn bin_in_lock(
-    project: &Project,
-    program: &str,
-    dependencies: &[String],
-) -> Option<(String, String)> {
-    let lock: Value = serde_json::from_str(&project.read("package-lock.json")?).ok()?;
-    let packages = lock["packages"].as_object()?;
-    dependencies.iter().find_map(|name| {
-        let path = packages.get(&format!("node_modules/{name}"))?["bin"][program].as_str()?;
-        Some((name.clone(), path.to_string()))
-    })
 }
 
 #[cfg(test)]
@@ -159,8 +170,10 @@ mod tests {
     fn a_dependency_bin_runs_with_node_from_the_lock_or_the_data() {
         let lock = r#"{"packages": {"node_modules/fastify-cli": {"bin": {"fastify": "cli.js"}}}}"#;
         let (_dir, p) = project(&[("package-lock.json", lock)]);
+        let known = known();
+        let x = Executables::of(&p, &known);
         let deps = vec!["fastify-cli".to_string(), "@remix-run/serve".to_string()];
-        let fastify = start_command("fastify start -l info app.js", &p, &deps, &[], &known());
+        let fastify = start_command("fastify start -l info app.js", &x, &deps, &[]);
         assert_eq!(
             fastify.map(|c| c.argv),
             Some(
@@ -176,13 +189,7 @@ mod tests {
                 .to_vec()
             )
         );
-        let remix = start_command(
-            "remix-serve ./build/server/index.js",
-            &p,
-            &deps,
-            &[],
-            &known(),
-        );
+        let remix = start_command("remix-serve ./build/server/index.js", &x, &deps, &[]);
         assert_eq!(
             remix.and_then(|c| c.argv.get(1).cloned()),
             Some("node_modules/@remix-run/serve/dist/cli.js".to_string())
@@ -192,32 +199,29 @@ mod tests {
     #[test]
     fn a_bin_of_no_dependency_or_a_shell_line_is_not_a_start_command() {
         let (_dir, p) = project(&[]);
+        let known = known();
+        let x = Executables::of(&p, &known);
         let deps = vec!["express".to_string()];
-        assert_eq!(
-            start_command("remix-serve build", &p, &deps, &[], &known()),
-            None
-        );
-        assert_eq!(
-            start_command("nodemon index.js", &p, &deps, &[], &known()),
-            None
-        );
+        assert_eq!(start_command("remix-serve build", &x, &deps, &[]), None);
+        assert_eq!(start_command("nodemon index.js", &x, &deps, &[]), None);
         let line = "npm run build && node dist/index.js";
-        assert_eq!(start_command(line, &p, &deps, &[], &known()), None);
+        assert_eq!(start_command(line, &x, &deps, &[]), None);
         // a devDependency's bin runs too, saying so
         let dev = vec!["@remix-run/serve".to_string()];
-        let started = start_command("remix-serve build", &p, &deps, &dev, &known());
+        let started = start_command("remix-serve build", &x, &deps, &dev);
         assert!(started.is_some_and(|c| c.dev));
     }
 
     #[test]
     fn variables_set_before_the_command_are_its_environment() {
         let (_dir, p) = project(&[]);
+        let known = known();
+        let x = Executables::of(&p, &known);
         let started = start_command(
             "cross-env NODE_ENV=production PORT=8080 node server.js",
-            &p,
+            &x,
             &[],
             &[],
-            &known(),
         );
         let expected = StartCommand {
             argv: vec!["node".into(), "server.js".into()],

@@ -4,7 +4,7 @@
 use regex::Regex;
 use serde_json::Value;
 
-use super::bins::start_command;
+use super::bins::{start_command, Executables};
 use super::frameworks::{build_env, bundled_app, next_app};
 use super::Node;
 use super::NodeDetect;
@@ -103,8 +103,16 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
 
     // --- a framework that builds its server (Nuxt, SvelteKit's Node adapter): before the
     // single-page apps, since it builds with a bundler too
+    let executables = Executables::of(project, &stack.bins);
     if let Some(bundled) = k.bundled.iter().find(|b| all.contains(&b.dependency)) {
-        if !bundled_app(bundled, &package, &dependencies, &stack.bins, input, &mut d) {
+        if !bundled_app(
+            bundled,
+            &package,
+            &dependencies,
+            &executables,
+            input,
+            &mut d,
+        ) {
             build_env(&k.build_env, project, &mut d);
             return Some(d);
         }
@@ -153,14 +161,8 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
     };
     let started = stack.start_scripts.iter().find_map(|name| {
         let script = scripts[name.as_str()].as_str()?;
-        let command = start_command(
-            script,
-            project,
-            &dependencies,
-            &dev_dependencies,
-            &stack.bins,
-        )?;
-        Some((name, command))
+        let command = start_command(script, &executables, &dependencies, &dev_dependencies)?;
+        Some((name, script, command))
     });
     let start = scripts["start"].as_str();
     // a file `node` runs must be there, or be made by the build (`node dist/index.js`):
@@ -169,8 +171,8 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         build_script.is_some() || script_file(argv).is_none_or(|file| project.exists(file))
     };
     d.entrypoint = started
-        .filter(|(_, command)| command.package.is_some() || runnable(&command.argv))
-        .map(|(name, command)| {
+        .filter(|(_, _, command)| command.package.is_some() || runnable(&command.argv))
+        .map(|(name, script, command)| {
             let evidence = at(&format!("\"{name}\""));
             for (key, value) in command.env {
                 d.set_env(Finding::found((key, value), evidence.clone()));
@@ -180,10 +182,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
                 d.stack_flags
                     .push(("dev-dependencies", Finding::found(true, evidence.clone())));
                 d.warnings.push(Warning::DevDependenciesKept {
-                    script: scripts[name.as_str()]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
+                    script: script.to_string(),
                 });
             }
             let known = command.bin.and_then(|bin| stack.bins.get(&bin));

@@ -2,12 +2,10 @@
 //! the frameworks whose build is the server (Nuxt, SvelteKit's and React Router's), and the env
 //! files bundlers read at build time.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::bins::{start_command, KnownBin};
+use super::bins::{start_command, Executables};
 use super::{BuildEnv, NextJs};
 use crate::detect::{Build, DetectInput, Detection, Evidence, Finding};
 use crate::error::Warning;
@@ -167,7 +165,7 @@ pub fn bundled_app(
     bundled: &Bundled,
     package: &Value,
     dependencies: &[String],
-    bins: &BTreeMap<String, KnownBin>,
+    executables: &Executables,
     input: &DetectInput,
     d: &mut Detection,
 ) -> bool {
@@ -195,7 +193,7 @@ pub fn bundled_app(
     d.build = Some(Finding::found(build, evidence.clone()));
     // the start script, when it runs the framework's server (with its own arguments)
     let script = package["scripts"]["start"].as_str().and_then(|s| {
-        start_command(s, project, dependencies, &[], bins)
+        start_command(s, executables, dependencies, &[])
             .filter(|c| c.package.as_deref() == Some(bundled.dependency.as_str()))
     });
     d.entrypoint = Some(match script {
