@@ -100,6 +100,11 @@ impl Node {
     pub fn prop(&self, name: &str) -> Option<&Spanned<Scalar>> {
         self.props.get(name).map(|(_, v)| v)
     }
+
+    /// Whether a flag property is on (`cgo=#true`); off when absent or anything else.
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.prop(name).map(|v| &v.value), Some(Scalar::Bool(true)))
+    }
 }
 
 /// The parsed recipe: one `app` and its readable nodes, in the order written.

@@ -10,7 +10,6 @@ use crate::detect::{DetectInput, Detection};
 use crate::error::{Error, Expected, Kind};
 use crate::model::{Shape, StackInput};
 use crate::plan::{Ctx, StackStages};
-use crate::syntax::Scalar;
 
 /// Go's own data in `recipes/stacks/go.toml`.
 #[derive(Debug, Deserialize)]
@@ -41,7 +40,7 @@ impl Stack for Go {
         };
         // cgo=#true: the binary links the C library, which scratch lacks
         let cgo_prop = cx.node.prop("cgo");
-        let cgo = matches!(cgo_prop.map(|v| &v.value), Some(Scalar::Bool(true)));
+        let cgo = cx.node.flag("cgo");
         if let (true, Some(cgo_prop)) = (cgo, cgo_prop) {
             let runtime = cx.recipe.one("runtime");
             let value = runtime.and_then(|r| r.args.first());

@@ -208,10 +208,7 @@ impl Stack for Node {
                 cache: b
                     .prop("cache")
                     .and_then(|v| c.value("build", v, Expected::RelativeFolder)),
-                self_contained: matches!(
-                    b.prop("self-contained").map(|v| &v.value),
-                    Some(Scalar::Bool(true))
-                ),
+                self_contained: b.flag("self-contained"),
             }),
             (None, Some(_)) => Some(NodeBuild {
                 script: "build".into(),
@@ -238,10 +235,7 @@ impl Stack for Node {
         let locked = self.managers.get(&manager.value).is_none_or(|own| {
             super::has_lockfile(cx.project, shared.as_ref(), cx.checker, &own.lockfile)
         });
-        let dev_dependencies = matches!(
-            cx.node.prop("dev-dependencies").map(|v| &v.value),
-            Some(Scalar::Bool(true))
-        );
+        let dev_dependencies = cx.node.flag("dev-dependencies");
         Some(Box::new(NodeApp {
             stack: self,
             manager,

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::knowledge::Knowledge;
 use crate::model::{Shape, StackInput};
 use crate::plan::{Ctx, EnvVar, StackStages, Stage, StageName, Step};
-use crate::syntax::{Scalar, Spanned};
+use crate::syntax::Spanned;
 
 /// Ruby's own data in `recipes/stacks/ruby.toml`.
 #[derive(Debug, Deserialize)]
@@ -73,10 +73,7 @@ impl Stack for Ruby {
         let build_steps = build_steps::read(cx);
         let locked = super::has_lockfile(cx.project, None, cx.checker, &own.lockfile);
         let vendored = own.vendored.clone().filter(|v| cx.project.exists(v));
-        let jemalloc = matches!(
-            cx.node.prop("jemalloc").map(|v| &v.value),
-            Some(Scalar::Bool(true))
-        );
+        let jemalloc = cx.node.flag("jemalloc");
         Some(Box::new(RubyApp {
             stack: self,
             manager,

@@ -44,10 +44,7 @@ impl Stack for StaticSite {
                 .value("static", v, Expected::RelativeFolder)
                 .unwrap_or_else(|| ".".into()),
         };
-        let fallback = matches!(
-            cx.node.prop("fallback").map(|v| &v.value),
-            Some(Scalar::Bool(true))
-        );
+        let fallback = cx.node.flag("fallback");
         Some(Box::new(SiteApp {
             stack: self,
             folder,
