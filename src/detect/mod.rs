@@ -131,6 +131,16 @@ impl Detection {
         self.env.push(finding);
     }
 
+    /// Sets each of `vars`, all with the same evidence.
+    pub fn set_envs(&mut self, vars: &[(String, String)], evidence: &Evidence) {
+        for (key, value) in vars {
+            self.set_env(Finding::found(
+                (key.clone(), value.clone()),
+                evidence.clone(),
+            ));
+        }
+    }
+
     /// The app listens on `port`, which the recipe also sets as PORT (for servers that read
     /// it), with the same evidence.
     pub fn listen_on_port(&mut self, port: Finding<u16>) {

@@ -271,22 +271,12 @@ fn adopt_declared(
     }
     // a Dockerfile whose command is not taken still sets its environment
     for d in declared.iter().filter(|d| d.argv.is_empty()) {
-        for (key, value) in &d.env {
-            detection.set_env(Finding::found(
-                (key.clone(), value.clone()),
-                Evidence::file(&d.evidence.file, "ENV"),
-            ));
-        }
+        environment(detection, d);
     }
     if data.entrypoint_example.is_empty() {
         // a compiled app's command is its binary; the Dockerfile's environment still applies
         if let Some(d) = declared.iter().find(|d| d.trust == Trust::Over) {
-            for (key, value) in &d.env {
-                detection.set_env(Finding::found(
-                    (key.clone(), value.clone()),
-                    Evidence::file(&d.evidence.file, "ENV"),
-                ));
-            }
+            environment(detection, d);
         }
         return;
     }
@@ -392,12 +382,7 @@ fn release_steps(detection: &mut Detection, d: &Declared, data: &StackData, serv
 
 /// The variables a declaration's file sets for its process (a Dockerfile's ENV).
 fn environment(detection: &mut Detection, d: &Declared) {
-    for (key, value) in &d.env {
-        detection.set_env(Finding::found(
-            (key.clone(), value.clone()),
-            Evidence::file(&d.evidence.file, "ENV"),
-        ));
-    }
+    detection.set_envs(&d.env, &Evidence::file(&d.evidence.file, "ENV"));
 }
 
 #[cfg(test)]

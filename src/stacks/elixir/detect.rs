@@ -77,15 +77,11 @@ pub fn detect(stack: &Elixir, input: &DetectInput) -> Option<Detection> {
         .find(|(name, _)| *name == k.phoenix)
         .map(|(_, evidence)| evidence.clone());
     if let Some(evidence) = &phoenix {
-        for (key, value) in &k.phoenix_env {
-            d.set_env(Finding::found(
-                (key.clone(), value.clone()),
-                Evidence {
-                    note: "a Phoenix endpoint serves in a release only when told".into(),
-                    ..evidence.clone()
-                },
-            ));
-        }
+        let why = Evidence {
+            note: "a Phoenix endpoint serves in a release only when told".into(),
+            ..evidence.clone()
+        };
+        d.set_envs(&k.phoenix_env, &why);
     }
     if let Some((line, _)) = project.find(MIX_EXS, &k.assets_alias.0) {
         d.build_steps.push(Finding::found(

@@ -174,9 +174,7 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
         .filter(|(_, _, command)| command.package.is_some() || runnable(&command.argv))
         .map(|(name, script, command)| {
             let evidence = at(&format!("\"{name}\""));
-            for (key, value) in command.env {
-                d.set_env(Finding::found((key, value), evidence.clone()));
-            }
+            d.set_envs(&command.env, &evidence);
             if command.dev {
                 // the final image then keeps the devDependencies, the one that starts it among them
                 d.stack_flags
@@ -186,8 +184,8 @@ pub fn detect(stack: &Node, input: &DetectInput) -> Option<Detection> {
                 });
             }
             let known = command.bin.and_then(|bin| stack.bins.get(&bin));
-            for (key, value) in known.map(|k| k.env.clone()).unwrap_or_default() {
-                d.set_env(Finding::found((key, value), evidence.clone()));
+            if let Some(known) = known {
+                d.set_envs(&known.env, &evidence);
             }
             if let Some((port, package)) = known.and_then(|k| k.port).zip(command.package) {
                 let note = format!("{package}'s default port");

@@ -83,9 +83,7 @@ pub fn next_app(
     d.build = Some(Finding::found(build, evidence.clone()));
     let start = match standalone {
         Some(_) => {
-            for (k, v) in &next.standalone_env {
-                d.set_env(Finding::found((k.clone(), v.clone()), evidence.clone()));
-            }
+            d.set_envs(&next.standalone_env, &evidence);
             next.standalone_start.clone()
         }
         None => next.start.clone(),
@@ -203,12 +201,7 @@ pub fn bundled_app(
         ),
         None => Finding::found(bundled.start.clone(), evidence.clone()),
     });
-    for (key, value) in &bundled.env {
-        d.set_env(Finding::found(
-            (key.clone(), value.clone()),
-            evidence.clone(),
-        ));
-    }
+    d.set_envs(&bundled.env, &evidence);
     let port = Finding::found(
         bundled.port,
         Evidence {

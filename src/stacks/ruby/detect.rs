@@ -126,7 +126,7 @@ pub fn detect(stack: &Ruby, input: &DetectInput) -> Option<Detection> {
             argv,
             Evidence::line(&file, line, "a classic Sinatra app"),
         ));
-        set_env(&mut d, &k.rack_env, Evidence::file(&file, "Sinatra"));
+        d.set_envs(&k.rack_env, &Evidence::file(&file, "Sinatra"));
         Some(port)
     } else if project.exists("config.ru") {
         let port = input.port(&sources, &k.ports, "the port of rackup and puma");
@@ -139,11 +139,7 @@ pub fn detect(stack: &Ruby, input: &DetectInput) -> Option<Detection> {
                 evidence.unwrap_or_else(|| Evidence::file("config.ru", "")),
             ));
         }
-        set_env(
-            &mut d,
-            &k.rack_env,
-            Evidence::file("config.ru", "a Rack app"),
-        );
+        d.set_envs(&k.rack_env, &Evidence::file("config.ru", "a Rack app"));
         Some(port)
     } else {
         None
@@ -175,7 +171,7 @@ fn rails_app(k: &RubyDetect, project: &Project, d: &mut Detection, rails: &Gem, 
         false => k.rails_command_without_binstub.clone(),
     });
     d.entrypoint = Some(Finding::found(argv, evidence.clone()));
-    set_env(d, &k.rails_env, evidence.clone());
+    d.set_envs(&k.rails_env, &evidence);
     if let Some(bootsnap) = has("bootsnap") {
         d.build_steps.push(Finding::found(
             BuildStep {
@@ -329,13 +325,4 @@ fn sinatra_script(project: &Project, k: &RubyDetect) -> Option<(String, usize)> 
 
 fn find<'g>(gems: &'g [Gem], name: &str) -> Option<&'g Gem> {
     gems.iter().find(|g| g.name == name)
-}
-
-fn set_env(d: &mut Detection, vars: &[(String, String)], evidence: Evidence) {
-    for (key, value) in vars {
-        d.set_env(Finding::found(
-            (key.clone(), value.clone()),
-            evidence.clone(),
-        ));
-    }
 }
