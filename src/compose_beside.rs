@@ -80,7 +80,8 @@ pub fn beside(dir: &Utf8Path, app_service: &str) -> Option<Beside> {
         .filter(|(_, service)| !builds(service))
         .filter_map(|(name, _)| name.as_str().map(String::from))
         .collect();
-    let app_env = old_app(services)
+    let old_app = old_app(services);
+    let app_env = old_app
         .and_then(|(_, app)| app.get("environment"))
         .map(variables)
         .unwrap_or_default();
@@ -91,9 +92,9 @@ pub fn beside(dir: &Utf8Path, app_service: &str) -> Option<Beside> {
         .map(|f| dir.join(f))
         .find(|path| path.exists());
     let override_text = (existing_override.is_none())
-        .then(|| override_of(&doc, services, app_service, &file))
+        .then(|| override_of(&doc, services, old_app, app_service, &file))
         .flatten();
-    let renamed_from = old_app(services)
+    let renamed_from = old_app
         .map(|(name, _)| name.to_string())
         .filter(|name| name != app_service);
     Some(Beside {
@@ -137,10 +138,10 @@ fn variables(environment: &Value) -> Vec<String> {
 fn override_of(
     doc: &Value,
     services: &Mapping,
+    old_app: Option<(&str, &Value)>,
     app_service: &str,
     file: &Utf8Path,
 ) -> Option<String> {
-    let old_app = old_app(services);
     let mut moved = Mapping::new();
     if let Some(app) = app_settings(old_app, app_service) {
         moved.insert(app_service.into(), app);
