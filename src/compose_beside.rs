@@ -53,6 +53,12 @@ pub struct Beside {
 }
 
 impl Beside {
+    /// The override file to add to: the one there, else its kind.
+    pub fn override_name(&self) -> String {
+        (self.existing_override.as_ref())
+            .map_or("the compose override file".to_string(), |f| f.to_string())
+    }
+
     /// What moves: "db, redis and the app's environment".
     pub fn what(&self) -> String {
         let mut parts = self.services.clone();

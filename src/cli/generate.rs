@@ -143,8 +143,7 @@ fn move_beside(dir: &Utf8Path, beside: &compose_beside::Beside, app: &str) -> Re
             ));
         }
         None => {
-            let file = (beside.existing_override.as_ref())
-                .map_or("the compose override file".to_string(), |f| f.to_string());
+            let file = beside.override_name();
             // an override written for the old service name now names a service with no build
             let rename = match &beside.renamed_from {
                 Some(name) => format!(

@@ -116,6 +116,8 @@ pub struct Outcome {
     pub detection: Detection,
     pub recipe: String,
     pub path: Utf8PathBuf,
+    /// what the project's own compose file runs or sets beside the app
+    pub beside: Option<crate::compose_beside::Beside>,
 }
 
 /// Detects, applies the overrides and renders the recipe; writes nothing.
@@ -131,6 +133,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
     let name = app_name(&options.dir);
     let found = catalog.detect_all(&project);
     let mut detection = choose(catalog, found, options.stack.as_deref(), &options.dir)?;
+    let beside = crate::compose_beside::beside(&options.dir, &name);
     // Yarn Berry is refused only when it would be the manager: `--manager npm` builds with npm
     let other_manager = options.manager.as_deref().is_some_and(|m| m != "yarn");
     if let Some(reason) = &detection.unsupported {
@@ -165,10 +168,9 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         apply_frameworks(&mut detection, data, &project);
         // what the recipe sets is not missing, nor what the project's compose file sets for
         // the app, which moves to compose.override.yaml
-        let beside = crate::compose_beside::beside(&options.dir, &name);
         let set: Vec<String> = (detection.env.iter())
             .map(|e| e.value.0.clone())
-            .chain(beside.into_iter().flat_map(|b| b.app_env))
+            .chain(beside.iter().flat_map(|b| b.app_env.iter().cloned()))
             .collect();
         detection
             .required_env
@@ -241,6 +243,7 @@ pub fn prepare(catalog: &Catalog, options: &Options) -> Result<Outcome, Error> {
         detection,
         recipe,
         path,
+        beside,
     })
 }
 
@@ -415,8 +418,7 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
             ));
         }
     }
-    // the name is the recipe's to give: only which services, and where they go, matter here
-    if let Some(beside) = crate::compose_beside::beside(&options.dir, "app") {
+    if let Some(beside) = &outcome.beside {
         let what = beside.what();
         let file = &beside.file;
         say(&match beside.override_text {
@@ -425,7 +427,7 @@ pub fn run(catalog: &Catalog, options: &Options) -> Result<(), Error> {
             ),
             None => format!(
                 "note: {file} runs or sets what the recipe does not ({what}): add it to {}, which Compose merges over the compose.yaml `dslim build` writes\n",
-                beside.existing_override.as_ref().map_or("the compose override file".to_string(), |f| f.to_string())
+                beside.override_name()
             ),
         });
     }
