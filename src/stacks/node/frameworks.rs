@@ -28,31 +28,27 @@ pub fn next_app(
         "Next.js",
     );
     let config = next.config_files.iter().find(|f| project.exists(f));
+    // what the config says (a pattern's group 1, or the whole match), and where
     let config_says = |pattern: &Pattern, note: &str| {
         let f = config?;
-        let line = project
-            .find_any(std::slice::from_ref(f), Some(&pattern.0))?
-            .1;
-        Some(Evidence::line(f, line, note))
+        let (line, said) = project.find(f, &pattern.0)?;
+        Some((said, Evidence::line(f, line, note)))
     };
     // `distDir` moves .next and what is in it, and a static export
-    let dist_dir = config.and_then(|f| {
-        let (_, line, dir) = project.find_any(std::slice::from_ref(f), Some(&next.dist_dir.0))?;
-        Some((dir, Evidence::line(f, line, "distDir")))
-    });
+    let dist_dir = config_says(&next.dist_dir, "distDir");
     let moved = |path: &str| match (&dist_dir, path.strip_prefix(next.output.as_str())) {
         (Some((dir, _)), Some(rest)) => format!("{dir}{rest}"),
         _ => path.to_string(),
     };
     let export = config_says(&next.static_export, "a static export");
-    if let Some(evidence) = export {
+    if let Some((_, evidence)) = export {
         match &dist_dir {
             Some((dir, at)) => static_site(dir, at.clone(), input, d),
             None => static_site(&next.static_output, evidence, input, d),
         }
         return;
     }
-    let standalone = config_says(&next.standalone, "standalone");
+    let standalone = config_says(&next.standalone, "standalone").map(|(_, at)| at);
     let build = match &standalone {
         Some(_) => Build {
             script: "build".into(),
